@@ -1,0 +1,1 @@
+"""Plan indicators: kinds, yearly values and their status."""
