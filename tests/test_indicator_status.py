@@ -4,6 +4,7 @@ import logging
 
 import pytest
 
+from tracker.indicators import status as status_module
 from tracker.indicators.status import (
     FAR_BEHIND_SHARE,
     ON_TRACK_SHARE,
@@ -23,9 +24,7 @@ FLOOR = IndicatorSpec("floor", 96.5, 96.0, 2020, 2025, True, "%")  # 合格率 �
 TARGET_UP = IndicatorSpec("target", 3070.0, 4300.0, 2020, 2025, False, "亿元")
 TARGET_PCT = IndicatorSpec("target", 2.8, 3.3, 2020, 2025, True, "%")
 TARGET_DOWN = IndicatorSpec("target", 0.50, 0.40, 2020, 2025, True, "吨标准煤/万元")
-CUMULATIVE = IndicatorSpec(
-    "cumulative", 56.0, 100.0, 2020, 2025, True, "项"
-)  # [56] → [100]
+CUMULATIVE = IndicatorSpec("cumulative", 56.0, 100.0, 2020, 2025, True, "项")  # [56] → [100]
 RANK = IndicatorSpec("rank", 2.0, 3.0, 2020, 2025, True, None)  # 第二 → 前三
 RANK_TEXT = IndicatorSpec("rank", 2.0, "前三", 2020, 2025, True, None)
 MILESTONE = IndicatorSpec("milestone", None, "完成", 2020, 2025, True, None)  # / → 完成
@@ -47,6 +46,18 @@ def good_value(spec):
     return {"floor": 99.0, "cumulative": 100.0, "rank": 1.0, "milestone": "完成"}.get(
         spec.kind, spec.target
     )
+
+
+@pytest.fixture
+def status_logs(monkeypatch, caplog):
+    """Capture this module's warnings.
+
+    alembic's `fileConfig` in migrations/env.py disables loggers that already exist when the
+    session fixture runs the migrations, so re-enable ours for the test.
+    """
+    monkeypatch.setattr(status_module.logger, "disabled", False)
+    caplog.set_level(logging.WARNING, logger=status_module.__name__)
+    return caplog
 
 
 def test_thresholds_are_ordered():
@@ -229,19 +240,17 @@ def test_target_equal_to_baseline_means_keep_it():
     assert compute_status(keep, 2022, {2022: 99.0}) is S.BEHIND
 
 
-def test_target_without_baseline_is_no_data_and_logged(caplog):
+def test_target_without_baseline_is_no_data_and_logged(status_logs):
     spec = IndicatorSpec("target", None, 4300.0, 2020, 2025, False, "亿元")
     assert expected_value(spec, 2022) is None
-    with caplog.at_level(logging.WARNING):
-        assert compute_status(spec, 2022, {2022: 4000.0}) is S.NO_DATA
-    assert caplog.records
+    assert compute_status(spec, 2022, {2022: 4000.0}) is S.NO_DATA
+    assert status_logs.records
 
 
 @pytest.mark.parametrize("value", ["about 4000", float("nan"), float("inf")])
-def test_unreadable_verified_value_is_no_data(value, caplog):
-    with caplog.at_level(logging.WARNING):
-        assert compute_status(TARGET_UP, 2022, {2022: value}) is S.NO_DATA
-    assert caplog.records
+def test_unreadable_verified_value_is_no_data(value, status_logs):
+    assert compute_status(TARGET_UP, 2022, {2022: value}) is S.NO_DATA
+    assert status_logs.records
 
 
 # --- cumulative ---------------------------------------------------------------------------
@@ -299,9 +308,7 @@ def test_cumulative_ignores_baseline_year_and_later_years():
 # --- rank ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "spec", [RANK, RANK_TEXT], ids=["numeric_target", "text_target"]
-)
+@pytest.mark.parametrize("spec", [RANK, RANK_TEXT], ids=["numeric_target", "text_target"])
 @pytest.mark.parametrize(
     ("year", "value", "expected"),
     [
@@ -362,9 +369,7 @@ def test_milestone_done_before_the_plan_does_not_count():
 # --- kinds without an expectation, unknown kinds --------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "spec", [FLOOR, RANK, MILESTONE], ids=["floor", "rank", "milestone"]
-)
+@pytest.mark.parametrize("spec", [FLOOR, RANK, MILESTONE], ids=["floor", "rank", "milestone"])
 def test_expected_value_is_none_for_other_kinds(spec):
     assert expected_value(spec, 2023) is None
 

@@ -28,6 +28,18 @@ def fresh_warnings(monkeypatch):
     monkeypatch.setattr(workdays, "_warned_years", set())
 
 
+@pytest.fixture
+def workday_logs(monkeypatch, caplog):
+    """Capture this module's warnings.
+
+    alembic's `fileConfig` in migrations/env.py disables loggers that already exist when the
+    session fixture runs the migrations, so re-enable ours for the test.
+    """
+    monkeypatch.setattr(workdays.logger, "disabled", False)
+    caplog.set_level(logging.WARNING, logger=workdays.__name__)
+    return caplog
+
+
 def test_package_knows_2026():
     assert LAST_KNOWN_YEAR >= 2026
 
@@ -159,21 +171,19 @@ def test_counting_across_into_an_unknown_year():
     assert result.weekday() < 5
 
 
-def test_unknown_year_warns_once_per_year(fresh_warnings, caplog):
-    caplog.set_level(logging.WARNING, logger=workdays.__name__)
+def test_unknown_year_warns_once_per_year(fresh_warnings, workday_logs):
     for offset in range(30):
         is_working_day(date(UNKNOWN_YEAR, 3, 1) + timedelta(days=offset))
     is_working_day(date(UNKNOWN_YEAR - 1, 3, 2))
-    warned = [r for r in caplog.records if r.name == workdays.__name__]
+    warned = [r for r in workday_logs.records if r.name == workdays.__name__]
     assert len(warned) == 2
     assert str(UNKNOWN_YEAR) in warned[0].getMessage()
     assert str(UNKNOWN_YEAR - 1) in warned[1].getMessage()
 
 
-def test_known_year_does_not_warn(fresh_warnings, caplog):
-    caplog.set_level(logging.WARNING, logger=workdays.__name__)
+def test_known_year_does_not_warn(fresh_warnings, workday_logs):
     is_working_day(date(2026, 6, 1))
-    assert not caplog.records
+    assert not workday_logs.records
 
 
 def test_coverage_in_last_known_year():

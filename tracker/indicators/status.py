@@ -90,9 +90,7 @@ class IndicatorSpec:
 class InvalidIndicatorValue(ValueError):
     """A reported value that cannot be stored; `code` is a stable key, never prose."""
 
-    def __init__(
-        self, code: str, message_params: Mapping[str, object] | None = None
-    ) -> None:
+    def __init__(self, code: str, message_params: Mapping[str, object] | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.message_params = dict(message_params or {})
@@ -225,16 +223,12 @@ def _progress_band(progress: float, expected_share: float) -> IndicatorStatus:
 
 def _incomplete_spec(spec: IndicatorSpec, missing: str) -> IndicatorStatus:
     # A half-parsed indicator must not break a dashboard; say so in the log and show no status.
-    logger.warning(
-        "Indicator spec %r has no usable %s; status cannot be judged", spec, missing
-    )
+    logger.warning("Indicator spec %r has no usable %s; status cannot be judged", spec, missing)
     return IndicatorStatus.NO_DATA
 
 
 def _unreadable_value(spec: IndicatorSpec, year: int, value: object) -> IndicatorStatus:
-    logger.warning(
-        "Verified value %r for %d is not a number (spec %r)", value, year, spec
-    )
+    logger.warning("Verified value %r for %d is not a number (spec %r)", value, year, spec)
     return IndicatorStatus.NO_DATA
 
 
@@ -334,9 +328,7 @@ def compute_status(
     return _rank_status(spec, year, value)
 
 
-def is_warning(
-    spec: IndicatorSpec, status: IndicatorStatus, year: int | None = None
-) -> bool:
+def is_warning(spec: IndicatorSpec, status: IndicatorStatus, year: int | None = None) -> bool:
     """True when a binding (约束性) indicator needs a 预警.
 
     A milestone that is NOT_YET only warns from its target year on, so pass `year` for it;
