@@ -1,0 +1,1 @@
+"""Plans: parsing plan texts into their heading tree and indicators."""
