@@ -1,0 +1,81 @@
+# 规划督办 Plan Tracker — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export TRACKER_CONFIG ?= development
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres install install-dev translations browser check lint \
+        db-upgrade demo clean bench scan
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: | $(BIN)/python
+	$(BIN)/python -m tools.i18n build
+
+db-upgrade: install
+	mkdir -p instance
+	$(BIN)/flask --app wsgi db upgrade
+
+demo: db-upgrade
+	$(BIN)/flask --app wsgi demo --if-empty
+
+# Development server with the scheduler in the same process; mail goes to instance/mail.
+run: demo
+	$(BIN)/python -m tracker.devserver --host $(HOST) --port $(PORT)
+
+# Headless Chromium and a Chinese font for the browser tests (Debian packages).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then \
+		echo "installing chromium and a Chinese font (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	fi
+
+test: install-dev browser
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "=== test suite on SQLite ==="
+	env -u TEST_DATABASE_URL TRACKER_CONFIG=testing $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgres:
+	@url="$${TEST_DATABASE_URL:-$(PG_URL)}"; \
+	if $(BIN)/python -m tools.pgcheck "$$url"; then \
+		echo "=== test suite on PostgreSQL ($$url) ==="; \
+		TEST_DATABASE_URL="$$url" TRACKER_CONFIG=testing $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS); \
+	elif [ "$${REQUIRE_POSTGRES:-0}" = "1" ]; then \
+		echo "!!! PostgreSQL at $$url is unreachable and REQUIRE_POSTGRES=1: failing"; exit 1; \
+	else \
+		echo ""; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!!! PostgreSQL at $$url is unreachable: the PostgreSQL run was SKIPPED"; \
+		echo "!!! (set REQUIRE_POSTGRES=1 to make this an error)"; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+check: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m tools.i18n check
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/messages.* .pytest_cache

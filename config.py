@@ -1,0 +1,124 @@
+"""Configuration classes; each reads the environment so deployments need no code changes."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TRACKER_INSTANCE_DIR", BASE_DIR / "instance"))
+
+# Values that must never reach production: the development key and obvious placeholders.
+INSECURE_SECRET_KEYS = {"", "dev", "changeme", "secret", "development-only-secret-key"}
+
+
+def database_url(value: str) -> str:
+    """Accept the usual `postgresql://` URLs and use psycopg 3 for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix) :]
+    return value
+
+
+def _int_list(value: str) -> list[int]:
+    return [int(part) for part in value.split(",") if part.strip()]
+
+
+class Config:
+    """Defaults shared by every environment (the embedded development setup)."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tracker.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    INSTANCE_PATH = str(INSTANCE_DIR)
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    PLAN_MAX_BYTES = int(os.environ.get("PLAN_MAX_MB", "10")) * 1024 * 1024
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ["zh_Hans_CN", "en"]
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+
+    ITEMS_PER_PAGE = 25
+
+    # Notifications and the scheduler.
+    TIMEZONE = BABEL_DEFAULT_TIMEZONE
+    REMINDER_OFFSETS = _int_list(os.environ.get("REMINDER_OFFSETS", "7,3,1"))
+    OVERDUE_ESCALATE_AFTER_DAYS = int(os.environ.get("OVERDUE_ESCALATE_AFTER_DAYS", "7"))
+    DIGEST_DAY_OF_WEEK = os.environ.get("DIGEST_DAY_OF_WEEK", "mon")
+    DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "9"))
+    DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "14"))
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # file | smtp
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
+
+    SCHEDULER_ENABLED = False  # only `make run` and `flask scheduler` start it
+    PRODUCTION = False
+
+
+class DevelopmentConfig(Config):
+    """`make run`: SQLite under instance/, the scheduler in-process, mail to files."""
+
+    DEBUG = True
+    SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "1") == "1"
+
+
+class TestingConfig(Config):
+    """The test suite: its own database (TEST_DATABASE_URL or a temporary SQLite file)."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105 (tests only)
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    WTF_CSRF_ENABLED = False
+    LOGIN_MAX_FAILURES = 5
+    MAIL_BACKEND = "memory"
+
+
+class ProductionConfig(Config):
+    """gunicorn behind nginx, PostgreSQL, SMTP; refuses to start without a real secret."""
+
+    PRODUCTION = True
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", ""))
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to run with a missing or development secret key or no database."""
+        if cls.SECRET_KEY in INSECURE_SECRET_KEYS or len(cls.SECRET_KEY) < 16:
+            raise RuntimeError(
+                "SECRET_KEY is missing or insecure: set a random value of 16+ characters"
+            )
+        if not cls.SQLALCHEMY_DATABASE_URI:
+            raise RuntimeError("DATABASE_URL is not set")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

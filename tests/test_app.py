@@ -1,0 +1,65 @@
+"""The application factory under each configuration."""
+
+import pytest
+
+from config import DevelopmentConfig, ProductionConfig, TestingConfig
+from tracker import create_app
+
+
+def test_testing_config_builds_an_app(app):
+    assert app.config["TESTING"] is True
+    assert "auth.login" in app.view_functions
+
+
+def test_development_config_builds_an_app(tmp_path):
+    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/d.db")
+    assert app.config["DEBUG"] is True
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("d.db")
+
+
+@pytest.mark.parametrize("secret", ["", "dev", "development-only-secret-key", "short"])
+def test_production_refuses_to_start_without_a_real_secret(secret):
+    config = type(
+        "Prod", (ProductionConfig,), {"SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(config)
+
+
+def test_production_refuses_to_start_without_a_database():
+    config = type(
+        "Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": ""}
+    )
+    with pytest.raises(RuntimeError, match="DATABASE_URL"):
+        create_app(config)
+
+
+def test_production_with_secret_starts_and_sets_secure_cookies():
+    config = type(
+        "Prod",
+        (ProductionConfig,),
+        {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+    )
+    app = create_app(config)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["REMEMBER_COOKIE_DURATION"].days <= 30
+
+
+def test_testing_config_is_not_production():
+    assert TestingConfig.PRODUCTION is False
+
+
+def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app, is_postgres):
+    from sqlalchemy import text
+
+    from tracker.extensions import db
+
+    if is_postgres:
+        pytest.skip("SQLite pragmas")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000

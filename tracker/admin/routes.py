@@ -1,0 +1,220 @@
+"""Admin pages: users (create, edit, deactivate, reset password) and departments."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from tracker.admin import bp
+from tracker.admin.forms import ConfirmForm, DepartmentForm, UserForm
+from tracker.admin.operations import (
+    create_user,
+    delete_department,
+    reset_password,
+    save_department,
+    update_user,
+)
+from tracker.errors import ValidationFailed
+from tracker.extensions import db
+from tracker.models import Department, User
+from tracker.pagination import paginate
+from tracker.security import log_security_event
+from tracker.workflow import Role
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role != Role.ADMIN:
+            log_security_event("admin", outcome="denied", obj=request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _department_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Department.id, Department.short_name).order_by(Department.short_name)
+    ).all()
+    return [(row.id, row.short_name) for row in rows]
+
+
+def _apply_errors(form, error: ValidationFailed) -> None:
+    for field, message in error.errors.items():
+        target = getattr(form, field, None)
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "danger")
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    query = select(User).order_by(User.username)
+    q = request.args.get("q", "").strip()
+    if q:
+        query = query.where(User.username.contains(q) | User.name.contains(q))
+    page = paginate(query, per_page=50)
+    return render_template("admin/users.html", page=page, q=q, confirm=ConfirmForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    form = UserForm()
+    form.department_id.choices = _department_choices()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user, password = create_user(
+                current_user,
+                username=form.username.data,
+                role=form.role.data,
+                department=db.session.get(Department, form.department_id.data),
+                email=form.email.data,
+                name=form.name.data or "",
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            _apply_errors(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "User %(name)s created. Initial password (shown once): %(password)s",
+                    name=user.username,
+                    password=password,
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.users"))
+    elif form.errors:
+        status = 422
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    form.department_id.choices = _department_choices()
+    del form.username
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_user(
+                current_user,
+                user,
+                role=form.role.data,
+                department=db.session.get(Department, form.department_id.data),
+                name=form.name.data or "",
+                email=form.email.data,
+                active=form.active.data,
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            _apply_errors(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("User %(name)s saved.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
+    elif form.errors:
+        status = 422
+    return render_template(
+        "admin/user_form.html", form=form, user=user, confirm=ConfirmForm()
+    ), status
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@admin_required
+def reset_user_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    password = reset_password(current_user, user)
+    db.session.commit()
+    flash(
+        _(
+            "New password for %(name)s (shown once; they must change it at next log-in): "
+            "%(password)s",
+            name=user.username,
+            password=password,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.get("/departments")
+@admin_required
+def departments():
+    counts = dict(
+        db.session.execute(
+            select(User.department_id, func.count()).group_by(User.department_id)
+        ).all()
+    )
+    rows = db.session.scalars(select(Department).order_by(Department.short_name)).all()
+    return render_template(
+        "admin/departments.html", departments=rows, user_counts=counts, confirm=ConfirmForm()
+    )
+
+
+@bp.route("/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+@admin_required
+def edit_department(department_id: int | None):
+    department = db.get_or_404(Department, department_id) if department_id else None
+    form = DepartmentForm(obj=department)
+    if request.method == "GET" and department:
+        form.aliases.data = "\n".join(a.alias for a in department.aliases)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            save_department(
+                current_user,
+                department,
+                name=form.name.data,
+                short_name=form.short_name.data,
+                kind=form.kind.data,
+                aliases=(form.aliases.data or "").splitlines(),
+                active=form.active.data,
+                head_email=form.head_email.data,
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            _apply_errors(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Department saved."), "success")
+            return redirect(url_for("admin.departments"))
+    elif form.errors:
+        status = 422
+    return render_template("admin/department_form.html", form=form, department=department), status
+
+
+@bp.post("/departments/<int:department_id>/delete")
+@admin_required
+def remove_department(department_id: int):
+    department = db.get_or_404(Department, department_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        delete_department(current_user, department)
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return departments(), 409
+    db.session.commit()
+    flash(_("Department deleted."), "success")
+    return redirect(url_for("admin.departments"))

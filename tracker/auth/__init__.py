@@ -1,0 +1,7 @@
+"""Log-in, log-out and the user's own profile."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from tracker.auth import routes  # noqa: E402,F401

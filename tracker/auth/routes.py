@@ -1,0 +1,123 @@
+"""Log-in and log-out, the profile page and password changes."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker.auth import bp
+from tracker.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
+from tracker.auth.operations import authenticate, change_password, end_all_sessions
+from tracker.errors import ValidationFailed
+from tracker.extensions import db
+from tracker.security import log_security_event
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site relative paths; `//evil.example`, schemes and backslashes are refused."""
+    if not target:
+        return None
+    target = target.strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = authenticate(
+            form.username.data,
+            form.password.data,
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+        )
+        db.session.commit()
+        log_security_event("login", outcome=result.outcome, username=form.username.data)
+        if result.outcome == "ok":
+            next_url = safe_next_url(request.args.get("next"))
+            locale = session.get("locale")
+            session.clear()  # a fresh session at log-in: no fixation
+            if locale:
+                session["locale"] = locale
+            login_user(result.user, remember=form.remember.data)
+            return redirect(next_url or url_for("main.home"))
+        if result.outcome == "locked":
+            flash(
+                _(
+                    "Too many failed attempts. This account is locked for a while; "
+                    "try again later or ask an administrator."
+                ),
+                "danger",
+            )
+            status = 429
+        elif result.outcome == "inactive":
+            flash(_("This account has been deactivated. Ask an administrator."), "danger")
+            status = 403
+        else:
+            flash(_("Wrong username or password."), "danger")
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    log_security_event("logout", outcome="ok")
+    end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = form.name.data or ""
+        current_user.email = form.email.data or None
+        current_user.locale = form.locale.data
+        current_user.digest_opt_out = form.digest_opt_out.data
+        db.session.commit()
+        flash(_("Your profile was saved."), "success")
+        return redirect(url_for("auth.profile"))
+    status = 422 if form.errors else 200
+    return render_template("auth/profile.html", form=form), status
+
+
+@bp.route("/profile/password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_view():
+    form = PasswordChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as error:
+            for field, message in error.errors.items():
+                getattr(form, field).errors.append(message)
+            status = 422
+        else:
+            db.session.commit()
+            # Every older cookie is dead now; give this browser a new session.
+            login_user(current_user._get_current_object())
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("main.home"))
+    elif form.errors:
+        status = 422
+    return render_template("auth/password.html", form=form), status

@@ -1,0 +1,116 @@
+"""CLI commands: `flask users …`, `flask demo`, and the areas' own groups."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from tracker.errors import ValidationFailed
+from tracker.extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "office", "liaison", "leader"]))
+@click.option(
+    "--department",
+    "department_name",
+    required=True,
+    help="Department full name, short name or alias.",
+)
+@click.option("--email", default=None)
+@click.option("--name", default="")
+@click.option("--generate-password", is_flag=True, help="Generate a password instead of asking.")
+def create_user_command(username, role, department_name, email, name, generate_password):
+    """Create a user; asks for the password or generates one and prints it once."""
+    from tracker.admin.operations import create_user, find_department
+
+    department = find_department(department_name)
+    if department is None:
+        raise click.ClickException(f"unknown department: {department_name}")
+    password = None
+    if not generate_password:
+        password = getpass.getpass("Password (empty to generate): ") or None
+        if password is not None and len(password) < 10:
+            raise click.ClickException("the password needs at least 10 characters")
+    try:
+        user, password_used = create_user(
+            None,
+            username=username,
+            role=role,
+            department=department,
+            email=email,
+            name=name,
+            password=password,
+            must_change_password=password is None,
+        )
+    except ValidationFailed as error:
+        raise click.ClickException("; ".join(str(m) for m in error.errors.values())) from None
+    db.session.commit()
+    click.echo(f"created {user.username} ({role}, {department.short_name})")
+    if password is None:
+        click.echo(
+            f"generated password (shown once, must be changed at first log-in): {password_used}"
+        )
+
+
+@click.command("demo")
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="Pretend the demo is loaded at this instant (ISO 8601, UTC); default: now.",
+)
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no users.")
+def demo_command(now_text, if_empty):
+    """Load the embedded Shaoxing demo (idempotent) and print the demo log-ins."""
+    from tracker.demo import load_demo
+    from tracker.models import User
+
+    logins_file = Path(current_app.instance_path) / "demo-logins.txt"
+    if if_empty and db.session.query(User.id).first() is not None:
+        click.echo("the database is not empty: demo not loaded again")
+        print_demo_logins(logins_file)
+        return
+    now = datetime.fromisoformat(now_text) if now_text else None
+    result = load_demo(now=now)
+    db.session.commit()
+    for message in result.messages:
+        click.echo(message)
+    if result.created_logins:
+        logins_file.parent.mkdir(parents=True, exist_ok=True)
+        lines = [f"{u}\t{p}\t{r}\t{d}" for u, p, r, d in result.created_logins]
+        with logins_file.open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+        logins_file.chmod(0o600)
+    print_demo_logins(logins_file)
+
+
+def print_demo_logins(logins_file: Path) -> None:
+    if not logins_file.exists():
+        click.echo("demo accounts exist already; their passwords were printed when created")
+        return
+    click.echo(f"Demo log-ins (DEMO DATA — generated passwords, also in {logins_file}):")
+    shown = 0
+    for line in logins_file.read_text(encoding="utf-8").splitlines():
+        username, password, role, department = line.split("\t")
+        if role != "liaison" or username in ("liaison-fgw", "liaison-scjgj", "liaison-jxj"):
+            click.echo(f"  {username:<18} {password:<14} {role:<8} {department}")
+            shown += 1
+    click.echo("  … and one liaison per department (liaison-<code>); all in the file above.")
+
+
+def register(app: Flask) -> None:
+    from tracker.blueprints import area_commands
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+    for command in area_commands():
+        app.cli.add_command(command)

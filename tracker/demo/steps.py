@@ -1,0 +1,6 @@
+"""Demo steps of the later areas (plan import, work items, reports, indicators), in order."""
+
+
+def extra_demo_steps() -> list:
+    """Each step is `step(result, departments_by_code, now)`; idempotent like the rest."""
+    return []

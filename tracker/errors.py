@@ -1,0 +1,131 @@
+"""Domain errors and the one place that maps them (and HTTP errors) to responses."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """Base of the errors services raise; `status` is the HTTP answer, `code` is stable."""
+
+    status = 400
+    code = "error"
+
+    def __init__(self, message: str = "", **params):
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class InvalidTransition(DomainError):
+    """The action is not allowed from the object's current state."""
+
+    status = 409
+    code = "invalid_transition"
+
+
+class StaleVersion(DomainError):
+    """The form was loaded at an older version; the newer data wins."""
+
+    status = 409
+    code = "stale_version"
+
+    def __init__(self, message: str = "", current_version: int | None = None, **params):
+        super().__init__(message, **params)
+        self.current_version = current_version
+
+
+class ValidationFailed(DomainError):
+    """Input that cannot be accepted; `errors` maps field names to messages."""
+
+    status = 422
+    code = "validation_failed"
+
+    def __init__(self, errors: dict[str, str] | str, **params):
+        if isinstance(errors, str):
+            errors = {"_": errors}
+        super().__init__("; ".join(errors.values()), **params)
+        self.errors = errors
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def _error_titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"),
+        401: _("Please log in"),
+        403: _("You may not do this"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        409: _("Conflict"),
+        413: _("The file is too large"),
+        422: _("The input could not be accepted"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong on our side"),
+    }
+
+
+def render_error(status: int, message: str | None = None, code: str | None = None, **extra):
+    title = _error_titles().get(status, _("Error"))
+    if wants_json():
+        body = {"error": {"code": code or str(status), "message": message or title}}
+        body["error"].update(extra)
+        return jsonify(body), status
+    template = f"errors/{status}.html" if status in (403, 404, 409, 500) else "errors/generic.html"
+    return render_template(template, status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        extra = {}
+        if isinstance(error, ValidationFailed):
+            extra["fields"] = error.errors
+        if isinstance(error, StaleVersion) and error.current_version is not None:
+            extra["current_version"] = error.current_version
+        return render_error(error.status, error.message or None, error.code, **extra)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(_error: CSRFError):
+        return render_error(
+            400,
+            _("The form expired or was not sent from this site. Please reload and try again."),
+            "csrf_failed",
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        messages = {
+            413: _("The upload is larger than the allowed size."),
+            404: _("The page or object does not exist, or you may not see it."),
+        }
+        return render_error(error.code or 500, messages.get(error.code), str(error.code))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected_error(error: Exception):
+        logger.exception("unhandled error on %s", request.path)
+        if app.config.get("PROPAGATE_EXCEPTIONS"):
+            raise error
+        from tracker.extensions import db
+
+        db.session.rollback()
+        return render_error(500, None, "internal_error")

@@ -1,0 +1,43 @@
+"""The domain model, split by aggregate and re-exported here."""
+
+from tracker.models.audit import AuditEvent, AuditEventImmutable
+from tracker.models.base import utcnow
+from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
+from tracker.models.org import ApiToken, Department, DepartmentAlias, User
+from tracker.models.plan import Indicator, IndicatorValue, Plan, PlanImport, PlanNode
+from tracker.models.work import (
+    Attachment,
+    Contribution,
+    ExtensionRequest,
+    Report,
+    ReportingPeriod,
+    ReportRevision,
+    WorkItem,
+    item_co_department,
+)
+
+__all__ = [
+    "ApiToken",
+    "Attachment",
+    "AuditEvent",
+    "AuditEventImmutable",
+    "Contribution",
+    "Department",
+    "DepartmentAlias",
+    "ExtensionRequest",
+    "Indicator",
+    "IndicatorValue",
+    "Notice",
+    "OutboxMessage",
+    "Plan",
+    "PlanImport",
+    "PlanNode",
+    "Report",
+    "ReportRevision",
+    "ReportingPeriod",
+    "SchedulerRun",
+    "User",
+    "WorkItem",
+    "item_co_department",
+    "utcnow",
+]

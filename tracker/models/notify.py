@@ -1,0 +1,70 @@
+"""The outbox of mail to send and the in-app notices shown to users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.extensions import db
+from tracker.models.base import utcnow
+
+
+class OutboxMessage(db.Model):
+    """One mail, written in the same transaction as the decision to send it.
+
+    The unique dedupe key is what makes re-runs, restarts and two schedulers safe.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state"),
+        Index("ix_outbox_message_state_next", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    to_addrs: Mapped[list] = mapped_column(db.JSON, default=list)
+    cc_addrs: Mapped[list] = mapped_column(db.JSON, default=list)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    item_codes: Mapped[list] = mapped_column(db.JSON, default=list)
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class Notice(db.Model):
+    """An in-app notice ("your report was returned"), queued by the same service call."""
+
+    __tablename__ = "notice"
+    __table_args__ = (Index("ix_notice_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    # Message key and parameters; the text is rendered in the reader's language.
+    params: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column()
+
+
+class SchedulerRun(db.Model):
+    """When each job last ran, for the admin page and to show the scheduler is alive."""
+
+    __tablename__ = "scheduler_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(40), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str] = mapped_column(String(20), default="running")
+    detail: Mapped[str | None] = mapped_column(Text)

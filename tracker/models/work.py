@@ -1,0 +1,239 @@
+"""Work items, their owners and deadlines, reporting periods, reports and evidence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import TimestampMixin, VersionedMixin, utcnow
+from tracker.workflow import Subject
+
+item_co_department = Table(
+    "item_co_department",
+    db.metadata,
+    Column("item_id", ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("department.id"), primary_key=True, index=True),
+)
+
+_REVIEW_STATES = "state IN ('draft', 'submitted', 'returned', 'verified')"
+
+
+class WorkItem(VersionedMixin, TimestampMixin, db.Model):
+    __tablename__ = "work_item"
+    __table_args__ = (
+        CheckConstraint("status IN ('not_started', 'in_progress', 'completed')", name="status"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="priority"),
+        UniqueConstraint("plan_id", "code"),
+        Index("ix_work_item_lead_due", "lead_department_id", "due_date"),
+        Index("ix_work_item_status_due", "status", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    source_node_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_node.id", ondelete="SET NULL"), index=True
+    )
+    # The top-level section the item sits in, kept for filtering and dashboards.
+    section_node_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_node.id", ondelete="SET NULL"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    deliverable: Mapped[str] = mapped_column(Text, default="")
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    due_date: Mapped[date | None] = mapped_column()
+    original_due_date: Mapped[date | None] = mapped_column()
+    priority: Mapped[int] = mapped_column(default=2)
+    indicator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indicator.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    progress: Mapped[int] = mapped_column(default=0)
+    completed_at: Mapped[datetime | None] = mapped_column()
+    retired_at: Mapped[datetime | None] = mapped_column(index=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    plan = relationship("Plan")
+    source_node = relationship("PlanNode", foreign_keys=[source_node_id])
+    section_node = relationship("PlanNode", foreign_keys=[section_node_id])
+    lead_department = relationship("Department", foreign_keys=[lead_department_id])
+    co_departments = relationship(
+        "Department", secondary=item_co_department, order_by="Department.id"
+    )
+    indicator = relationship("Indicator")
+    reports: Mapped[list[Report]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="Report.period_id"
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == "completed" or self.retired_at is not None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due_date is not None and not self.is_closed and self.due_date < today
+
+    def subject(self, state: str | None = None) -> Subject:
+        """What the pure permission rules need to know about this item."""
+        return Subject(
+            lead_department_id=self.lead_department_id,
+            co_department_ids=frozenset(d.id for d in self.co_departments),
+            state=state,
+            closed=self.is_closed,
+        )
+
+
+class ReportingPeriod(db.Model):
+    __tablename__ = "reporting_period"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "label"),
+        CheckConstraint("end_date >= start_date", name="dates"),
+        Index("ix_reporting_period_plan_end", "plan_id", "end_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(20))  # 2026Q4 / 2026-11
+    start_date: Mapped[date] = mapped_column()
+    end_date: Mapped[date] = mapped_column()
+    deadline: Mapped[date] = mapped_column(index=True)
+
+
+class Report(VersionedMixin, TimestampMixin, db.Model):
+    """The lead department's progress report for one item and one period."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        UniqueConstraint("item_id", "period_id"),
+        CheckConstraint(_REVIEW_STATES, name="state"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
+        Index("ix_report_state_submitted", "state", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12), default="draft")
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[int] = mapped_column(default=0)
+    completes: Mapped[bool] = mapped_column(default=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    item: Mapped[WorkItem] = relationship(back_populates="reports")
+    period = relationship("ReportingPeriod")
+    author = relationship("User", foreign_keys=[author_id])
+    reviewer = relationship("User", foreign_keys=[reviewer_id])
+    revisions: Mapped[list[ReportRevision]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportRevision.number"
+    )
+    attachments = relationship(
+        "Attachment", primaryjoin="Attachment.report_id == Report.id", viewonly=True
+    )
+
+
+class ReportRevision(db.Model):
+    """A snapshot taken at every submission, with the review that answered it."""
+
+    __tablename__ = "report_revision"
+    __table_args__ = (UniqueConstraint("report_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[int] = mapped_column(default=0)
+    completes: Mapped[bool] = mapped_column(default=False)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    outcome: Mapped[str | None] = mapped_column(String(12))  # verified / returned
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+
+    report: Mapped[Report] = relationship(back_populates="revisions")
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    reviewer = relationship("User", foreign_keys=[reviewer_id])
+
+
+class Contribution(db.Model):
+    """A co-department's (or the lead's) comment on an item, with evidence."""
+
+    __tablename__ = "contribution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    department = relationship("Department")
+    author = relationship("User")
+
+
+class Attachment(db.Model):
+    """Evidence. Stored under a random name outside the web root; the original name is data."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), index=True
+    )
+    contribution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contribution.id", ondelete="CASCADE"), index=True
+    )
+    indicator_value_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indicator_value.id", ondelete="CASCADE"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExtensionRequest(db.Model):
+    """延期申请: the lead asks for a later due date; the office decides with a reason."""
+
+    __tablename__ = "extension_request"
+    __table_args__ = (CheckConstraint("state IN ('pending', 'approved', 'refused')", name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    previous_due_date: Mapped[date | None] = mapped_column()
+    requested_due_date: Mapped[date] = mapped_column()
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item = relationship("WorkItem")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])

@@ -1,0 +1,41 @@
+"""The navigation bar and profile page sections, by role — one list each, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+ALL = frozenset({"admin", "office", "liaison", "leader"})
+
+
+@dataclass(frozen=True)
+class NavLink:
+    endpoint: str
+    label: object
+    roles: frozenset[str] = ALL
+
+
+NAV_LINKS: list[NavLink] = [
+    NavLink("main.home", _l("Home")),
+    NavLink("admin.users", _l("Users"), frozenset({"admin"})),
+    NavLink("admin.departments", _l("Departments"), frozenset({"admin"})),
+]
+
+# Templates included on the profile page (API tokens, calendar feed, …).
+PROFILE_SECTIONS: list[str] = []
+
+
+def nav_links() -> list[NavLink]:
+    """The links the current user's role may follow, for endpoints that exist."""
+    return [
+        link
+        for link in NAV_LINKS
+        if current_user.role in link.roles and link.endpoint in current_app.view_functions
+    ]
+
+
+def profile_sections() -> list[str]:
+    return list(PROFILE_SECTIONS)

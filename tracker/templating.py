@@ -1,0 +1,125 @@
+"""Template globals and filters: permissions, labels and dates in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request, url_for
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from tracker import workflow
+from tracker.models.base import utcnow
+from tracker.navigation import nav_links, profile_sections
+from tracker.notices import notice_text
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "office": _l("Leading-group office"),
+    "liaison": _l("Department liaison"),
+    "leader": _l("Leader"),
+}
+STATE_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "returned": _l("Returned"),
+    "verified": _l("Verified"),
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "completed": _l("Completed"),
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "active": _l("Active"),
+    "archived": _l("Archived"),
+}
+STATE_BADGES = {
+    "draft": "secondary",
+    "submitted": "primary",
+    "returned": "danger",
+    "verified": "success",
+    "not_started": "secondary",
+    "in_progress": "info",
+    "completed": "success",
+    "pending": "warning",
+    "approved": "success",
+    "refused": "danger",
+    "sent": "success",
+    "failed": "danger",
+}
+KIND_LABELS = {
+    "chapter": _l("Chapter"),
+    "section": _l("Section"),
+    "task": _l("Task"),
+    "item": _l("Item"),
+    "column": _l("Special column"),
+}
+
+
+def state_badge(state: str | None) -> Markup:
+    """A coloured badge with the state's translated name."""
+    if not state:
+        return Markup("")
+    label = STATE_LABELS.get(state, state)
+    colour = STATE_BADGES.get(state, "secondary")
+    return Markup('<span class="badge text-bg-{}">{}</span>').format(colour, label)
+
+
+def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_date(value, fmt)
+    return format_date(value, fmt)
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """Stored instants are naive UTC; Flask-Babel converts them to Asia/Shanghai."""
+    if value is None:
+        return "—"
+    return format_datetime(value, fmt)
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query arguments changed (for filters and paging)."""
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        args.pop(key, None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        can=lambda action, subject: (
+            current_user.is_authenticated
+            and workflow.can(current_user, workflow.Action(action), subject)
+        ),
+        is_office=lambda: current_user.is_authenticated and workflow.is_office(current_user),
+        role_labels=ROLE_LABELS,
+        state_labels=STATE_LABELS,
+        kind_labels=KIND_LABELS,
+        state_badge=state_badge,
+        url_with=url_with,
+        utcnow=utcnow,
+        get_locale=get_locale,
+        nav_links=nav_links,
+        notice_text=notice_text,
+        profile_sections=profile_sections,
+    )
+    app.jinja_env.filters.update(
+        local_date=local_date,
+        local_datetime=local_datetime,
+        decimal=format_decimal,
+        percent=format_percent,
+    )

@@ -1,0 +1,185 @@
+"""The review state machine and the permission rules, as pure data and functions.
+
+Nothing here imports Flask or the database: views, services, templates and the API all
+ask the same `can()` so a button is hidden exactly when the server would refuse it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+
+class Role(StrEnum):
+    """What a user may do, independent of which department they belong to."""
+
+    ADMIN = "admin"
+    OFFICE = "office"
+    LIAISON = "liaison"
+    LEADER = "leader"
+
+
+class ReviewState(StrEnum):
+    """States shared by work-item reports and indicator values."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    VERIFIED = "verified"
+
+
+class ItemStatus(StrEnum):
+    """How far a work item has come, driven only by verified reports."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class ExtensionState(StrEnum):
+    """A deadline extension request (延期申请)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class Action(StrEnum):
+    """Everything a user can try to do to an item, a report or an indicator value."""
+
+    VIEW = "view"
+    EDIT_ITEM = "edit_item"
+    ASSIGN_ITEM = "assign_item"
+    RETIRE_ITEM = "retire_item"
+    REOPEN_ITEM = "reopen_item"
+    CONTRIBUTE = "contribute"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
+    CREATE_REPORT = "create_report"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    VERIFY = "verify"
+    RETURN = "return"
+
+
+# (state, action) -> the state after it. Anything not listed is not a transition.
+# Editing a returned report keeps it "returned" until it is resubmitted, so the reason
+# stays in front of the liaison while they fix it.
+TRANSITIONS: dict[tuple[ReviewState, Action], ReviewState] = {
+    (ReviewState.DRAFT, Action.EDIT): ReviewState.DRAFT,
+    (ReviewState.DRAFT, Action.SUBMIT): ReviewState.SUBMITTED,
+    (ReviewState.RETURNED, Action.EDIT): ReviewState.RETURNED,
+    (ReviewState.RETURNED, Action.SUBMIT): ReviewState.SUBMITTED,
+    (ReviewState.SUBMITTED, Action.VERIFY): ReviewState.VERIFIED,
+    (ReviewState.SUBMITTED, Action.RETURN): ReviewState.RETURNED,
+}
+
+REVIEW_ACTIONS = frozenset({Action.EDIT, Action.SUBMIT, Action.VERIFY, Action.RETURN})
+
+OFFICE_ROLES = frozenset({Role.ADMIN, Role.OFFICE})
+SEE_ALL_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
+
+
+class Relation(StrEnum):
+    """How the acting user's department relates to the object."""
+
+    LEAD = "lead"
+    CO = "co"
+    NONE = "none"
+
+
+# Who may take each action: a set of roles that may always do it, or liaisons whose
+# department stands in one of the given relations to the object.
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role] = frozenset()
+    liaison_relations: frozenset[Relation] = frozenset()
+
+
+_LEAD = frozenset({Relation.LEAD})
+_LEAD_OR_CO = frozenset({Relation.LEAD, Relation.CO})
+
+RULES: dict[Action, Rule] = {
+    Action.VIEW: Rule(SEE_ALL_ROLES, _LEAD_OR_CO),
+    Action.EDIT_ITEM: Rule(OFFICE_ROLES),
+    Action.ASSIGN_ITEM: Rule(OFFICE_ROLES),
+    Action.RETIRE_ITEM: Rule(OFFICE_ROLES),
+    Action.REOPEN_ITEM: Rule(OFFICE_ROLES),
+    Action.DECIDE_EXTENSION: Rule(OFFICE_ROLES),
+    Action.CONTRIBUTE: Rule(frozenset(), _LEAD_OR_CO),
+    Action.REQUEST_EXTENSION: Rule(frozenset(), _LEAD),
+    Action.CREATE_REPORT: Rule(frozenset(), _LEAD),
+    Action.EDIT: Rule(frozenset(), _LEAD),
+    Action.SUBMIT: Rule(frozenset(), _LEAD),
+    Action.VERIFY: Rule(OFFICE_ROLES),
+    Action.RETURN: Rule(OFFICE_ROLES),
+}
+
+
+class Actor(Protocol):
+    """The parts of a user the rules look at."""
+
+    role: str
+    department_id: int | None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The parts of an item, report or indicator value the rules look at.
+
+    For a report, `lead_department_id` is its item's lead; for an indicator value it is the
+    indicator's responsible department. `state` is None for objects without review state.
+    """
+
+    lead_department_id: int | None
+    co_department_ids: frozenset[int] = field(default_factory=frozenset)
+    state: ReviewState | None = None
+    closed: bool = False
+
+
+def relation_of(actor: Actor, subject: Subject) -> Relation:
+    """Whether the actor's department leads, co-owns or has nothing to do with the subject."""
+    if actor.department_id is None:
+        return Relation.NONE
+    if actor.department_id == subject.lead_department_id:
+        return Relation.LEAD
+    if actor.department_id in subject.co_department_ids:
+        return Relation.CO
+    return Relation.NONE
+
+
+def next_state(state: ReviewState, action: Action) -> ReviewState | None:
+    """The state after `action`, or None when the table has no such transition."""
+    return TRANSITIONS.get((ReviewState(state), action))
+
+
+def can(actor: Actor, action: Action, subject: Subject) -> bool:
+    """True when `actor` may take `action` on `subject` right now."""
+    rule = RULES[action]
+    role = Role(actor.role)
+    if action is not Action.VIEW and not can(actor, Action.VIEW, subject):
+        return False
+    if action in REVIEW_ACTIONS and (
+        subject.state is None or next_state(subject.state, action) is None
+    ):
+        return False
+    if action in (Action.CREATE_REPORT, Action.REQUEST_EXTENSION) and subject.closed:
+        return False
+    if action is Action.REOPEN_ITEM and not subject.closed:
+        return False
+    if role in rule.roles:
+        return True
+    if role is Role.LIAISON:
+        return relation_of(actor, subject) in rule.liaison_relations
+    return False
+
+
+def can_see_all(actor: Actor) -> bool:
+    """Office, admins and leaders see every department's work; liaisons only their own."""
+    return Role(actor.role) in SEE_ALL_ROLES
+
+
+def is_office(actor: Actor) -> bool:
+    """Reviewers: the leading-group office and administrators."""
+    return Role(actor.role) in OFFICE_ROLES
