@@ -10,8 +10,11 @@ from tracker.extensions import db
 
 @pytest.fixture
 def csrf_app(app):
-    csrf_app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                          WTF_CSRF_ENABLED=True)
+    csrf_app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        WTF_CSRF_ENABLED=True,
+    )
     csrf_app.test_client_class = IsolatedClient
     yield csrf_app
     with csrf_app.app_context():
@@ -39,8 +42,10 @@ def test_sec_31_login_with_token_works(csrf_app, factories):
     user = factories.user("liaison")
     db.session.commit()
     client = csrf_app.test_client()
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD,
-                                           "csrf_token": _token(client)})
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": _token(client)},
+    )
     assert response.status_code == 302
 
 
@@ -51,8 +56,10 @@ def test_sec_31_every_post_endpoint_refuses_a_missing_token(csrf_app, factories)
     user = factories.user("admin")
     db.session.commit()
     client = csrf_app.test_client()
-    client.post("/login", data={"username": user.username, "password": TEST_PASSWORD,
-                                "csrf_token": _token(client)})
+    client.post(
+        "/login",
+        data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": _token(client)},
+    )
     checked = 0
     for rule in csrf_app.url_map.iter_rules():
         if "POST" not in rule.methods or rule.endpoint.startswith(("api.", "calendar.")):

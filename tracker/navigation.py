@@ -24,6 +24,9 @@ NAV_LINKS: list[NavLink] = [
     NavLink("admin.departments", _l("Departments"), frozenset({"admin"})),
 ]
 
+# The first screen of each role (endpoint names); `/` redirects there once it exists.
+ROLE_HOMES: dict[str, str] = {}
+
 # Templates included on the profile page (API tokens, calendar feed, …).
 PROFILE_SECTIONS: list[str] = []
 

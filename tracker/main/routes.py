@@ -11,13 +11,14 @@ from tracker.extensions import db
 from tracker.i18n import normalise_locale
 from tracker.main import bp
 from tracker.models import Notice, utcnow
+from tracker.navigation import ROLE_HOMES
 
 
 @bp.get("/")
 @login_required
 def home():
     """Send each role to its own first screen; areas register theirs in ROLE_HOMES."""
-    endpoint = current_app.config.get("ROLE_HOMES", {}).get(current_user.role)
+    endpoint = ROLE_HOMES.get(current_user.role)
     if endpoint and endpoint in current_app.view_functions:
         return redirect(url_for(endpoint))
     return render_template("main/home.html")
