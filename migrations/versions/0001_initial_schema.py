@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-27 21:43:56.768286
+Create Date: 2026-11-27 21:54:50.974491
 
 """
 from alembic import op
@@ -268,6 +268,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reporting_period_deadline'), ['deadline'], unique=False)
         batch_op.create_index('ix_reporting_period_plan_end', ['plan_id', 'end_date'], unique=False)
 
+    op.create_table('spreadsheet_import',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('preview_json', sa.JSON(), nullable=False),
+    sa.Column('applied_at', sa.DateTime(), nullable=True),
+    sa.Column('applied_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['applied_by_id'], ['user_account.id'], name=op.f('fk_spreadsheet_import_applied_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_spreadsheet_import_created_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_spreadsheet_import_plan_id_plan'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_spreadsheet_import'))
+    )
+    with op.batch_alter_table('spreadsheet_import', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_spreadsheet_import_created_by_id'), ['created_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_spreadsheet_import_plan_id'), ['plan_id'], unique=False)
+
     op.create_table('indicator_value',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('indicator_id', sa.Integer(), nullable=False),
@@ -507,6 +526,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_indicator_value_indicator_id'))
 
     op.drop_table('indicator_value')
+    with op.batch_alter_table('spreadsheet_import', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_spreadsheet_import_plan_id'))
+        batch_op.drop_index(batch_op.f('ix_spreadsheet_import_created_by_id'))
+
+    op.drop_table('spreadsheet_import')
     with op.batch_alter_table('reporting_period', schema=None) as batch_op:
         batch_op.drop_index('ix_reporting_period_plan_end')
         batch_op.drop_index(batch_op.f('ix_reporting_period_deadline'))

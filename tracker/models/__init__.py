@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.base import utcnow
+from tracker.models.imports import SpreadsheetImport
 from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
 from tracker.models.org import ApiToken, Department, DepartmentAlias, User
 from tracker.models.plan import Indicator, IndicatorValue, Plan, PlanImport, PlanNode
@@ -36,6 +37,7 @@ __all__ = [
     "ReportRevision",
     "ReportingPeriod",
     "SchedulerRun",
+    "SpreadsheetImport",
     "User",
     "WorkItem",
     "item_co_department",
