@@ -117,6 +117,22 @@ RULES: dict[Action, Rule] = {
 }
 
 
+# A closed item (completed or retired) takes no new work: reopening it comes first. The
+# office may still return a submission that was waiting when the item closed, decide a
+# pending extension, edit and (re)assign it.
+CLOSED_ITEM_BLOCKS = frozenset(
+    {
+        Action.CREATE_REPORT,
+        Action.EDIT,
+        Action.SUBMIT,
+        Action.VERIFY,
+        Action.CONTRIBUTE,
+        Action.REQUEST_EXTENSION,
+        Action.RETIRE_ITEM,
+    }
+)
+
+
 class Actor(Protocol):
     """The parts of a user the rules look at."""
 
@@ -136,6 +152,9 @@ class Subject:
     co_department_ids: frozenset[int] = field(default_factory=frozenset)
     state: ReviewState | None = None
     closed: bool = False
+    # For work items: a pending extension request is what the office can decide and what
+    # the lead cannot ask for a second time.
+    pending_extension: bool = False
 
 
 def relation_of(actor: Actor, subject: Subject) -> Relation:
@@ -156,18 +175,30 @@ def next_state(state: ReviewState, action: Action) -> ReviewState | None:
 
 def can(actor: Actor, action: Action, subject: Subject) -> bool:
     """True when `actor` may take `action` on `subject` right now."""
-    rule = RULES[action]
-    role = Role(actor.role)
     if action is not Action.VIEW and not can(actor, Action.VIEW, subject):
         return False
     if action in REVIEW_ACTIONS and (
         subject.state is None or next_state(subject.state, action) is None
     ):
         return False
-    if action in (Action.CREATE_REPORT, Action.REQUEST_EXTENSION) and subject.closed:
+    if action in CLOSED_ITEM_BLOCKS and subject.closed:
         return False
     if action is Action.REOPEN_ITEM and not subject.closed:
         return False
+    if action is Action.REQUEST_EXTENSION and subject.pending_extension:
+        return False
+    if action is Action.DECIDE_EXTENSION and not subject.pending_extension:
+        return False
+    return permitted(actor, action, subject)
+
+
+def permitted(actor: Actor, action: Action, subject: Subject) -> bool:
+    """Whether role and department allow `action` at all, whatever the state right now.
+
+    Services use it to tell "you may never do this" (403) from "not in this state" (409).
+    """
+    rule = RULES[action]
+    role = Role(actor.role)
     if role in rule.roles:
         return True
     if role is Role.LIAISON:
