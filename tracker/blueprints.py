@@ -3,9 +3,14 @@
 
 def area_blueprints() -> list:
     """Every area blueprint beyond auth, main, admin and vendor, in registration order."""
-    return []
+    from tracker.items import bp as items_bp
+    from tracker.review import bp as review_bp
+
+    return [items_bp, review_bp]
 
 
 def area_commands() -> list:
     """Every area's CLI group (plan, notify, scheduler, …)."""
-    return []
+    from tracker.items.cli import items_cli
+
+    return [items_cli]

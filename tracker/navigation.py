@@ -20,12 +20,20 @@ class NavLink:
 
 NAV_LINKS: list[NavLink] = [
     NavLink("main.home", _l("Home")),
+    NavLink("items.department_home", _l("My department"), frozenset({"liaison"})),
+    NavLink("review.office_home", _l("Overview"), frozenset({"admin", "office", "leader"})),
+    NavLink("items.index", _l("Work items")),
+    NavLink("review.queue", _l("Review queue"), frozenset({"admin", "office"})),
     NavLink("admin.users", _l("Users"), frozenset({"admin"})),
     NavLink("admin.departments", _l("Departments"), frozenset({"admin"})),
 ]
 
 # The first screen of each role (endpoint names); `/` redirects there once it exists.
-ROLE_HOMES: dict[str, str] = {}
+ROLE_HOMES: dict[str, str] = {
+    "liaison": "items.department_home",
+    "office": "review.office_home",
+    "admin": "review.office_home",
+}
 
 # Templates included on the profile page (API tokens, calendar feed, …).
 PROFILE_SECTIONS: list[str] = []

@@ -14,6 +14,7 @@ NOTICE_MESSAGES = {
     "report_verified": _l("Your report for %(code)s (%(period)s) was verified."),
     "item_assigned": _l("Your department was assigned %(code)s %(title)s."),
     "item_reopened": _l("%(code)s was reopened: %(reason)s"),
+    "contribution_added": _l("%(department)s added a contribution to %(code)s."),
     "extension_requested": _l("%(department)s asks to extend %(code)s to %(date)s."),
     "extension_decided": _l("Your extension request for %(code)s was %(decision)s."),
     "value_submitted": _l("%(department)s submitted the %(year)s value of indicator %(name)s."),

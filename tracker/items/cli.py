@@ -1,0 +1,43 @@
+"""`flask items …`: generate a plan's work items and create reporting periods from cron."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from tracker.extensions import db
+
+logger = logging.getLogger(__name__)
+
+items_cli = AppGroup("items", help="Work items and reporting periods.")
+
+
+@items_cli.command("generate")
+@click.argument("plan_id", type=int)
+def generate_command(plan_id: int):
+    """Create the default work items of PLAN_ID (idempotent)."""
+    from tracker.items.generate import generate_items_from_plan
+    from tracker.models import Plan
+
+    plan = db.session.get(Plan, plan_id)
+    if plan is None:
+        raise click.ClickException(f"no plan {plan_id}")
+    created = generate_items_from_plan(None, plan)
+    db.session.commit()
+    click.echo(f"{len(created)} work items created for plan {plan_id}")
+
+
+@items_cli.command("periods")
+@click.option("--date", "date_text", default=None, help="Pretend today is YYYY-MM-DD.")
+def periods_command(date_text: str | None):
+    """Create the reporting periods of every active plan up to today (idempotent)."""
+    from tracker.items.access import local_today
+    from tracker.periods import ensure_all_periods
+
+    today = date.fromisoformat(date_text) if date_text else local_today()
+    created = ensure_all_periods(today)
+    db.session.commit()
+    click.echo(f"{created} reporting periods created through {today.isoformat()}")

@@ -1,0 +1,175 @@
+"""Deadline extensions (延期申请): the lead asks with a reason and a date, the office decides.
+
+The first approved extension records the item's original due date, which stays shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from tracker.errors import InvalidTransition, ValidationFailed
+from tracker.extensions import db
+from tracker.items.access import (
+    has_pending_extension,
+    item_subject,
+    liaison_ids,
+    link,
+    local_today,
+    office_ids,
+    require,
+)
+from tracker.items.locking import claim
+from tracker.items.operations import audit, clean_text
+from tracker.models import ExtensionRequest, WorkItem, utcnow
+from tracker.notices import queue_notice
+from tracker.workflow import Action, ExtensionState
+
+logger = logging.getLogger(__name__)
+
+
+def request_extension(
+    actor,
+    item: WorkItem,
+    *,
+    requested_due_date: date,
+    reason: str,
+    now: datetime | None = None,
+) -> ExtensionRequest:
+    """The lead department asks for a later due date."""
+    now = now or utcnow()
+    today = local_today(now)
+    pending = has_pending_extension(item.id)
+    require(
+        actor,
+        Action.REQUEST_EXTENSION,
+        item_subject(item, pending_extension=pending),
+        obj=f"item:{item.id}",
+    )
+    reason = clean_text(reason, 4000)
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Give a reason.")
+    if not isinstance(requested_due_date, date):
+        errors["requested_due_date"] = _("Enter a date as YYYY-MM-DD.")
+    elif requested_due_date <= today or (
+        item.due_date is not None and requested_due_date <= item.due_date
+    ):
+        errors["requested_due_date"] = _(
+            "The new date must be later than today and than the current due date."
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    request = ExtensionRequest(
+        item_id=item.id,
+        requested_by_id=actor.id,
+        reason=reason,
+        previous_due_date=item.due_date,
+        requested_due_date=requested_due_date,
+        state=ExtensionState.PENDING.value,
+        created_at=now,
+    )
+    db.session.add(request)
+    db.session.flush()
+    audit(
+        actor,
+        "extension.requested",
+        request,
+        now,
+        before={"due_date": item.due_date.isoformat() if item.due_date else None},
+        after={"requested_due_date": requested_due_date.isoformat()},
+        comment=reason,
+        item_id=item.id,
+    )
+    queue_notice(
+        office_ids(),
+        "extension_requested",
+        {
+            "department": actor.department.short_name,
+            "code": item.code,
+            "date": requested_due_date.isoformat(),
+        },
+        link("review.extensions"),
+    )
+    db.session.flush()
+    return request
+
+
+def decide_extension(
+    actor,
+    request: ExtensionRequest,
+    *,
+    approve: bool,
+    comment: str = "",
+    now: datetime | None = None,
+) -> ExtensionRequest:
+    """Approve (the due date moves, the original is kept) or refuse (a reason is required).
+
+    The decision is a conditional UPDATE on the pending request: of two reviewers deciding
+    at once, exactly one wins."""
+    now = now or utcnow()
+    item = request.item
+    require(
+        actor,
+        Action.DECIDE_EXTENSION,
+        item_subject(item, pending_extension=request.state == ExtensionState.PENDING.value),
+        obj=f"extension:{request.id}",
+    )
+    comment = clean_text(comment, 4000)
+    if not approve and not comment:
+        raise ValidationFailed({"comment": _("Give a reason for refusing.")})
+    state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+    result = db.session.execute(
+        update(ExtensionRequest)
+        .where(
+            ExtensionRequest.id == request.id,
+            ExtensionRequest.state == ExtensionState.PENDING.value,
+        )
+        .values(
+            state=state.value,
+            decided_by_id=actor.id,
+            decided_at=now,
+            decision_comment=comment or None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvalidTransition(_("This extension request has already been decided."))
+    db.session.refresh(request)
+    before_due = item.due_date
+    if approve:
+        claim(
+            WorkItem,
+            item,
+            None,
+            values={
+                "original_due_date": item.original_due_date or item.due_date,
+                "due_date": request.requested_due_date,
+                "updated_at": now,
+            },
+        )
+    audit(
+        actor,
+        f"extension.{state.value}",
+        request,
+        now,
+        before={"state": "pending", "due_date": before_due.isoformat() if before_due else None},
+        after={
+            "state": state.value,
+            "due_date": item.due_date.isoformat() if item.due_date else None,
+        },
+        comment=comment or None,
+        item_id=item.id,
+    )
+    recipients = {request.requested_by_id, *liaison_ids([item.lead_department_id])}
+    queue_notice(
+        recipients,
+        "extension_decided",
+        {"code": item.code, "decision": state.value},
+        link("items.detail", item_id=item.id),
+    )
+    db.session.flush()
+    return request

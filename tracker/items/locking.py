@@ -1,0 +1,46 @@
+"""Optimistic locking by conditional UPDATE, so two writers can never both win.
+
+`claim` runs ``UPDATE … SET version = version + 1 WHERE id = :id AND version = :v [AND …]``
+before anything else changes. On PostgreSQL the second of two concurrent writers waits for
+the first to commit, then finds its condition false; on SQLite writers are serialised. The
+caller learns who lost from the row count, before it has written anything.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from tracker.errors import InvalidTransition, StaleVersion
+from tracker.extensions import db
+
+
+def claim(model, obj, expected_version: int | None, *conditions, values: dict | None = None):
+    """Bump `obj`'s version if it is still at `expected_version` (and `conditions` hold).
+
+    `expected_version=None` means "the version this session loaded". Raises StaleVersion
+    when the version moved, InvalidTransition when only the extra conditions failed.
+    """
+    expected = obj.version if expected_version is None else int(expected_version)
+    values = dict(values or {})
+    result = db.session.execute(
+        update(model)
+        .where(model.id == obj.id, model.version == expected, *conditions)
+        .values(version=model.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        current = db.session.scalar(select(model.version).where(model.id == obj.id))
+        if current is not None and current == expected and conditions:
+            raise InvalidTransition(_("The report is no longer in a state that allows this."))
+        raise StaleVersion(
+            _(
+                "Someone else saved a newer version (%(current)s) since you loaded "
+                "version %(loaded)s.",
+                current=current,
+                loaded=expected,
+            ),
+            current_version=current,
+        )
+    db.session.refresh(obj, attribute_names=["version", *values])
+    return obj

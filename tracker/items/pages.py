@@ -1,0 +1,146 @@
+"""What the liaison's home and the item page show, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.items.queries import (
+    counts_by_status,
+    due_soon_clause,
+    focus_state_counts,
+    item_rows,
+    open_clause,
+    overdue_clause,
+    pending_extensions,
+    report_rows,
+    reports_to_write,
+)
+from tracker.models import (
+    Attachment,
+    AuditEvent,
+    Contribution,
+    ExtensionRequest,
+    PlanNode,
+    Report,
+    ReportingPeriod,
+    ReportRevision,
+    WorkItem,
+)
+from tracker.periods import focus_period
+from tracker.workflow import ReviewState
+
+
+def department_home_data(user, today: date) -> dict:
+    """本部门: counts, returned reports first, reports to write, overdue, due soon, …"""
+    dept = user.department_id
+    led = WorkItem.lead_department_id == dept
+    return {
+        "counts": counts_by_status(user),
+        "focus_counts": focus_state_counts(user, today, led),
+        "returned": report_rows(
+            user,
+            Report.state == ReviewState.RETURNED.value,
+            led,
+            order=(Report.reviewed_at.desc(),),
+            limit=50,
+        ),
+        "to_write": reports_to_write(user, today),
+        "overdue": item_rows(user, today, overdue_clause(today), limit=50),
+        "due_soon": item_rows(user, today, due_soon_clause(today), limit=50),
+        "submitted": report_rows(
+            user,
+            Report.state == ReviewState.SUBMITTED.value,
+            led,
+            order=(Report.submitted_at,),
+            limit=50,
+        ),
+        "verified": report_rows(
+            user,
+            Report.state == ReviewState.VERIFIED.value,
+            led,
+            order=(Report.reviewed_at.desc(),),
+            limit=10,
+        ),
+        "co_items": item_rows(
+            user,
+            today,
+            WorkItem.lead_department_id != dept,
+            open_clause(),
+            order=(WorkItem.due_date, WorkItem.id),
+            limit=20,
+        ),
+        "extensions": pending_extensions(user),
+    }
+
+
+def item_page_data(item: WorkItem, today: date) -> dict:
+    """Everything the item page lists, loaded with a constant number of statements."""
+    source_children = []
+    if item.source_node_id is not None and item.source_node is not None:
+        source_children = db.session.scalars(
+            select(PlanNode)
+            .where(PlanNode.parent_id == item.source_node_id)
+            .order_by(PlanNode.position)
+        ).all()
+    reports = db.session.scalars(
+        select(Report)
+        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
+        .where(Report.item_id == item.id)
+        .options(
+            joinedload(Report.period),
+            joinedload(Report.author),
+            joinedload(Report.reviewer),
+            selectinload(Report.revisions).joinedload(ReportRevision.submitted_by),
+            selectinload(Report.revisions).joinedload(ReportRevision.reviewer),
+        )
+        .order_by(ReportingPeriod.start_date.desc())
+    ).all()
+    attachments = db.session.scalars(
+        select(Attachment).where(Attachment.item_id == item.id).order_by(Attachment.created_at)
+    ).all()
+    by_report, by_contribution = defaultdict(list), defaultdict(list)
+    for attachment in attachments:
+        if attachment.report_id:
+            by_report[attachment.report_id].append(attachment)
+        elif attachment.contribution_id:
+            by_contribution[attachment.contribution_id].append(attachment)
+    contributions = db.session.scalars(
+        select(Contribution)
+        .where(Contribution.item_id == item.id)
+        .options(joinedload(Contribution.department), joinedload(Contribution.author))
+        .order_by(Contribution.created_at.desc())
+    ).all()
+    extensions = db.session.scalars(
+        select(ExtensionRequest)
+        .where(ExtensionRequest.item_id == item.id)
+        .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
+        .order_by(ExtensionRequest.created_at.desc())
+    ).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.item_id == item.id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(200)
+    ).all()
+    focus = focus_period(item.plan_id, today)
+    focus_report = next((r for r in reports if focus and r.period_id == focus.id), None)
+    verified = [r for r in reports if r.state == ReviewState.VERIFIED.value]
+    return {
+        "source_children": source_children,
+        "reports": reports,
+        "attachments_by_report": by_report,
+        "attachments_by_contribution": by_contribution,
+        "attachments": attachments,
+        "contributions": contributions,
+        "extensions": extensions,
+        "events": events,
+        "focus": focus,
+        "focus_report": focus_report,
+        "latest_verified": verified[0] if verified else None,
+    }

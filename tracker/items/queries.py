@@ -1,0 +1,376 @@
+"""Set-based queries over work items and reports, shared by pages, dashboards and exports.
+
+Every function takes `today` explicitly and returns a bounded number of statements'
+worth of work: filters are SQL clauses, counts are GROUP BY, lists are eager-loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    Department,
+    ExtensionRequest,
+    Plan,
+    PlanNode,
+    Report,
+    ReportingPeriod,
+    WorkItem,
+    item_co_department,
+)
+from tracker.periods import focus_period_id_clause
+from tracker.workflow import ItemStatus, ReviewState, can_see_all
+
+DUE_SOON_DAYS = 14
+ITEM_STATUSES = ("not_started", "in_progress", "completed", "retired")
+REVIEW_FILTERS = ("missing", "draft", "submitted", "returned", "verified")
+DUE_WINDOWS = ("overdue", "14", "30", "90")
+
+
+# ---------------------------------------------------------------- predicates
+
+
+def visibility_clause(user):
+    """Items the user may see: everything for office/admin/leader, else own department's
+    (as lead or co-department)."""
+    if user is None or can_see_all(user):
+        return true()
+    if user.department_id is None:
+        return false()
+    return or_(
+        WorkItem.lead_department_id == user.department_id,
+        exists().where(
+            item_co_department.c.item_id == WorkItem.id,
+            item_co_department.c.department_id == user.department_id,
+        ),
+    )
+
+
+def visible_items(user):
+    """SELECT of the work items `user` may see (add filters, order and paging to it)."""
+    return select(WorkItem).where(visibility_clause(user))
+
+
+def open_clause():
+    """Not completed (销号) and not retired."""
+    return and_(WorkItem.status != ItemStatus.COMPLETED.value, WorkItem.retired_at.is_(None))
+
+
+def overdue_clause(today: date):
+    return and_(open_clause(), WorkItem.due_date < today)
+
+
+def due_soon_clause(today: date, days: int = DUE_SOON_DAYS):
+    return and_(
+        open_clause(), WorkItem.due_date >= today, WorkItem.due_date <= today + timedelta(days)
+    )
+
+
+def is_due_soon(item: WorkItem, today: date, days: int = DUE_SOON_DAYS) -> bool:
+    return (
+        not item.is_closed
+        and item.due_date is not None
+        and today <= item.due_date <= today + timedelta(days)
+    )
+
+
+def focus_report_join(today: date):
+    """An aliased Report and the ON clause joining each item to its report for the period
+    in focus on `today` (outer-join it: no report yet is a state too)."""
+    focus = aliased(Report, name="focus_report")
+    on = and_(
+        focus.item_id == WorkItem.id,
+        focus.period_id == focus_period_id_clause(WorkItem.plan_id, today),
+    )
+    return focus, on
+
+
+# ---------------------------------------------------------------- item lists
+
+
+@dataclass
+class ItemFilters:
+    """What the list pages, exports and the API filter by (all optional)."""
+
+    plan_id: int | None = None
+    section_id: int | None = None
+    department_id: int | None = None  # lead department
+    unassigned: bool = False
+    status: str | None = None  # not_started / in_progress / completed / retired / open
+    review: str | None = None  # state of the focus-period report, or "missing"
+    due: str | None = None  # overdue / 14 / 30 / 90 (days ahead)
+    q: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> ItemFilters:
+        def as_int(name):
+            try:
+                return int(args.get(name) or "") or None
+            except ValueError:
+                return None
+
+        department = args.get("department") or ""
+        status = args.get("status") or None
+        review = args.get("review") or None
+        due = args.get("due") or None
+        return cls(
+            plan_id=as_int("plan"),
+            section_id=as_int("section"),
+            department_id=as_int("department"),
+            unassigned=department == "none",
+            status=status if status in (*ITEM_STATUSES, "open") else None,
+            review=review if review in REVIEW_FILTERS else None,
+            due=due if due in DUE_WINDOWS else None,
+            q=(args.get("q") or "").strip()[:100] or None,
+        )
+
+    def as_args(self) -> dict:
+        names = {
+            "plan_id": "plan",
+            "section_id": "section",
+            "department_id": "department",
+        }
+        args = {names.get(f.name, f.name): getattr(self, f.name) for f in fields(self)}
+        if args.pop("unassigned"):
+            args["department"] = "none"
+        return {k: v for k, v in args.items() if v not in (None, "", False)}
+
+
+def item_list_query(user, filters: ItemFilters, today: date):
+    """Rows of (WorkItem, focus report state, focus report id) for a list page."""
+    focus, on = focus_report_join(today)
+    query = (
+        select(WorkItem, focus.state, focus.id)
+        .outerjoin(focus, on)
+        .where(visibility_clause(user))
+        .options(
+            joinedload(WorkItem.lead_department),
+            selectinload(WorkItem.co_departments),
+            joinedload(WorkItem.section_node),
+        )
+    )
+    f = filters
+    if f.plan_id:
+        query = query.where(WorkItem.plan_id == f.plan_id)
+    if f.section_id:
+        query = query.where(WorkItem.section_node_id == f.section_id)
+    if f.unassigned:
+        query = query.where(WorkItem.lead_department_id.is_(None))
+    elif f.department_id:
+        query = query.where(WorkItem.lead_department_id == f.department_id)
+    if f.status == "retired":
+        query = query.where(WorkItem.retired_at.is_not(None))
+    elif f.status == "open":
+        query = query.where(open_clause())
+    elif f.status:
+        query = query.where(WorkItem.status == f.status, WorkItem.retired_at.is_(None))
+    else:
+        query = query.where(WorkItem.retired_at.is_(None))
+    if f.review == "missing":
+        query = query.where(focus.id.is_(None), open_clause())
+    elif f.review:
+        query = query.where(focus.state == f.review)
+    if f.due == "overdue":
+        query = query.where(overdue_clause(today))
+    elif f.due:
+        query = query.where(due_soon_clause(today, int(f.due)))
+    if f.q:
+        words = [w for w in f.q.split() if w]
+        for word in words[:5]:
+            query = query.where(
+                or_(
+                    WorkItem.code.contains(word, autoescape=True),
+                    WorkItem.title.contains(word, autoescape=True),
+                    WorkItem.description.contains(word, autoescape=True),
+                    WorkItem.deliverable.contains(word, autoescape=True),
+                )
+            )
+    return query.order_by(WorkItem.plan_id, WorkItem.id)
+
+
+def filter_choices(user):
+    """Plans, sections and departments for the filter form (three queries)."""
+    plans = db.session.execute(
+        select(Plan.id, Plan.title).order_by(Plan.start_year.desc(), Plan.id)
+    ).all()
+    sections = db.session.execute(
+        select(PlanNode.id, PlanNode.plan_id, PlanNode.code, PlanNode.title)
+        .where(PlanNode.id.in_(select(WorkItem.section_node_id).where(visibility_clause(user))))
+        .order_by(PlanNode.plan_id, PlanNode.position)
+    ).all()
+    departments = db.session.execute(
+        select(Department.id, Department.short_name)
+        .where(
+            Department.id.in_(select(WorkItem.lead_department_id).where(visibility_clause(user)))
+        )
+        .order_by(Department.short_name)
+    ).all()
+    return plans, sections, departments
+
+
+# ---------------------------------------------------------------- counts
+
+
+def counts_by_status(user, *extra) -> dict[str, int]:
+    """Items by status (retired separately), one GROUP BY."""
+    rows = db.session.execute(
+        select(
+            WorkItem.status,
+            WorkItem.retired_at.is_not(None).label("retired"),
+            func.count(WorkItem.id),
+        )
+        .where(visibility_clause(user), *extra)
+        .group_by(WorkItem.status, WorkItem.retired_at.is_not(None))
+    ).all()
+    counts = dict.fromkeys(ITEM_STATUSES, 0)
+    for state, retired, count in rows:
+        counts["retired" if retired else state] += count
+    counts["open"] = counts["not_started"] + counts["in_progress"]
+    return counts
+
+
+def focus_state_counts(user, today: date, *extra) -> dict[str, int]:
+    """Open, owned items by the state of their focus-period report ("missing": none yet)."""
+    focus, on = focus_report_join(today)
+    rows = db.session.execute(
+        select(func.coalesce(focus.state, "missing"), func.count(WorkItem.id))
+        .outerjoin(focus, on)
+        .where(
+            visibility_clause(user),
+            open_clause(),
+            WorkItem.lead_department_id.is_not(None),
+            *extra,
+        )
+        .group_by(func.coalesce(focus.state, "missing"))
+    ).all()
+    counts = dict.fromkeys(REVIEW_FILTERS, 0)
+    counts.update({state: count for state, count in rows})
+    return counts
+
+
+def overdue_by_department(today: date, user=None) -> list[tuple[int | None, str | None, int]]:
+    """(department id, short name, overdue count), most overdue first; None = no owner."""
+    rows = db.session.execute(
+        select(Department.id, Department.short_name, func.count(WorkItem.id))
+        .select_from(WorkItem)
+        .outerjoin(Department, Department.id == WorkItem.lead_department_id)
+        .where(overdue_clause(today), visibility_clause(user))
+        .group_by(Department.id, Department.short_name)
+        .order_by(func.count(WorkItem.id).desc(), Department.short_name)
+    ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+# ---------------------------------------------------------------- lists for home pages
+
+
+def item_rows(user, today: date, *where, order=None, limit: int = 20):
+    """(WorkItem, focus state, focus report id) rows with owners eager-loaded."""
+    focus, on = focus_report_join(today)
+    query = (
+        select(WorkItem, focus.state, focus.id)
+        .outerjoin(focus, on)
+        .where(visibility_clause(user), *where)
+        .options(joinedload(WorkItem.lead_department), selectinload(WorkItem.co_departments))
+        .order_by(*(order if order is not None else (WorkItem.due_date, WorkItem.id)))
+        .limit(limit)
+    )
+    return db.session.execute(query).unique().all()
+
+
+def report_rows(user, *where, order=None, limit: int = 20):
+    """Reports with their item, lead department and period eager-loaded."""
+    query = (
+        select(Report)
+        .join(WorkItem, WorkItem.id == Report.item_id)
+        .where(visibility_clause(user), *where)
+        .options(
+            joinedload(Report.item).joinedload(WorkItem.lead_department),
+            joinedload(Report.period),
+        )
+        .order_by(*(order if order is not None else (Report.updated_at.desc(),)))
+        .limit(limit)
+    )
+    return db.session.scalars(query).unique().all()
+
+
+def reports_to_write(user, today: date, limit: int = 50):
+    """Items the user's department leads that still need this period's report: no report
+    yet or a draft (returned ones are listed on their own, first)."""
+    focus, on = focus_report_join(today)
+    has_focus = focus_period_id_clause(WorkItem.plan_id, today).is_not(None)
+    query = (
+        select(WorkItem, focus.state, focus.id)
+        .outerjoin(focus, on)
+        .where(
+            WorkItem.lead_department_id == user.department_id,
+            open_clause(),
+            has_focus,
+            or_(focus.id.is_(None), focus.state == ReviewState.DRAFT.value),
+        )
+        .options(joinedload(WorkItem.lead_department))
+        .order_by(WorkItem.due_date, WorkItem.id)
+        .limit(limit)
+    )
+    return db.session.execute(query).all()
+
+
+def pending_extensions(user, limit: int = 50):
+    return db.session.scalars(
+        select(ExtensionRequest)
+        .join(WorkItem, WorkItem.id == ExtensionRequest.item_id)
+        .where(ExtensionRequest.state == "pending", visibility_clause(user))
+        .options(
+            joinedload(ExtensionRequest.item).joinedload(WorkItem.lead_department),
+            joinedload(ExtensionRequest.requested_by),
+        )
+        .order_by(ExtensionRequest.created_at)
+        .limit(limit)
+    ).all()
+
+
+def plans_without_focus_period(today: date) -> list[tuple[int, str]]:
+    """Active plans whose period rows do not reach `today` (the office can create them)."""
+    return db.session.execute(
+        select(Plan.id, Plan.title).where(
+            Plan.status == "active",
+            ~exists().where(
+                ReportingPeriod.plan_id == Plan.id,
+                ReportingPeriod.start_date <= today,
+                ReportingPeriod.deadline >= today,
+            ),
+            exists().where(WorkItem.plan_id == Plan.id),
+        )
+    ).all()
+
+
+def review_queue_query(user, *, plan_id=None, department_id=None, q=None):
+    """Submitted reports, oldest submission first, with what the queue shows eager-loaded."""
+    query = (
+        select(Report)
+        .join(WorkItem, WorkItem.id == Report.item_id)
+        .where(Report.state == ReviewState.SUBMITTED.value, visibility_clause(user))
+        .options(
+            joinedload(Report.item).joinedload(WorkItem.lead_department),
+            joinedload(Report.period),
+            joinedload(Report.author),
+        )
+        .order_by(Report.submitted_at, Report.id)
+    )
+    if plan_id:
+        query = query.where(WorkItem.plan_id == plan_id)
+    if department_id:
+        query = query.where(WorkItem.lead_department_id == department_id)
+    if q:
+        query = query.where(
+            or_(
+                WorkItem.code.contains(q, autoescape=True),
+                WorkItem.title.contains(q, autoescape=True),
+            )
+        )
+    return query

@@ -1,0 +1,371 @@
+"""Writing reports and contributions: create_report, save_draft, submit_report,
+attach_evidence, remove_evidence, add_contribution (the office's side is in review)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from tracker.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from tracker.evidence import delete_after_commit, stage_uploads
+from tracker.extensions import db
+from tracker.items.access import (
+    item_subject,
+    liaison_ids,
+    link,
+    local_today,
+    office_ids,
+    report_subject,
+    require,
+)
+from tracker.items.locking import claim
+from tracker.items.operations import audit, clean_text
+from tracker.models import (
+    Attachment,
+    Contribution,
+    Report,
+    ReportingPeriod,
+    ReportRevision,
+    WorkItem,
+    utcnow,
+)
+from tracker.notices import queue_notice
+from tracker.workflow import Action, ReviewState
+
+logger = logging.getLogger(__name__)
+
+MAX_NARRATIVE = 20000
+EDITABLE = (ReviewState.DRAFT.value, ReviewState.RETURNED.value)
+
+
+def report_fields(report: Report) -> dict:
+    return {
+        "state": report.state,
+        "narrative": report.narrative,
+        "progress": report.progress,
+        "completes": report.completes,
+    }
+
+
+def validate_report(narrative: str, progress, completes: bool, *, for_submit: bool) -> dict:
+    """Field errors for a report; a draft may be incomplete, a submission may not."""
+    errors: dict[str, str] = {}
+    if isinstance(progress, bool) or not isinstance(progress, int) or not 0 <= progress <= 100:
+        errors["progress"] = _("Progress must be a whole number from 0 to 100.")
+    if len(narrative) > MAX_NARRATIVE:
+        errors["narrative"] = _("Use at most %(n)s characters.", n=MAX_NARRATIVE)
+    if for_submit and not narrative.strip():
+        errors["narrative"] = _("Describe the progress before submitting.")
+    if completes and "progress" not in errors and progress != 100:
+        errors["completes"] = _("A report that completes the item must report 100% progress.")
+    return errors
+
+
+def create_report(
+    actor,
+    item: WorkItem,
+    period: ReportingPeriod,
+    *,
+    narrative: str = "",
+    progress: int | None = None,
+    completes: bool = False,
+    now: datetime | None = None,
+    is_demo: bool = False,
+) -> Report:
+    """Start the lead department's report for one period, as a draft."""
+    now = now or utcnow()
+    today = local_today(now)
+    require(actor, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
+    if period.plan_id != item.plan_id or period.start_date > today:
+        raise ValidationFailed({"period": _("Choose a reporting period that has started.")})
+    existing = db.session.scalar(
+        select(Report.id).where(Report.item_id == item.id, Report.period_id == period.id)
+    )
+    if existing is not None:
+        raise InvalidTransition(_("A report for this period exists already."))
+    narrative = clean_text(narrative, MAX_NARRATIVE + 1)
+    progress = item.progress if progress is None else progress
+    errors = validate_report(narrative, progress, completes, for_submit=False)
+    if errors:
+        raise ValidationFailed(errors)
+    report = Report(
+        item_id=item.id,
+        period_id=period.id,
+        state=ReviewState.DRAFT.value,
+        narrative=narrative,
+        progress=progress,
+        completes=completes,
+        author_id=getattr(actor, "id", None),
+        is_demo=is_demo,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(report)
+    db.session.flush()
+    audit(
+        actor,
+        "report.created",
+        report,
+        now,
+        after=report_fields(report) | {"period": period.label},
+        item_id=item.id,
+    )
+    db.session.flush()
+    return report
+
+
+def save_draft(
+    actor,
+    report: Report,
+    *,
+    expected_version: int | None,
+    narrative: str,
+    progress: int,
+    completes: bool,
+    now: datetime | None = None,
+) -> Report:
+    """Edit a draft or returned report (a returned one stays returned until resubmitted)."""
+    now = now or utcnow()
+    require(actor, Action.EDIT, report_subject(report), obj=f"report:{report.id}")
+    narrative = clean_text(narrative, MAX_NARRATIVE + 1)
+    errors = validate_report(narrative, progress, completes, for_submit=False)
+    if errors:
+        raise ValidationFailed(errors)
+    before = report_fields(report)
+    claim(
+        Report,
+        report,
+        expected_version,
+        Report.state.in_(EDITABLE),
+        values={
+            "narrative": narrative,
+            "progress": progress,
+            "completes": completes,
+            "author_id": getattr(actor, "id", report.author_id),
+            "updated_at": now,
+        },
+    )
+    after = report_fields(report)
+    changed = [k for k in after if before[k] != after[k]]
+    if changed:
+        audit(
+            actor,
+            "report.saved",
+            report,
+            now,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+            item_id=report.item_id,
+        )
+    db.session.flush()
+    return report
+
+
+def submit_report(
+    actor, report: Report, *, expected_version: int | None, now: datetime | None = None
+) -> Report:
+    """Send a draft or returned report to the office; every submission is kept as a revision."""
+    now = now or utcnow()
+    require(actor, Action.SUBMIT, report_subject(report), obj=f"report:{report.id}")
+    errors = validate_report(report.narrative, report.progress, report.completes, for_submit=True)
+    if errors:
+        raise ValidationFailed(errors)
+    before_state = report.state
+    claim(
+        Report,
+        report,
+        expected_version,
+        Report.state.in_(EDITABLE),
+        values={"state": ReviewState.SUBMITTED.value, "submitted_at": now, "updated_at": now},
+    )
+    number = (
+        db.session.scalar(
+            select(func.max(ReportRevision.number)).where(ReportRevision.report_id == report.id)
+        )
+        or 0
+    ) + 1
+    db.session.add(
+        ReportRevision(
+            report_id=report.id,
+            number=number,
+            narrative=report.narrative,
+            progress=report.progress,
+            completes=report.completes,
+            submitted_at=now,
+            submitted_by_id=getattr(actor, "id", None),
+        )
+    )
+    audit(
+        actor,
+        "report.submitted",
+        report,
+        now,
+        before={"state": before_state},
+        after={"state": report.state, "revision": number, "progress": report.progress},
+        item_id=report.item_id,
+    )
+    item = report.item
+    queue_notice(
+        office_ids(),
+        "report_submitted",
+        {
+            "department": item.lead_department.short_name if item.lead_department else "",
+            "code": item.code,
+            "period": report.period.label,
+        },
+        link("review.report", report_id=report.id),
+    )
+    db.session.flush()
+    return report
+
+
+def attach_evidence(
+    actor,
+    target: Report | Contribution,
+    uploads,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> list[Attachment]:
+    """Add evidence files to an editable report (the lead) or a contribution (its author).
+
+    Files are staged and only kept when the transaction commits (tracker.evidence)."""
+    now = now or utcnow()
+    if isinstance(target, Report):
+        require(actor, Action.EDIT, report_subject(target), obj=f"report:{target.id}")
+        item_id, report_id, contribution_id = target.item_id, target.id, None
+    else:
+        item = db.session.get(WorkItem, target.item_id)
+        require(actor, Action.CONTRIBUTE, item_subject(item), obj=f"item:{item.id}")
+        if actor is not None and target.department_id != actor.department_id:
+            raise PermissionDenied(_("You may not do this."))
+        item_id, report_id, contribution_id = target.item_id, None, target.id
+    staged = stage_uploads(db.session, uploads)
+    if not staged:
+        return []
+    if isinstance(target, Report):
+        # Evidence is part of the report: a stale form or a report that left draft/returned
+        # meanwhile refuses the files as it would refuse the text.
+        claim(Report, target, expected_version, Report.state.in_(EDITABLE))
+    rows = [
+        Attachment(
+            item_id=item_id,
+            report_id=report_id,
+            contribution_id=contribution_id,
+            original_name=f.original_name,
+            stored_name=f.stored_name,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            uploaded_by_id=getattr(actor, "id", None),
+            created_at=now,
+        )
+        for f in staged
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    for row in rows:
+        audit(
+            actor,
+            "evidence.added",
+            row,
+            now,
+            after={"name": row.original_name, "size": row.size, "sha256": row.sha256},
+            item_id=item_id,
+        )
+    db.session.flush()
+    return rows
+
+
+def remove_evidence(actor, attachment: Attachment, *, now: datetime | None = None) -> None:
+    """Remove a file from an editable report, but only one added since its last submission:
+    what the office has seen stays part of the history."""
+    now = now or utcnow()
+    report = db.session.get(Report, attachment.report_id) if attachment.report_id else None
+    if report is None:
+        raise PermissionDenied(_("You may not do this."))
+    require(actor, Action.EDIT, report_subject(report), obj=f"report:{report.id}")
+    last_submitted = db.session.scalar(
+        select(func.max(ReportRevision.submitted_at)).where(ReportRevision.report_id == report.id)
+    )
+    if last_submitted is not None and attachment.created_at <= last_submitted:
+        raise InvalidTransition(_("Evidence the office has already seen cannot be removed."))
+    claim(Report, report, None, Report.state.in_(EDITABLE))
+    audit(
+        actor,
+        "evidence.removed",
+        attachment,
+        now,
+        before={"name": attachment.original_name, "sha256": attachment.sha256},
+        item_id=report.item_id,
+    )
+    delete_after_commit(db.session, attachment.stored_name)
+    db.session.delete(attachment)
+    db.session.flush()
+
+
+def add_contribution(
+    actor,
+    item: WorkItem,
+    *,
+    body: str,
+    uploads=(),
+    now: datetime | None = None,
+) -> Contribution:
+    """A co-department's (or the lead's) comment on an item, with optional evidence."""
+    now = now or utcnow()
+    require(actor, Action.CONTRIBUTE, item_subject(item), obj=f"item:{item.id}")
+    body = clean_text(body, MAX_NARRATIVE + 1)
+    if not body:
+        raise ValidationFailed({"body": _("Write a comment.")})
+    if len(body) > MAX_NARRATIVE:
+        raise ValidationFailed({"body": _("Use at most %(n)s characters.", n=MAX_NARRATIVE)})
+    contribution = Contribution(
+        item_id=item.id,
+        department_id=actor.department_id,
+        author_id=actor.id,
+        body=body,
+        created_at=now,
+    )
+    db.session.add(contribution)
+    db.session.flush()
+    attach_evidence(actor, contribution, uploads, now=now)
+    audit(
+        actor,
+        "contribution.added",
+        contribution,
+        now,
+        after={"department_id": actor.department_id, "length": len(body)},
+        item_id=item.id,
+    )
+    if actor.department_id != item.lead_department_id:
+        recipients = liaison_ids([item.lead_department_id])
+        if recipients:
+            queue_notice(
+                recipients,
+                "contribution_added",
+                {"department": actor.department.short_name, "code": item.code},
+                link("items.detail", item_id=item.id),
+            )
+    db.session.flush()
+    return contribution
+
+
+def period_choices(item: WorkItem, today: date) -> list[ReportingPeriod]:
+    """Periods the lead may still start a report for: started, without a report yet."""
+    taken = select(Report.period_id).where(Report.item_id == item.id)
+    return list(
+        db.session.scalars(
+            select(ReportingPeriod)
+            .where(
+                ReportingPeriod.plan_id == item.plan_id,
+                ReportingPeriod.start_date <= today,
+                ReportingPeriod.id.not_in(taken),
+            )
+            .order_by(ReportingPeriod.start_date.desc())
+            .limit(8)
+        )
+    )

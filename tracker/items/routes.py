@@ -1,0 +1,111 @@
+"""Reading pages: the liaison's home (本部门), the item list, the item page, evidence."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.errors import NotFound
+from tracker.evidence import send_evidence
+from tracker.extensions import db
+from tracker.items import bp
+from tracker.items.access import has_pending_extension, item_subject, load_item
+from tracker.items.forms import (
+    ConfirmForm,
+    ContributionForm,
+    ExtensionForm,
+    ReasonForm,
+)
+from tracker.items.pages import department_home_data, item_page_data
+from tracker.items.queries import (
+    DUE_WINDOWS,
+    ITEM_STATUSES,
+    REVIEW_FILTERS,
+    ItemFilters,
+    filter_choices,
+    is_due_soon,
+    item_list_query,
+)
+from tracker.items.views import logged_in, today
+from tracker.models import Attachment, WorkItem
+from tracker.pagination import paginate
+from tracker.workflow import Role, can_see_all
+
+
+@bp.get("/my")
+@logged_in
+def department_home():
+    """本部门: the liaison's first screen. Other roles have the office's overview."""
+    if current_user.role != Role.LIAISON.value:
+        return redirect(url_for("review.office_home"))
+    data = department_home_data(current_user, today())
+    return render_template("items/department_home.html", today=today(), **data)
+
+
+@bp.get("/items")
+@logged_in
+def index():
+    """Every visible item, filtered, searched and paginated."""
+    filters = ItemFilters.from_args(request.args)
+    day = today()
+    page = paginate(item_list_query(current_user, filters, day), per_page=25, scalars=False)
+    plans, sections, departments = filter_choices(current_user)
+    return render_template(
+        "items/list.html",
+        page=page,
+        filters=filters,
+        plans=plans,
+        sections=sections,
+        departments=departments,
+        statuses=ITEM_STATUSES,
+        review_filters=REVIEW_FILTERS,
+        due_windows=DUE_WINDOWS,
+        today=day,
+        is_due_soon=is_due_soon,
+        can_see_all=can_see_all(current_user),
+    )
+
+
+@bp.get("/items/<int:item_id>")
+@logged_in
+def detail(item_id: int):
+    """Source text, owners, deadlines, reports with reviews, contributions, evidence, trail."""
+    item = load_item(
+        current_user,
+        item_id,
+        joinedload(WorkItem.lead_department),
+        joinedload(WorkItem.plan),
+        joinedload(WorkItem.source_node),
+        joinedload(WorkItem.section_node),
+        joinedload(WorkItem.indicator),
+    )
+    day = today()
+    data = item_page_data(item, day)
+    pending = has_pending_extension(item.id)
+    return render_template(
+        "items/detail.html",
+        item=item,
+        subject=item_subject(item, pending_extension=pending),
+        today=day,
+        is_due_soon=is_due_soon(item, day),
+        contribution_form=ContributionForm(),
+        extension_form=ExtensionForm(),
+        reason_form=ReasonForm(version=item.version),
+        confirm=ConfirmForm(),
+        **data,
+    )
+
+
+@bp.get("/items/<int:item_id>/evidence/<int:attachment_id>")
+@logged_in
+def evidence(item_id: int, attachment_id: int):
+    """Download one evidence file: same permission as the item, always as an attachment."""
+    item = load_item(current_user, item_id)
+    attachment = db.session.scalar(
+        select(Attachment).where(Attachment.id == attachment_id, Attachment.item_id == item.id)
+    )
+    if attachment is None:
+        raise NotFound()
+    return send_evidence(attachment)

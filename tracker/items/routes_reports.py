@@ -1,0 +1,288 @@
+"""The lead liaison's report pages, contributions, and extension requests."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
+from tracker.extensions import db
+from tracker.items import bp
+from tracker.items.access import (
+    has_pending_extension,
+    item_subject,
+    load_item,
+    load_report,
+    report_subject,
+    require,
+)
+from tracker.items.deadlines import request_extension
+from tracker.items.forms import ConfirmForm, ContributionForm, ExtensionForm, ReportForm
+from tracker.items.reports import (
+    add_contribution,
+    attach_evidence,
+    create_report,
+    period_choices,
+    remove_evidence,
+    save_draft,
+    submit_report,
+)
+from tracker.items.views import (
+    apply_errors,
+    conflict_page,
+    logged_in,
+    one_transaction,
+    today,
+    view_errors,
+)
+from tracker.models import Attachment, Report, ReportingPeriod, ReportRevision
+from tracker.periods import ensure_periods, focus_period
+from tracker.workflow import Action
+
+
+def _files():
+    return [f for f in request.files.getlist("files") if f and f.filename]
+
+
+def _report_page(form, item, report, status=200):
+    previous = None
+    attachments = []
+    revisions = []
+    if report is not None:
+        attachments = db.session.scalars(
+            select(Attachment).where(Attachment.report_id == report.id).order_by(Attachment.id)
+        ).all()
+        revisions = db.session.scalars(
+            select(ReportRevision)
+            .where(ReportRevision.report_id == report.id)
+            .options(joinedload(ReportRevision.reviewer))
+            .order_by(ReportRevision.number.desc())
+        ).all()
+    previous = db.session.scalar(
+        select(Report)
+        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
+        .where(
+            Report.item_id == item.id,
+            Report.state == "verified",
+            Report.id != (report.id if report else 0),
+        )
+        .options(joinedload(Report.period))
+        .order_by(ReportingPeriod.start_date.desc())
+        .limit(1)
+    )
+    return (
+        render_template(
+            "items/report_form.html",
+            form=form,
+            item=item,
+            report=report,
+            attachments=attachments,
+            revisions=revisions,
+            previous=previous,
+            confirm=ConfirmForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/items/<int:item_id>/report", methods=["GET", "POST"])
+@logged_in
+@view_errors
+def new_report(item_id: int):
+    """Start this period's report (or an earlier period's, late): a draft, or submit at once."""
+    item = load_item(current_user, item_id)
+    require(current_user, Action.CREATE_REPORT, item_subject(item))
+    day = today()
+    focus = focus_period(item.plan_id, day)
+    if request.method == "GET" and focus is not None:
+        existing = db.session.scalar(
+            select(Report.id).where(Report.item_id == item.id, Report.period_id == focus.id)
+        )
+        if existing is not None:
+            return redirect(url_for("items.edit_report", report_id=existing))
+    form = ReportForm()
+    choices = period_choices(item, day)
+    form.period_id.choices = [(p.id, p.label) for p in choices]
+    if request.method == "GET":
+        form.progress.data = str(item.progress)
+        if focus is not None and any(p.id == focus.id for p in choices):
+            form.period_id.data = focus.id
+    if not form.validate_on_submit():
+        return _report_page(form, item, None, 422 if form.errors else 200)
+    period = db.session.get(ReportingPeriod, form.period_id.data or 0)
+    if period is None or period.id not in {p.id for p in choices}:
+        form.period_id.errors = [_("Choose a reporting period that has started.")]
+        return _report_page(form, item, None, 422)
+    submit = request.form.get("action") == "submit"
+    try:
+        with one_transaction():
+            ensure_periods(item.plan, day)
+            report = create_report(
+                current_user,
+                item,
+                period,
+                narrative=form.narrative.data or "",
+                progress=form.progress.parsed,
+                completes=bool(form.completes.data),
+            )
+            attach_evidence(current_user, report, _files())
+            if submit:
+                submit_report(current_user, report, expected_version=report.version)
+    except (StaleVersion, InvalidTransition) as error:
+        return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
+    except ValidationFailed as error:
+        apply_errors(form, error)
+        return _report_page(form, item, None, error.status)
+    if submit:
+        flash(_("The report was submitted to the office."), "success")
+        return redirect(url_for("items.detail", item_id=item.id))
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("items.edit_report", report_id=report.id))
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@logged_in
+@view_errors
+def edit_report(report_id: int):
+    """Edit a draft or returned report; save it again or submit it."""
+    report = load_report(current_user, report_id, joinedload(Report.period))
+    item = report.item
+    if request.method == "GET" and report.state not in ("draft", "returned"):
+        return redirect(url_for("review.report", report_id=report.id))
+    require(current_user, Action.EDIT, report_subject(report))
+    form = ReportForm()
+    form.period_id.choices = [(report.period_id, report.period.label)]
+    if request.method == "GET":
+        form.version.data = report.version
+        form.period_id.data = report.period_id
+        form.narrative.data = report.narrative
+        form.progress.data = str(report.progress)
+        form.completes.data = report.completes
+    if not form.validate_on_submit():
+        return _report_page(form, item, report, 422 if form.errors else 200)
+    submit = request.form.get("action") == "submit"
+    try:
+        with one_transaction():
+            save_draft(
+                current_user,
+                report,
+                expected_version=form.loaded_version(),
+                narrative=form.narrative.data or "",
+                progress=form.progress.parsed,
+                completes=bool(form.completes.data),
+            )
+            attach_evidence(current_user, report, _files())
+            if submit:
+                submit_report(current_user, report, expected_version=report.version)
+    except (StaleVersion, InvalidTransition) as error:
+        return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
+    except ValidationFailed as error:
+        apply_errors(form, error)
+        return _report_page(form, item, report, error.status)
+    if submit:
+        flash(_("The report was submitted to the office."), "success")
+        return redirect(url_for("items.detail", item_id=item.id))
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("items.edit_report", report_id=report.id))
+
+
+@bp.post("/reports/<int:report_id>/submit")
+@logged_in
+@view_errors
+def submit(report_id: int):
+    """Submit a draft as it is (the button on the item page)."""
+    report = load_report(current_user, report_id, joinedload(Report.period))
+    require(current_user, Action.SUBMIT, report_subject(report))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise ValidationFailed(_("The form expired. Please reload and try again."))
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        with one_transaction():
+            submit_report(current_user, report, expected_version=version)
+    except (StaleVersion, InvalidTransition) as error:
+        return conflict_page(error, url_for("items.detail", item_id=report.item_id), "")
+    except ValidationFailed as error:
+        apply_errors(None, error)
+        return redirect(url_for("items.edit_report", report_id=report.id)), 303
+    flash(_("The report was submitted to the office."), "success")
+    return redirect(url_for("items.detail", item_id=report.item_id))
+
+
+@bp.post("/reports/<int:report_id>/evidence/<int:attachment_id>/delete")
+@logged_in
+@view_errors
+def delete_evidence(report_id: int, attachment_id: int):
+    report = load_report(current_user, report_id)
+    attachment = db.session.scalar(
+        select(Attachment).where(Attachment.id == attachment_id, Attachment.report_id == report.id)
+    )
+    if attachment is None:
+        raise NotFound()
+    if not ConfirmForm().validate_on_submit():
+        raise ValidationFailed(_("The form expired. Please reload and try again."))
+    try:
+        with one_transaction():
+            remove_evidence(current_user, attachment)
+    except (StaleVersion, InvalidTransition) as error:
+        return conflict_page(error, url_for("items.edit_report", report_id=report.id), "")
+    flash(_("The file was removed."), "success")
+    return redirect(url_for("items.edit_report", report_id=report.id))
+
+
+@bp.post("/items/<int:item_id>/contributions")
+@logged_in
+@view_errors
+def contribute(item_id: int):
+    item = load_item(current_user, item_id)
+    require(current_user, Action.CONTRIBUTE, item_subject(item))
+    form = ContributionForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            with one_transaction():
+                add_contribution(current_user, item, body=form.body.data or "", uploads=_files())
+        except (StaleVersion, InvalidTransition) as error:
+            return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            flash(_("Your contribution was added."), "success")
+            return redirect(url_for("items.detail", item_id=item.id) + "#contributions")
+    return render_template("items/contribution_form.html", form=form, item=item), status
+
+
+@bp.post("/items/<int:item_id>/extensions")
+@logged_in
+@view_errors
+def ask_extension(item_id: int):
+    item = load_item(current_user, item_id)
+    pending = has_pending_extension(item.id)
+    require(current_user, Action.REQUEST_EXTENSION, item_subject(item, pending_extension=pending))
+    form = ExtensionForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            with one_transaction():
+                request_extension(
+                    current_user,
+                    item,
+                    requested_due_date=form.requested_due_date.parsed,
+                    reason=form.reason.data or "",
+                )
+        except InvalidTransition as error:
+            return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            flash(_("Your extension request was sent to the office."), "success")
+            return redirect(url_for("items.detail", item_id=item.id))
+    return render_template("items/extension_form.html", form=form, item=item), status

@@ -1,0 +1,97 @@
+"""Helpers the item and review views share: one transaction per POST, errors onto forms."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from functools import wraps
+
+from flask import flash, render_template
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+
+from tracker.errors import DomainError, StaleVersion, ValidationFailed
+from tracker.extensions import db
+from tracker.items.access import local_today
+from tracker.models import Department
+
+logger = logging.getLogger(__name__)
+
+
+def today():
+    """Today in the tracker's timezone (pages; services take it as a parameter)."""
+    return local_today()
+
+
+@contextmanager
+def one_transaction():
+    """Commit once when the block succeeds; roll everything back when it raises."""
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def apply_errors(form, error: ValidationFailed) -> None:
+    """Put a service's field errors next to the fields; the rest become a flash message."""
+    for name, message in error.errors.items():
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*(field.errors or []), message]
+        else:
+            flash(message, "danger")
+
+
+def conflict_page(error: DomainError, back_url: str, obj_label: str = ""):
+    """The 409 page for a stale form or a state that moved on; the newer data is kept."""
+    stale = isinstance(error, StaleVersion)
+    return (
+        render_template(
+            "items/conflict.html",
+            stale=stale,
+            message=error.message,
+            back_url=back_url,
+            obj_label=obj_label,
+        ),
+        409,
+    )
+
+
+def department_choices(blank: str | None = None, *, include_office: bool = False):
+    query = select(Department.id, Department.short_name).where(Department.active)
+    if not include_office:
+        query = query.where(Department.is_office.is_(False))
+    rows = db.session.execute(query.order_by(Department.short_name)).all()
+    choices = [(row.id, row.short_name) for row in rows]
+    return ([(0, blank)] if blank is not None else []) + choices
+
+
+def form_status(form) -> int:
+    """422 when a submitted form had errors, else 200."""
+    return 422 if form.errors else 200
+
+
+def logged_in(view):
+    """login_required, spelled once for the area's views."""
+    return login_required(view)
+
+
+def flash_saved(message: str | None = None) -> None:
+    flash(message or _("Saved."), "success")
+
+
+def view_errors(view):
+    """Roll back on any domain error before the global handler renders it."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except DomainError:
+            db.session.rollback()
+            raise
+
+    return wrapper

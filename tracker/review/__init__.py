@@ -1,0 +1,7 @@
+"""The office's side: review queue, verifying and returning reports, extension decisions."""
+
+from flask import Blueprint
+
+bp = Blueprint("review", __name__)
+
+from tracker.review import routes  # noqa: E402, F401

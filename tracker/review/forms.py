@@ -1,0 +1,34 @@
+"""Review forms: verify (optional comment), return (required reason), extension decisions."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from tracker.items.forms import VersionedForm
+
+
+class VerifyForm(VersionedForm):
+    comment = TextAreaField(
+        _l("Comment (optional)"),
+        validators=[Optional(), Length(max=4000, message=_l("Use at most %(max)d characters."))],
+    )
+
+
+class ReturnForm(VersionedForm):
+    reason = TextAreaField(
+        _l("Reason for returning (required, shown to the liaison)"),
+        validators=[Optional(), Length(max=4000, message=_l("Use at most %(max)d characters."))],
+    )
+
+
+class DecideExtensionForm(FlaskForm):
+    decision = HiddenField()
+    comment = TextAreaField(
+        _l("Reason"),
+        validators=[Optional(), Length(max=4000, message=_l("Use at most %(max)d characters."))],
+    )
+
+
+class BulkVerifyForm(FlaskForm):
+    """Only the CSRF token; the selected rows come as `pick` = "<report id>:<version>"."""

@@ -1,0 +1,229 @@
+"""Reviewing reports: verify_report, return_report, bulk_verify.
+
+Both decisions are one conditional UPDATE (`… WHERE id = :id AND state = 'submitted' AND
+version = :v`) taken before anything else is written, so of two reviewers acting on one
+submission exactly one wins and only the winner writes an audit event and a notice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import selectinload
+
+from tracker.errors import DomainError, ValidationFailed
+from tracker.extensions import db
+from tracker.items.access import liaison_ids, link, report_subject, require
+from tracker.items.locking import claim
+from tracker.items.operations import audit, clean_text
+from tracker.models import Report, ReportingPeriod, ReportRevision, WorkItem, utcnow
+from tracker.notices import queue_notice
+from tracker.workflow import Action, ItemStatus, ReviewState
+
+logger = logging.getLogger(__name__)
+
+
+def _decide(actor, report: Report, expected_version, *, state: ReviewState, comment, now):
+    claim(
+        Report,
+        report,
+        expected_version,
+        Report.state == ReviewState.SUBMITTED.value,
+        values={
+            "state": state.value,
+            "reviewer_id": getattr(actor, "id", None),
+            "reviewed_at": now,
+            "review_comment": comment or None,
+            "updated_at": now,
+        },
+    )
+    revision = db.session.scalar(
+        select(ReportRevision)
+        .where(ReportRevision.report_id == report.id)
+        .order_by(ReportRevision.number.desc())
+        .limit(1)
+    )
+    if revision is not None:
+        revision.outcome = state.value
+        revision.review_comment = comment or None
+        revision.reviewer_id = getattr(actor, "id", None)
+        revision.reviewed_at = now
+    return revision
+
+
+def _recipients(report: Report) -> set[int]:
+    ids = set(liaison_ids([report.item.lead_department_id]))
+    if report.author_id:
+        ids.add(report.author_id)
+    return ids
+
+
+def verify_report(
+    actor,
+    report: Report,
+    *,
+    expected_version: int | None,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Report:
+    """Accept a submission: it becomes immutable and updates the item's verified progress;
+    one that claims completion closes the item (销号)."""
+    now = now or utcnow()
+    require(actor, Action.VERIFY, report_subject(report), obj=f"report:{report.id}")
+    comment = clean_text(comment, 4000)
+    revision = _decide(
+        actor, report, expected_version, state=ReviewState.VERIFIED, comment=comment, now=now
+    )
+    item = report.item
+    item_before = {"status": item.status, "progress": item.progress}
+    values: dict = {"updated_at": now}
+    if not _later_verified_exists(report):
+        values["progress"] = report.progress
+        if item.status == ItemStatus.NOT_STARTED.value and report.progress > 0:
+            values["status"] = ItemStatus.IN_PROGRESS.value
+    if report.completes:
+        values.update(status=ItemStatus.COMPLETED.value, completed_at=now, progress=report.progress)
+    # The item's version moves too: an office edit form loaded before this is now stale.
+    db.session.execute(
+        update(WorkItem)
+        .where(WorkItem.id == item.id)
+        .values(version=WorkItem.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item, attribute_names=["version", *values])
+    audit(
+        actor,
+        "report.verified",
+        report,
+        now,
+        before={"state": ReviewState.SUBMITTED.value},
+        after={
+            "state": ReviewState.VERIFIED.value,
+            "progress": report.progress,
+            "completes": report.completes,
+            "revision": revision.number if revision else None,
+        },
+        comment=comment or None,
+        item_id=item.id,
+    )
+    if item_before != {"status": item.status, "progress": item.progress}:
+        audit(
+            actor,
+            "item.completed" if report.completes else "item.progress",
+            item,
+            now,
+            before=item_before,
+            after={"status": item.status, "progress": item.progress},
+            item_id=item.id,
+        )
+    queue_notice(
+        _recipients(report),
+        "report_verified",
+        {"code": item.code, "period": report.period.label},
+        link("review.report", report_id=report.id),
+    )
+    db.session.flush()
+    return report
+
+
+def _later_verified_exists(report: Report) -> bool:
+    """A report of a later period was verified already: it holds the latest progress."""
+    this_start = (
+        select(ReportingPeriod.start_date)
+        .where(ReportingPeriod.id == report.period_id)
+        .scalar_subquery()
+    )
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Report.item_id == report.item_id,
+                    Report.id != report.id,
+                    Report.state == ReviewState.VERIFIED.value,
+                    Report.period_id == ReportingPeriod.id,
+                    ReportingPeriod.start_date > this_start,
+                )
+            )
+        )
+    )
+
+
+def return_report(
+    actor,
+    report: Report,
+    *,
+    expected_version: int | None,
+    reason: str,
+    now: datetime | None = None,
+) -> Report:
+    """Send a submission back to the liaison; the reason is required and shown to them."""
+    now = now or utcnow()
+    require(actor, Action.RETURN, report_subject(report), obj=f"report:{report.id}")
+    reason = clean_text(reason, 4000)
+    if not reason:
+        raise ValidationFailed({"reason": _("Give the reason for returning the report.")})
+    revision = _decide(
+        actor, report, expected_version, state=ReviewState.RETURNED, comment=reason, now=now
+    )
+    audit(
+        actor,
+        "report.returned",
+        report,
+        now,
+        before={"state": ReviewState.SUBMITTED.value},
+        after={
+            "state": ReviewState.RETURNED.value,
+            "revision": revision.number if revision else None,
+        },
+        comment=reason,
+        item_id=report.item_id,
+    )
+    queue_notice(
+        _recipients(report),
+        "report_returned",
+        {"code": report.item.code, "period": report.period.label, "reason": reason[:200]},
+        link("items.edit_report", report_id=report.id),
+    )
+    db.session.flush()
+    return report
+
+
+def bulk_verify(
+    actor,
+    entries: list[tuple[int, int]],
+    *,
+    now: datetime | None = None,
+) -> tuple[list[Report], list[tuple[int, str]]]:
+    """Verify many submissions from the queue: `entries` are (report id, version seen).
+
+    Each one either is verified or is skipped with the reason (changed meanwhile, not
+    visible, wrong state); a skipped one writes nothing."""
+    now = now or utcnow()
+    versions = dict(entries)
+    reports = db.session.scalars(
+        select(Report)
+        .where(Report.id.in_(versions))
+        .options(
+            selectinload(Report.item).selectinload(WorkItem.co_departments),
+            selectinload(Report.period),
+        )
+        .order_by(Report.id)
+    ).all()
+    found = {r.id: r for r in reports}
+    verified, skipped = [], []
+    for report_id in sorted(versions):
+        report = found.get(report_id)
+        if report is None:
+            skipped.append((report_id, _("Not found")))
+            continue
+        try:
+            with db.session.begin_nested():
+                verify_report(actor, report, expected_version=versions[report_id], now=now)
+        except DomainError as error:
+            skipped.append((report_id, error.message or error.code))
+            continue
+        verified.append(report)
+    return verified, skipped

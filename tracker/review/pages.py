@@ -1,0 +1,139 @@
+"""What the office home and the review page show, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.items.queries import (
+    counts_by_status,
+    due_soon_clause,
+    focus_state_counts,
+    item_rows,
+    overdue_by_department,
+    pending_extensions,
+    plans_without_focus_period,
+    report_rows,
+    review_queue_query,
+)
+from tracker.models import Attachment, Report, ReportingPeriod, ReportRevision, WorkItem
+from tracker.workflow import ReviewState
+
+
+def office_home_data(user, today: date) -> dict:
+    queue = review_queue_query(user)
+    return {
+        "counts": counts_by_status(user),
+        "focus_counts": focus_state_counts(user, today),
+        "queue_total": db.session.scalar(
+            select(func.count()).select_from(queue.order_by(None).subquery())
+        ),
+        "queue": db.session.scalars(queue.limit(10)).unique().all(),
+        "overdue_by_department": overdue_by_department(today, user),
+        "due_soon": item_rows(user, today, due_soon_clause(today), limit=20),
+        "unowned": item_rows(
+            user,
+            today,
+            WorkItem.lead_department_id.is_(None),
+            WorkItem.retired_at.is_(None),
+            WorkItem.status != "completed",
+            order=(WorkItem.plan_id, WorkItem.id),
+            limit=20,
+        ),
+        "unowned_total": db.session.scalar(
+            select(func.count(WorkItem.id)).where(
+                WorkItem.lead_department_id.is_(None),
+                WorkItem.retired_at.is_(None),
+                WorkItem.status != "completed",
+            )
+        ),
+        "returned": report_rows(
+            user,
+            Report.state == ReviewState.RETURNED.value,
+            order=(Report.reviewed_at.desc(),),
+            limit=10,
+        ),
+        "verified": report_rows(
+            user,
+            Report.state == ReviewState.VERIFIED.value,
+            order=(Report.reviewed_at.desc(),),
+            limit=10,
+        ),
+        "extensions": pending_extensions(user),
+        "plans_missing_periods": plans_without_focus_period(today),
+    }
+
+
+def review_page_data(report: Report) -> dict:
+    """The submission, the previous verified report of the item, and what changed."""
+    revisions = db.session.scalars(
+        select(ReportRevision)
+        .where(ReportRevision.report_id == report.id)
+        .options(joinedload(ReportRevision.submitted_by), joinedload(ReportRevision.reviewer))
+        .order_by(ReportRevision.number.desc())
+    ).all()
+    previous = db.session.scalar(
+        select(Report)
+        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
+        .where(
+            Report.item_id == report.item_id,
+            Report.state == ReviewState.VERIFIED.value,
+            Report.id != report.id,
+            ReportingPeriod.start_date <= report.period.start_date,
+        )
+        .options(joinedload(Report.period), joinedload(Report.reviewer))
+        .order_by(ReportingPeriod.start_date.desc())
+        .limit(1)
+    )
+    attachments = db.session.scalars(
+        select(Attachment)
+        .where(Attachment.item_id == report.item_id)
+        .order_by(Attachment.created_at)
+    ).all()
+    # What changed since the office last saw this report (a returned revision), else since
+    # the previous verified report.
+    returned_before = next((r for r in revisions if r.outcome == "returned"), None)
+    baseline = returned_before or previous
+    return {
+        "revisions": revisions,
+        "previous": previous,
+        "report_attachments": [a for a in attachments if a.report_id == report.id],
+        "contribution_attachments": [a for a in attachments if a.contribution_id],
+        "baseline": baseline,
+        "baseline_is_revision": returned_before is not None,
+        "narrative_diff": narrative_diff(baseline.narrative if baseline else "", report.narrative),
+        "progress_delta": report.progress - (baseline.progress if baseline else 0),
+    }
+
+
+def narrative_diff(before: str, after: str) -> Markup:
+    """Sentence-level diff as escaped HTML: <del> for removed, <ins> for added."""
+    split = _sentences
+    old, new = split(before or ""), split(after or "")
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(escape("".join(old[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            parts.append(Markup("<del>{}</del>").format("".join(old[i1:i2])))
+        if op in ("insert", "replace"):
+            parts.append(Markup("<ins>{}</ins>").format("".join(new[j1:j2])))
+    return Markup("").join(parts)
+
+
+def _sentences(text: str) -> list[str]:
+    pieces, current = [], ""
+    for ch in text:
+        current += ch
+        if ch in "。；！？\n.;!?":
+            pieces.append(current)
+            current = ""
+    if current:
+        pieces.append(current)
+    return pieces
