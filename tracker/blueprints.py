@@ -3,10 +3,11 @@
 
 def area_blueprints() -> list:
     """Every area blueprint beyond auth, main, admin and vendor, in registration order."""
+    from tracker.indicators import bp as indicators_bp
     from tracker.items import bp as items_bp
     from tracker.review import bp as review_bp
 
-    return [items_bp, review_bp]
+    return [items_bp, review_bp, indicators_bp]
 
 
 def area_commands() -> list:

@@ -20,6 +20,7 @@ class NavLink:
 
 NAV_LINKS: list[NavLink] = [
     NavLink("main.home", _l("Home")),
+    NavLink("indicators.index", _l("Indicators")),
     NavLink("items.department_home", _l("My department"), frozenset({"liaison"})),
     NavLink("review.office_home", _l("Overview"), frozenset({"admin", "office", "leader"})),
     NavLink("items.index", _l("Work items")),

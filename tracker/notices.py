@@ -20,6 +20,7 @@ NOTICE_MESSAGES = {
     "value_submitted": _l("%(department)s submitted the %(year)s value of indicator %(name)s."),
     "value_returned": _l("The %(year)s value of indicator %(name)s was returned: %(reason)s"),
     "value_verified": _l("The %(year)s value of indicator %(name)s was verified."),
+    "indicator_assigned": _l("Your department is now responsible for indicator %(name)s."),
 }
 
 

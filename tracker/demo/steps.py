@@ -3,4 +3,6 @@
 
 def extra_demo_steps() -> list:
     """Each step is `step(result, departments_by_code, now)`; idempotent like the rest."""
-    return []
+    from tracker.indicators.demo import load_indicator_demo
+
+    return [load_indicator_demo]

@@ -1,0 +1,394 @@
+"""Indicator pages: the status grid, one indicator, the office's edits, and the evaluation."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from functools import wraps
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.errors import PermissionDenied, ValidationFailed
+from tracker.extensions import db
+from tracker.indicators import bp
+from tracker.indicators.chart import chart_data
+from tracker.indicators.evaluation import (
+    FINAL,
+    MID,
+    build_evaluation,
+    default_year,
+    evaluation_kind,
+)
+from tracker.indicators.exports import (
+    DOCX_MIMETYPE,
+    XLSX_MIMETYPE,
+    evaluation_docx,
+    evaluation_xlsx,
+)
+from tracker.indicators.forms import AssignForm, IndicatorForm
+from tracker.indicators.labels import (
+    ATTRIBUTE_LABELS,
+    EVALUATION_TYPES,
+    KIND_LABELS,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    TRAIL_LABELS,
+    baseline_display,
+    status_badge,
+    target_display,
+    value_display,
+)
+from tracker.indicators.operations import assign_indicator, update_indicator
+from tracker.indicators.queries import (
+    active_departments,
+    count_submitted,
+    grid_rows,
+    indicator_plans,
+    linked_items,
+    plan_categories,
+    plan_indicators_query,
+    value_attachments,
+    value_rows,
+    value_trails,
+    verified_values_by_indicator,
+)
+from tracker.indicators.specs import plan_years, spec_for, status_for, value_subject
+from tracker.indicators.status import expected_value
+from tracker.models import Department, Indicator, Plan
+from tracker.pagination import paginate
+from tracker.security import log_security_event
+from tracker.workflow import Action, can, can_see_all, is_office
+
+logger = logging.getLogger(__name__)
+
+
+# --- helpers shared with value_routes ---------------------------------------------------------
+
+
+def local_today() -> date:
+    """Today in the configured timezone (Asia/Shanghai), for the year checks."""
+    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    return datetime.now(zone).date()
+
+
+def office_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not is_office(current_user):
+            log_security_event("indicators.office", outcome="denied", obj=request.path)
+            raise PermissionDenied()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def load_indicator(indicator_id: int) -> Indicator:
+    indicator = db.session.scalar(
+        select(Indicator)
+        .options(joinedload(Indicator.plan), joinedload(Indicator.department))
+        .where(Indicator.id == indicator_id)
+    )
+    if indicator is None:
+        abort(404)
+    return indicator
+
+
+def apply_errors(form, error: ValidationFailed) -> None:
+    """Put each service error next to its field; the rest go to the top of the page."""
+    for name, message in error.errors.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "danger")
+
+
+def endpoint_url(endpoint: str, **args) -> str | None:
+    """A link to another area's page when that page exists yet."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **args)
+
+
+@bp.app_template_global("indicator_status_badge")
+def _status_badge(status, warning=False):
+    return status_badge(status, warning)
+
+
+@bp.app_template_global("indicator_value_display")
+def _value_display(indicator, value):
+    if isinstance(value, int | float):
+        return value_display(indicator, value_number=value)
+    return value_display(indicator, value_text=value)
+
+
+def _selected_plan(plans: list[Plan]) -> Plan | None:
+    wanted = request.args.get("plan", type=int)
+    if wanted:
+        plan = next((p for p in plans if p.id == wanted), None)
+        if plan is None:
+            abort(404)
+        return plan
+    return plans[0] if plans else None
+
+
+# --- the status grid ----------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Indicators × years with coloured statuses and 预警; filters by plan, department, category."""
+    plans = indicator_plans()
+    plan = _selected_plan(plans)
+    department_id = request.args.get("department", type=int)
+    category = request.args.get("category", "").strip() or None
+    context = {
+        "plans": plans,
+        "plan": plan,
+        "department_id": department_id,
+        "category": category,
+        "departments": active_departments(),
+        "status_labels": STATUS_LABELS,
+        "status_order": STATUS_ORDER,
+        "attribute_labels": ATTRIBUTE_LABELS,
+        "review_count": count_submitted() if is_office(current_user) else None,
+        "today": local_today(),
+    }
+    if plan is None:
+        return render_template("indicators/index.html", page=None, rows=[], **context)
+    page = paginate(
+        plan_indicators_query(plan.id, department_id=department_id, category=category),
+        per_page=50,
+    )
+    rows = grid_rows(plan, page.items, context["today"])
+    counts: dict[str, int] = {}
+    for row in rows:
+        key = row.latest.status.value if row.latest else "no_data"
+        counts[key] = counts.get(key, 0) + 1
+    return render_template(
+        "indicators/index.html",
+        page=page,
+        rows=rows,
+        years=plan_years(plan),
+        categories=plan_categories(plan.id),
+        counts=counts,
+        warnings=sum(1 for row in rows if row.latest and row.latest.warning),
+        **context,
+    )
+
+
+# --- one indicator ------------------------------------------------------------------------
+
+
+@bp.get("/<int:indicator_id>")
+@login_required
+def detail(indicator_id: int):
+    """Fields, yearly history, the chart, the values with their reviews, linked work items."""
+    indicator = load_indicator(indicator_id)
+    plan = indicator.plan
+    today = local_today()
+    # Drafts and returns are the department's business; everyone else sees verified values.
+    sees_all_values = can(current_user, Action.VIEW, value_subject(indicator))
+    values = value_rows(indicator.id, verified_only=not sees_all_values)
+    verified = verified_values_by_indicator([indicator.id])[indicator.id]
+    spec = spec_for(indicator, plan)
+    history = []
+    running = 0.0
+    for year in plan_years(plan):
+        status, warning = status_for(spec, year, verified)
+        value = verified.get(year)
+        if isinstance(value, int | float):
+            running += value
+        history.append(
+            {
+                "year": year,
+                "value": value,
+                "running_total": running if indicator.kind == "cumulative" else None,
+                "expected": expected_value(spec, year),
+                "status": status,
+                "warning": warning,
+            }
+        )
+    reported_years = {row.year for row in values}
+    if not sees_all_values:
+        reported_years = set()
+    may_report = can(current_user, Action.CREATE_REPORT, value_subject(indicator))
+    open_years = [y for y in plan_years(plan) if y <= today.year and y not in reported_years]
+    items = linked_items(indicator.id, current_user)
+    return render_template(
+        "indicators/detail.html",
+        indicator=indicator,
+        plan=plan,
+        history=history,
+        values=values,
+        trails=value_trails(row.id for row in values),
+        trail_labels=TRAIL_LABELS,
+        # Evidence is the department's and the reviewers' business, like drafts.
+        attachments=value_attachments(row.id for row in values if sees_all_values),
+        chart=chart_data(indicator, verified),
+        items=[(item, endpoint_url("items.detail", item_id=item.id)) for item in items],
+        may_report=may_report and bool(open_years) and not plan.is_archived,
+        kind_labels=KIND_LABELS,
+        attribute_labels=ATTRIBUTE_LABELS,
+        baseline_text=baseline_display(indicator),
+        target_text=target_display(indicator),
+        value_subject=value_subject,
+        assign_form=_assign_form(indicator) if is_office(current_user) else None,
+    )
+
+
+def _assign_form(indicator: Indicator, formdata=None) -> AssignForm:
+    form = AssignForm(formdata=formdata, obj=None)
+    departments = active_departments()
+    form.department_id.choices = [(0, _("— nobody yet —"))] + [
+        (d.id, d.short_name) for d in departments
+    ]
+    if formdata is None:
+        form.department_id.data = indicator.department_id or 0
+        form.version.data = indicator.version
+    return form
+
+
+@bp.route("/<int:indicator_id>/edit", methods=["GET", "POST"])
+@office_required
+def edit(indicator_id: int):
+    """Correct what the parser read; a save from an older version answers 409."""
+    indicator = load_indicator(indicator_id)
+    form = IndicatorForm(obj=None if request.method == "POST" else indicator)
+    if request.method == "GET":
+        form.baseline.data = indicator.baseline_text or ""
+        form.target.data = indicator.target_text or ""
+        form.version.data = indicator.version
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_indicator(
+                current_user,
+                indicator,
+                expected_version=form.version.data or indicator.version,
+                number=form.number.data,
+                category=form.category.data,
+                name=form.name.data,
+                unit=form.unit.data,
+                baseline=form.baseline.data,
+                target=form.target.data,
+                attribute=form.attribute.data,
+                kind=form.kind.data,
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Indicator %(number)s saved.", number=indicator.number), "success")
+            return redirect(url_for("indicators.detail", indicator_id=indicator.id))
+    elif form.errors:
+        status = 422
+    return render_template("indicators/edit.html", form=form, indicator=indicator), status
+
+
+@bp.post("/<int:indicator_id>/assign")
+@office_required
+def assign(indicator_id: int):
+    indicator = load_indicator(indicator_id)
+    form = _assign_form(indicator, formdata=request.form)
+    if not form.validate_on_submit():
+        flash(_("Choose a department from the list."), "danger")
+        return redirect(url_for("indicators.detail", indicator_id=indicator.id))
+    department = db.session.get(Department, form.department_id.data) or None
+    try:
+        assign_indicator(
+            current_user,
+            indicator,
+            department,
+            expected_version=form.version.data or indicator.version,
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        for message in error.errors.values():
+            flash(message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Responsible department saved."), "success")
+    return redirect(url_for("indicators.detail", indicator_id=indicator.id))
+
+
+# --- the evaluation report ------------------------------------------------------------------
+
+
+def _evaluation_args():
+    """(plan, year, kind) from the query string; the office may pick 中期 or 终期 freely."""
+    if not can_see_all(current_user):
+        log_security_event("indicators.evaluation", outcome="denied", obj=request.path)
+        raise PermissionDenied()
+    plans = indicator_plans()
+    plan = _selected_plan(plans)
+    if plan is None:
+        abort(404)
+    year = request.args.get("year", type=int) or default_year(plan, local_today())
+    if not plan.start_year <= year <= plan.end_year:
+        abort(404)
+    kind = request.args.get("type")
+    if kind not in (MID, FINAL):
+        kind = evaluation_kind(plan, year)
+    return plans, plan, year, kind
+
+
+@bp.get("/evaluation")
+@login_required
+def evaluation():
+    plans, plan, year, kind = _evaluation_args()
+    report = build_evaluation(plan, year, today=local_today(), kind=kind)
+    return render_template(
+        "indicators/evaluation.html",
+        report=report,
+        plans=plans,
+        plan=plan,
+        years=plan_years(plan),
+        evaluation_types=EVALUATION_TYPES,
+    )
+
+
+def _download(builder, extension: str, mimetype: str):
+    _plans, plan, year, kind = _evaluation_args()
+    # A government report is written in Chinese, whatever language the reader browses in.
+    with force_locale("zh_Hans_CN"):
+        report = build_evaluation(plan, year, today=local_today(), kind=kind)
+        data = builder(report)
+        filename = f"{report.title}.{extension}"
+    response = send_file(
+        BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/evaluation.docx")
+@login_required
+def evaluation_word():
+    return _download(evaluation_docx, "docx", DOCX_MIMETYPE)
+
+
+@bp.get("/evaluation.xlsx")
+@login_required
+def evaluation_excel():
+    return _download(evaluation_xlsx, "xlsx", XLSX_MIMETYPE)
