@@ -204,3 +204,9 @@ def in_request(app):
     """Services speak the user's language, which Flask-Babel looks up in a request."""
     with app.test_request_context():
         yield
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(app, monkeypatch):
+    """Pages see TODAY, whatever the real date (import this fixture to use it)."""
+    monkeypatch.setitem(app.config, "TRACKER_TODAY", TODAY)

@@ -3,7 +3,12 @@
 import pytest
 
 from tests.conftest import login_as
-from tests.items_support import NOW, Scene, make_report
+from tests.items_support import (
+    NOW,
+    Scene,
+    make_report,
+    pinned_today,  # noqa: F401
+)
 from tracker.extensions import db
 
 

@@ -197,6 +197,7 @@ def stage_upload(session, upload) -> StagedFile:
         )
     limit = max_file_bytes()
     folder = upload_folder()
+    session = _real_session(session)
     if not session.in_transaction():
         # The file's fate is tied to a transaction's end, so there must be one.
         session.begin()
@@ -266,8 +267,13 @@ def stage_uploads(session, uploads) -> list[StagedFile]:
     return staged
 
 
+def _real_session(session):
+    """db.session is a scoped_session proxy; the events see the Session behind it."""
+    return session.registry() if hasattr(session, "registry") else session
+
+
 def discard_staged(session, staged: list[StagedFile]) -> None:
-    pending = session.info.get(_STAGED_KEY, [])
+    pending = _real_session(session).info.get(_STAGED_KEY, [])
     for item in staged:
         item.temp_path.unlink(missing_ok=True)
         if item in pending:
@@ -276,7 +282,7 @@ def discard_staged(session, staged: list[StagedFile]) -> None:
 
 def delete_after_commit(session, stored_name: str) -> None:
     """Remove a stored file once the transaction deleting its row has committed."""
-    session.info.setdefault(_DOOMED_KEY, []).append(stored_path(stored_name))
+    _real_session(session).info.setdefault(_DOOMED_KEY, []).append(stored_path(stored_name))
 
 
 @event.listens_for(Session, "after_commit")

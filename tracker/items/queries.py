@@ -237,8 +237,10 @@ def counts_by_status(user, *extra) -> dict[str, int]:
 def focus_state_counts(user, today: date, *extra) -> dict[str, int]:
     """Open, owned items by the state of their focus-period report ("missing": none yet)."""
     focus, on = focus_report_join(today)
+    # Grouped by the bare column: PostgreSQL does not see two coalesce(…, 'missing') with
+    # separate bind parameters as the same expression (GroupingError).
     rows = db.session.execute(
-        select(func.coalesce(focus.state, "missing"), func.count(WorkItem.id))
+        select(focus.state, func.count(WorkItem.id))
         .outerjoin(focus, on)
         .where(
             visibility_clause(user),
@@ -246,10 +248,10 @@ def focus_state_counts(user, today: date, *extra) -> dict[str, int]:
             WorkItem.lead_department_id.is_not(None),
             *extra,
         )
-        .group_by(func.coalesce(focus.state, "missing"))
+        .group_by(focus.state)
     ).all()
     counts = dict.fromkeys(REVIEW_FILTERS, 0)
-    counts.update({state: count for state, count in rows})
+    counts.update({state or "missing": count for state, count in rows})
     return counts
 
 

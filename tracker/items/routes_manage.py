@@ -35,6 +35,7 @@ from tracker.items.views import (
     conflict_page,
     department_choices,
     logged_in,
+    now,
     one_transaction,
     today,
     view_errors,
@@ -104,6 +105,7 @@ def new():
                     lead_department_id=form.lead_department_id.data or None,
                     co_department_ids=form.co_department_ids.data,
                     **fields,
+                    now=now(),
                 )
         except ValidationFailed as error:
             apply_errors(form, error)
@@ -146,6 +148,7 @@ def edit(item_id: int):
                     item,
                     expected_version=form.loaded_version(),
                     **_detail_fields(form),
+                    now=now(),
                 )
         except (StaleVersion, InvalidTransition) as error:
             return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
@@ -180,6 +183,7 @@ def assign(item_id: int):
                 expected_version=form.loaded_version(),
                 lead_department_id=form.lead_department_id.data or None,
                 co_department_ids=form.co_department_ids.data,
+                now=now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
@@ -204,6 +208,7 @@ def _reason_action(item_id: int, action: Action, operation, done_message: str):
                 item,
                 expected_version=form.loaded_version(),
                 reason=form.reason.data or "",
+                now=now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
@@ -248,6 +253,7 @@ def split(item_id: int):
                     expected_version=form.loaded_version(),
                     parts=parts,
                     retire_original=not form.keep_original.data,
+                    now=now(),
                 )
         except (StaleVersion, InvalidTransition) as error:
             return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
@@ -299,7 +305,7 @@ def merge(item_id: int):
         versions[item.id] = form.loaded_version()
         try:
             with one_transaction():
-                merge_items(current_user, item, list(others), expected_versions=versions)
+                merge_items(current_user, item, list(others), expected_versions=versions, now=now())
         except (StaleVersion, InvalidTransition) as error:
             return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
         except ValidationFailed as error:
@@ -338,7 +344,7 @@ def generate():
     if form.validate_on_submit():
         plan = db.get_or_404(Plan, request.form.get("plan_id", type=int))
         with one_transaction():
-            created = generate_items_from_plan(current_user, plan)
+            created = generate_items_from_plan(current_user, plan, now=now())
             ensure_periods(plan, today())
         flash(
             _("%(n)s work items created for %(plan)s.", n=len(created), plan=plan.title),

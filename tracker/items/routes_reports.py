@@ -34,6 +34,7 @@ from tracker.items.views import (
     apply_errors,
     conflict_page,
     logged_in,
+    now,
     one_transaction,
     today,
     view_errors,
@@ -113,7 +114,7 @@ def new_report(item_id: int):
     if not form.validate_on_submit():
         return _report_page(form, item, None, 422 if form.errors else 200)
     period = db.session.get(ReportingPeriod, form.period_id.data or 0)
-    if period is None or period.id not in {p.id for p in choices}:
+    if period is None or period.plan_id != item.plan_id or period.start_date > day:
         form.period_id.errors = [_("Choose a reporting period that has started.")]
         return _report_page(form, item, None, 422)
     submit = request.form.get("action") == "submit"
@@ -127,10 +128,11 @@ def new_report(item_id: int):
                 narrative=form.narrative.data or "",
                 progress=form.progress.parsed,
                 completes=bool(form.completes.data),
+                now=now(),
             )
-            attach_evidence(current_user, report, _files())
+            attach_evidence(current_user, report, _files(), now=now())
             if submit:
-                submit_report(current_user, report, expected_version=report.version)
+                submit_report(current_user, report, expected_version=report.version, now=now())
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
     except ValidationFailed as error:
@@ -173,10 +175,11 @@ def edit_report(report_id: int):
                 narrative=form.narrative.data or "",
                 progress=form.progress.parsed,
                 completes=bool(form.completes.data),
+                now=now(),
             )
-            attach_evidence(current_user, report, _files())
+            attach_evidence(current_user, report, _files(), now=now())
             if submit:
-                submit_report(current_user, report, expected_version=report.version)
+                submit_report(current_user, report, expected_version=report.version, now=now())
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
     except ValidationFailed as error:
@@ -205,7 +208,7 @@ def submit(report_id: int):
         version = None
     try:
         with one_transaction():
-            submit_report(current_user, report, expected_version=version)
+            submit_report(current_user, report, expected_version=version, now=now())
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=report.item_id), "")
     except ValidationFailed as error:
@@ -229,7 +232,7 @@ def delete_evidence(report_id: int, attachment_id: int):
         raise ValidationFailed(_("The form expired. Please reload and try again."))
     try:
         with one_transaction():
-            remove_evidence(current_user, attachment)
+            remove_evidence(current_user, attachment, now=now())
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.edit_report", report_id=report.id), "")
     flash(_("The file was removed."), "success")
@@ -247,7 +250,9 @@ def contribute(item_id: int):
     if form.validate_on_submit():
         try:
             with one_transaction():
-                add_contribution(current_user, item, body=form.body.data or "", uploads=_files())
+                add_contribution(
+                    current_user, item, body=form.body.data or "", uploads=_files(), now=now()
+                )
         except (StaleVersion, InvalidTransition) as error:
             return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
         except ValidationFailed as error:
@@ -276,6 +281,7 @@ def ask_extension(item_id: int):
                     item,
                     requested_due_date=form.requested_due_date.parsed,
                     reason=form.reason.data or "",
+                    now=now(),
                 )
         except InvalidTransition as error:
             return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)

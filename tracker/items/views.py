@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+from datetime import date, datetime, time
 from functools import wraps
 
-from flask import flash, render_template
+from flask import current_app, flash, render_template
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -14,14 +15,27 @@ from sqlalchemy import select
 from tracker.errors import DomainError, StaleVersion, ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import local_today
-from tracker.models import Department
+from tracker.models import Department, utcnow
 
 logger = logging.getLogger(__name__)
 
 
-def today():
-    """Today in the tracker's timezone (pages; services take it as a parameter)."""
-    return local_today()
+def now() -> datetime:
+    """The instant a page acts at: naive UTC, or noon-ish of `TRACKER_TODAY` when set.
+
+    `TRACKER_TODAY` (a date) pins the pages' clock for tests and demonstrations; the
+    services themselves always take `now`/`today` as parameters.
+    """
+    pinned = current_app.config.get("TRACKER_TODAY")
+    if pinned:
+        day = date.fromisoformat(pinned) if isinstance(pinned, str) else pinned
+        return datetime.combine(day, time(2, 0))  # 10:00 in Asia/Shanghai
+    return utcnow()
+
+
+def today() -> date:
+    """Today in the tracker's timezone, as the pages see it."""
+    return local_today(now())
 
 
 @contextmanager

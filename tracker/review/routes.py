@@ -19,6 +19,7 @@ from tracker.items.views import (
     apply_errors,
     conflict_page,
     logged_in,
+    now,
     one_transaction,
     today,
     view_errors,
@@ -140,6 +141,7 @@ def verify(report_id: int):
                 report,
                 expected_version=form.loaded_version(),
                 comment=form.comment.data or "",
+                now=now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("review.report", report_id=report_id), report.item.code)
@@ -164,6 +166,7 @@ def return_(report_id: int):
                     report,
                     expected_version=form.loaded_version(),
                     reason=form.reason.data or "",
+                    now=now(),
                 )
         except (StaleVersion, InvalidTransition) as error:
             return conflict_page(
@@ -203,7 +206,7 @@ def bulk():
     if not is_office(current_user):
         abort(403)
     with one_transaction():
-        verified, skipped = bulk_verify(current_user, entries)
+        verified, skipped = bulk_verify(current_user, entries, now=now())
     if verified:
         flash(_("%(n)s reports verified.", n=len(verified)), "success")
     for report_id, reason in skipped:
@@ -249,6 +252,7 @@ def decide(request_id: int):
                 extension,
                 approve=form.decision.data == "approve",
                 comment=form.comment.data or "",
+                now=now(),
             )
     except InvalidTransition as error:
         return conflict_page(error, url_for("review.extensions"), extension.item.code)

@@ -1,0 +1,204 @@
+"""Bad input gets a clear message in the user's language, the right status, no partial write."""
+
+import pytest
+
+from tests.conftest import login_as
+from tests.items_support import (
+    NOW,
+    Scene,
+    make_report,
+    pinned_today,  # noqa: F401
+)
+from tracker.extensions import db
+from tracker.models import AuditEvent, ExtensionRequest, Notice, Report, WorkItem
+
+
+@pytest.fixture
+def scene(app):
+    with app.test_request_context():
+        scene = Scene()
+        db.session.commit()
+    return scene
+
+
+def _snapshot():
+    db.session.expire_all()
+    return (
+        db.session.query(Report).count(),
+        db.session.query(AuditEvent).count(),
+        db.session.query(Notice).count(),
+        [(r.id, r.state, r.version, r.narrative) for r in db.session.query(Report)],
+    )
+
+
+def _new_report(client, scene, **fields):
+    data = {"period_id": scene.focus.id, "narrative": "进展", "progress": "30", "action": "save"}
+    data.update(fields)
+    return client.post(f"/items/{scene.item.id}/report", data=data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"narrative": "", "action": "submit"}, "提交前请填写进展情况"),
+        ({"progress": "150"}, "进度须为 0 到 100 之间的整数"),
+        ({"progress": "-5"}, "进度须为 0 到 100 之间的整数"),
+        ({"progress": "三十"}, "进度须为 0 到 100 之间的整数"),
+        ({"progress": "80", "completes": "y", "action": "submit"}, "进度必须为 100%"),
+        ({"period_id": "999999"}, "请选择已开始的报告期"),
+    ],
+)
+def test_bad_report_input(client, scene, fields, message):
+    login_as(client, scene.lead)
+    before = _snapshot()
+    response = _new_report(client, scene, **fields)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _snapshot() == before
+
+
+def test_the_message_follows_the_users_language(client, scene):
+    scene.lead.locale = "en"
+    login_as(client, scene.lead)
+    response = _new_report(client, scene, progress="150")
+    assert response.status_code == 422
+    assert "Progress must be a whole number from 0 to 100." in response.get_data(as_text=True)
+
+
+def test_a_bad_edit_keeps_the_stored_draft(client, scene, app):
+    with app.test_request_context():
+        report = make_report(db.session.merge(scene.item), scene.lead, scene.focus, "draft")
+        db.session.commit()
+    login_as(client, scene.lead)
+    before = _snapshot()
+    response = client.post(
+        f"/reports/{report.id}/edit",
+        data={"version": report.version, "narrative": "", "progress": "20", "action": "submit"},
+    )
+    assert response.status_code == 422
+    assert _snapshot() == before
+
+
+def test_return_without_reason(client, scene, app):
+    with app.test_request_context():
+        report = make_report(db.session.merge(scene.item), scene.lead, scene.focus, "submitted")
+        db.session.commit()
+    login_as(client, scene.office)
+    before = _snapshot()
+    response = client.post(
+        f"/reports/{report.id}/return", data={"version": report.version, "reason": "  "}
+    )
+    assert response.status_code == 422
+    assert "退回报告时请说明理由" in response.get_data(as_text=True)
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        ("2027/13/45", "日期格式应为 YYYY-MM-DD"),
+        ("next year", "日期格式应为 YYYY-MM-DD"),
+        ("", "请填写日期"),
+        ("2026-01-01", "申请的完成时限须晚于今天和当前完成时限"),
+    ],
+)
+def test_bad_extension_date(client, scene, when, message):
+    login_as(client, scene.lead)
+    response = client.post(
+        f"/items/{scene.item.id}/extensions", data={"requested_due_date": when, "reason": "x"}
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.query(ExtensionRequest).count() == 0
+
+
+def test_actions_the_role_may_not_take_are_403(client, scene, app):
+    with app.test_request_context():
+        report = make_report(db.session.merge(scene.item), scene.lead, scene.focus, "submitted")
+        db.session.commit()
+    before = _snapshot()
+    login_as(client, scene.co)
+    assert client.post(f"/reports/{report.id}/verify", data={"version": 9}).status_code == 403
+    login_as(client, scene.leader)
+    assert client.post(f"/reports/{report.id}/verify", data={"version": 9}).status_code == 403
+    login_as(client, scene.lead)
+    response = client.post(f"/items/{scene.item.id}/retire", data={"reason": "x"})
+    assert response.status_code == 403
+    assert "无权" in response.get_data(as_text=True)
+    assert _snapshot() == before
+
+
+def test_actions_in_the_wrong_state_are_409(client, scene, app):
+    with app.test_request_context():
+        item = db.session.merge(scene.item)
+        draft = make_report(item, scene.lead, scene.focus, "draft")
+        verified = make_report(
+            item, scene.lead, scene.periods["2026Q3"], "verified", office=scene.office, now=NOW
+        )
+        db.session.commit()
+    before = _snapshot()
+    login_as(client, scene.office)
+    response = client.post(f"/reports/{draft.id}/verify", data={"version": draft.version})
+    assert response.status_code == 409
+    login_as(client, scene.lead)
+    response = client.post(
+        f"/reports/{verified.id}/edit",
+        data={"version": verified.version, "narrative": "改写", "progress": "10"},
+    )
+    assert response.status_code == 409
+    assert _snapshot() == before
+
+
+def test_stale_item_form_shows_the_conflict_page(client, scene):
+    login_as(client, scene.office)
+    form = {
+        "version": scene.item.version,
+        "code": scene.item.code,
+        "title": "第一位保存",
+        "priority": "2",
+        "indicator_id": "0",
+        "section_node_id": "0",
+        "due_date": "2026-12-31",
+    }
+    assert client.post(f"/items/{scene.item.id}/edit", data=form).status_code == 302
+    response = client.post(f"/items/{scene.item.id}/edit", data=form | {"title": "第二位保存"})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "他人" in html and f"/items/{scene.item.id}" in html
+    db.session.expire_all()
+    assert db.session.get(WorkItem, scene.item.id).title == "第一位保存"
+
+
+def test_bad_item_date_is_422(client, scene):
+    login_as(client, scene.office)
+    response = client.post(
+        f"/items/{scene.item.id}/edit",
+        data={
+            "version": scene.item.version,
+            "code": "x",
+            "title": "t",
+            "priority": "2",
+            "indicator_id": "0",
+            "section_node_id": "0",
+            "due_date": "31.12.2026x",
+        },
+    )
+    assert response.status_code == 422
+    assert "日期格式应为 YYYY-MM-DD" in response.get_data(as_text=True)
+
+
+def test_extra_fields_are_ignored(client, scene):
+    """SECURITY case 13: state, department or reviewer in the form change nothing."""
+    login_as(client, scene.lead)
+    response = _new_report(
+        client,
+        scene,
+        state="verified",
+        reviewer_id=scene.office.id,
+        department_id=scene.other_dept.id,
+        lead_department_id=scene.other_dept.id,
+    )
+    assert response.status_code == 302
+    report = db.session.query(Report).one()
+    assert report.state == "draft" and report.reviewer_id is None
+    assert db.session.get(WorkItem, scene.item.id).lead_department_id == scene.lead_dept.id
