@@ -77,5 +77,12 @@ check: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m tools.i18n check
 
+# Benchmarks (BENCHMARKS.md): generate the data sets, serve with gunicorn, drive the pages
+# from a second process, time the jobs. L takes long to generate: `make bench SIZES=S,M,L`.
+SIZES ?= S,M
+DATABASES ?= sqlite,postgresql
+bench: install
+	env -u TRACKER_CONFIG $(BIN)/python -m bench.run --sizes $(SIZES) --databases $(DATABASES) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/messages.* .pytest_cache
