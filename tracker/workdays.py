@@ -56,6 +56,14 @@ def _warn_unknown_year(year: int) -> None:
     )
 
 
+@cache
+def _official_workday(day: date) -> bool:
+    # chinese_calendar validates every call against its whole table (a min() over all
+    # holidays): ~0.1 ms a day, which the reminder job pays thousands of times per run.
+    # A year it does not know raises, and exceptions are not cached.
+    return chinese_calendar.is_workday(day)
+
+
 def is_working_day(day: date) -> bool:
     """Return True if `day` is an official working day in mainland China.
 
@@ -64,7 +72,7 @@ def is_working_day(day: date) -> bool:
     """
     day = _as_date(day)
     try:
-        return chinese_calendar.is_workday(day)
+        return _official_workday(day)
     except NotImplementedError:
         _warn_unknown_year(day.year)
         return day.weekday() < 5
