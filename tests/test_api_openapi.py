@@ -1,0 +1,347 @@
+"""The OpenAPI document: it describes every API route, its schemas are valid, real
+responses of every endpoint (successes and errors) conform to it, and a bounded
+schemathesis run against the app finds no server error and no schema violation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+
+from tests.api_support import seed_api
+
+
+@pytest.fixture
+def seed(app, monkeypatch):
+    return seed_api(app, monkeypatch)
+
+
+@pytest.fixture
+def document(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _template(rule: str) -> str:
+    return re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule)
+
+
+def test_the_document_is_public_and_31(client, document):
+    assert document["openapi"].startswith("3.1")
+    assert client.get("/api/v1/openapi.json").headers["Content-Type"].startswith("application/json")
+
+
+def test_every_api_route_is_described(app, document):
+    described = {
+        (path, method.upper()) for path, item in document["paths"].items() for method in item
+    }
+    routes = {
+        (_template(rule.rule), method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == described
+
+
+def test_component_schemas_are_valid_and_refs_resolve(document):
+    components = document["components"]["schemas"]
+    for name, schema in components.items():
+        Draft202012Validator.check_schema(schema)
+    text = str(document)
+    for target in re.findall(r"#/components/schemas/(\w+)", text):
+        assert target in components, target
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            assert "200" in op["responses"] or "201" in op["responses"], (path, method)
+            if path != "/api/v1/openapi.json":
+                assert "401" in op["responses"], (path, method)
+            for param in op["parameters"]:
+                if param["in"] == "path":
+                    assert "{" + param["name"] + "}" in path
+
+
+# ---------------------------------------------------------------- real responses
+
+
+class Checker:
+    """Calls an endpoint by its documented path and validates the answer against the
+    document (status documented, JSON body matching the response schema)."""
+
+    def __init__(self, client, document):
+        self.client = client
+        self.document = document
+        self.seen: set[tuple[str, str]] = set()
+
+    def __call__(self, method, template, headers, *, json=None, status=None, **params):
+        url = template.format(**params)
+        response = self.client.open(url, method=method, json=json, headers=headers)
+        if status is not None:
+            assert response.status_code == status, (url, response.get_data(as_text=True))
+        operation = self.document["paths"][template][method.lower()]
+        documented = operation["responses"]
+        code = str(response.status_code)
+        assert code in documented, (method, template, code)
+        schema = documented[code]["content"]["application/json"]["schema"]
+        validator = Draft202012Validator(
+            {**schema, "components": self.document["components"]},
+            format_checker=FormatChecker(),
+        )
+        errors = [e.message for e in validator.iter_errors(response.get_json())]
+        assert not errors, (method, template, code, errors[:3])
+        self.seen.add((template, method.lower()))
+        return response.get_json()
+
+
+def test_real_responses_conform_for_every_endpoint(client, document, seed):
+    check = Checker(client, document)
+    office, liaison_a, liaison_b = (
+        seed.auth("office"),
+        seed.auth("liaison_a"),
+        seed.auth("liaison_b"),
+    )
+    v1 = "/api/v1"
+    check("GET", f"{v1}/openapi.json", {}, status=200)
+    check("GET", f"{v1}/me", liaison_a, status=200)
+    check("GET", f"{v1}/me", {}, status=401)
+    check("GET", f"{v1}/departments", liaison_a, status=200)
+    check("GET", f"{v1}/plans", liaison_a, status=200)
+    check("GET", f"{v1}/plans/{{plan_id}}", liaison_a, status=200, plan_id=seed.plan.id)
+    check("GET", f"{v1}/plans/{{plan_id}}", liaison_a, status=404, plan_id=999)
+    check("GET", f"{v1}/items", liaison_a, status=200)
+    check("GET", f"{v1}/items/{{item_id}}", liaison_a, status=200, item_id=seed.item_a.id)
+    check("GET", f"{v1}/items/{{item_id}}", liaison_a, status=404, item_id=seed.item_b.id)
+    created = check(
+        "POST",
+        f"{v1}/items",
+        office,
+        json={"plan_id": seed.plan.id, "title": "新任务", "lead_department_id": seed.dept_a.id},
+        status=201,
+    )
+    check("POST", f"{v1}/items", liaison_a, json={"plan_id": 1, "title": "x"}, status=403)
+    check("POST", f"{v1}/items", office, json={"title": "x"}, status=422)
+    check(
+        "PATCH",
+        f"{v1}/items/{{item_id}}",
+        office,
+        json={"version": 1, "title": "改"},
+        status=200,
+        item_id=created["id"],
+    )
+    check(
+        "PATCH",
+        f"{v1}/items/{{item_id}}",
+        office,
+        json={"version": 1, "title": "再改"},
+        status=409,
+        item_id=created["id"],
+    )
+    check("GET", f"{v1}/items/{{item_id}}/reports", liaison_a, status=200, item_id=seed.item_a.id)
+    report = check(
+        "POST",
+        f"{v1}/items/{{item_id}}/reports",
+        liaison_a,
+        json={"progress": 5},
+        status=201,
+        item_id=created["id"],
+    )
+    check(
+        "POST",
+        f"{v1}/items/{{item_id}}/reports",
+        liaison_a,
+        json={},
+        status=409,
+        item_id=created["id"],
+    )
+    rid = report["id"]
+    check("GET", f"{v1}/reports/{{report_id}}", liaison_a, status=200, report_id=rid)
+    check("GET", f"{v1}/reports/{{report_id}}", liaison_b, status=404, report_id=rid)
+    check(
+        "PATCH",
+        f"{v1}/reports/{{report_id}}",
+        liaison_a,
+        json={"version": 1, "narrative": "进展"},
+        status=200,
+        report_id=rid,
+    )
+    check(
+        "POST",
+        f"{v1}/reports/{{report_id}}/verify",
+        office,
+        json={"version": 2},
+        status=409,
+        report_id=rid,
+    )
+    check(
+        "POST",
+        f"{v1}/reports/{{report_id}}/submit",
+        liaison_a,
+        json={"version": 2},
+        status=200,
+        report_id=rid,
+    )
+    check(
+        "POST",
+        f"{v1}/reports/{{report_id}}/return",
+        office,
+        json={"version": 3, "reason": "补充"},
+        status=200,
+        report_id=rid,
+    )
+    check(
+        "POST",
+        f"{v1}/reports/{{report_id}}/submit",
+        liaison_a,
+        json={"version": 4},
+        status=200,
+        report_id=rid,
+    )
+    check(
+        "POST",
+        f"{v1}/reports/{{report_id}}/verify",
+        office,
+        json={"version": 5},
+        status=200,
+        report_id=rid,
+    )
+    check("GET", f"{v1}/indicators", liaison_b, status=200)
+    iid = seed.indicator.id
+    check("GET", f"{v1}/indicators/{{indicator_id}}", liaison_b, status=200, indicator_id=iid)
+    value = check(
+        "POST",
+        f"{v1}/indicators/{{indicator_id}}/values",
+        liaison_a,
+        json={"year": 2025, "value": "97"},
+        status=201,
+        indicator_id=iid,
+    )
+    vid = value["id"]
+    check("GET", f"{v1}/indicator-values/{{value_id}}", liaison_a, status=200, value_id=vid)
+    check("GET", f"{v1}/indicator-values/{{value_id}}", liaison_b, status=404, value_id=vid)
+    check(
+        "PATCH",
+        f"{v1}/indicator-values/{{value_id}}",
+        liaison_a,
+        json={"version": 1, "note": "说明"},
+        status=200,
+        value_id=vid,
+    )
+    check(
+        "POST",
+        f"{v1}/indicator-values/{{value_id}}/submit",
+        liaison_a,
+        json={"version": 2},
+        status=200,
+        value_id=vid,
+    )
+    check(
+        "POST",
+        f"{v1}/indicator-values/{{value_id}}/return",
+        office,
+        json={"version": 3, "reason": "核对"},
+        status=200,
+        value_id=vid,
+    )
+    check(
+        "POST",
+        f"{v1}/indicator-values/{{value_id}}/submit",
+        liaison_a,
+        json={"version": 4},
+        status=200,
+        value_id=vid,
+    )
+    check(
+        "POST",
+        f"{v1}/indicator-values/{{value_id}}/verify",
+        office,
+        json={"version": 5},
+        status=200,
+        value_id=vid,
+    )
+    documented = {(path, method) for path, item in document["paths"].items() for method in item}
+    assert documented <= check.seen, documented - check.seen
+
+
+# ---------------------------------------------------------------- schemathesis
+
+schemathesis = pytest.importorskip("schemathesis")
+from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis.checks import (  # noqa: E402
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+
+
+def isolated_wsgi(app):
+    """Each call in its own application context, as in production (see IsolatedClient)."""
+
+    def wsgi(environ, start_response):
+        with app.app_context():
+            return app.wsgi_app(environ, start_response)
+
+    return wsgi
+
+
+def _build_document():
+    from tracker.api.openapi import build_document
+
+    return build_document()
+
+
+# The document is built from the declared operations (no app needed), so the operations
+# are known when pytest collects the module; every call then goes to the seeded app.
+api_schema = schemathesis.openapi.from_dict(_build_document())
+MAX_EXAMPLES = 10
+
+
+def test_schemathesis_finds_no_server_error_and_no_violation(app, seed):
+    """Generated input for every operation, sent with the office's token to real objects.
+
+    One test over all operations (seeded once) rather than one per operation: the seeding
+    and emptying of the database would otherwise cost more than the requests themselves.
+    """
+    from hypothesis import given
+
+    ids = {
+        "plan_id": seed.plan.id,
+        "item_id": seed.item_a.id,
+        "report_id": seed.report_a.id,
+        "indicator_id": seed.indicator.id,
+        "value_id": seed.value_submitted.id,
+    }
+    wsgi = isolated_wsgi(app)
+    statuses: list[int] = []
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) >= 24
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case):
+            for name in list(case.path_parameters or {}):
+                case.path_parameters[name] = ids[name]
+            response = case.call_and_validate(app=wsgi, headers=seed.auth("office"), checks=CHECKS)
+            statuses.append(response.status_code)
+
+        run()
+    # The run reached the operations themselves, not only the input checks.
+    assert sum(200 <= s < 300 for s in statuses) >= 2 * len(operations)

@@ -1,0 +1,194 @@
+"""Reports: an item's reports, the period's draft, editing, submitting and the review.
+
+Every change is one call to tracker.items.reports / tracker.review.operations, which check
+permission and state, guard the version and write the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.api import serializers
+from tracker.api.spec import operation, write_transaction
+from tracker.errors import ValidationFailed
+from tracker.extensions import db
+from tracker.items.access import item_subject, load_item, load_report, require
+from tracker.items.reports import create_report, save_draft, submit_report
+from tracker.items.views import now as clock_now
+from tracker.items.views import today as clock_today
+from tracker.models import Report, ReportingPeriod
+from tracker.periods import ensure_periods, focus_period
+from tracker.review.operations import return_report, verify_report
+from tracker.workflow import Action
+
+logger = logging.getLogger(__name__)
+
+
+def report_json(report_id: int) -> dict:
+    return serializers.report(load_report(current_user, report_id, joinedload(Report.period)))
+
+
+@operation(
+    "/items/<int:item_id>/reports",
+    "GET",
+    summary="An item's reports",
+    tag="reports",
+    response="ReportList",
+)
+def item_reports(item_id: int):
+    """Every report of a visible item, oldest period first."""
+    item = load_item(current_user, item_id)
+    rows = db.session.scalars(
+        select(Report)
+        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
+        .where(Report.item_id == item.id)
+        .options(joinedload(Report.period))
+        .order_by(ReportingPeriod.start_date, Report.id)
+    ).all()
+    return jsonify({"items": [serializers.report(r) for r in rows]})
+
+
+@operation(
+    "/items/<int:item_id>/reports",
+    "POST",
+    summary="Start a period's report (draft)",
+    tag="reports",
+    response="Report",
+    status=201,
+    body="ReportCreate",
+    errors=(403, 409),
+)
+def create_item_report(item_id: int, body):
+    """The lead department's liaison starts the draft for the period in focus today (or
+    for `period`, a label such as 2026Q3, when reporting late). 409 if it exists."""
+    item = load_item(current_user, item_id)
+    require(current_user, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
+    now = clock_now()
+    today = clock_today()
+    with write_transaction():
+        ensure_periods(item.plan, today)
+        if "period" in body:
+            period = db.session.scalar(
+                select(ReportingPeriod).where(
+                    ReportingPeriod.plan_id == item.plan_id,
+                    ReportingPeriod.label == body["period"],
+                )
+            )
+        else:
+            period = focus_period(item.plan_id, today)
+        if period is None:
+            raise ValidationFailed({"period": _("Choose a reporting period that has started.")})
+        report = create_report(
+            current_user,
+            item,
+            period,
+            narrative=body.get("narrative", ""),
+            progress=body.get("progress"),
+            completes=body.get("completes", False),
+            now=now,
+        )
+    response = jsonify(report_json(report.id))
+    response.headers["Location"] = url_for("api.report", report_id=report.id)
+    return response, 201
+
+
+@operation(
+    "/reports/<int:report_id>", "GET", summary="One report", tag="reports", response="Report"
+)
+def report(report_id: int):
+    """One report of an item the caller may see."""
+    return jsonify(report_json(report_id))
+
+
+@operation(
+    "/reports/<int:report_id>",
+    "PATCH",
+    summary="Edit a draft or returned report",
+    tag="reports",
+    response="Report",
+    body="ReportUpdate",
+    errors=(403, 409),
+)
+def edit_report(report_id: int, body):
+    """Change narrative, progress or the completion claim; fields left out stay as they are."""
+    target = load_report(current_user, report_id)
+    with write_transaction():
+        save_draft(
+            current_user,
+            target,
+            expected_version=body["version"],
+            narrative=body.get("narrative", target.narrative),
+            progress=body.get("progress", target.progress),
+            completes=body.get("completes", target.completes),
+            now=clock_now(),
+        )
+    return jsonify(report_json(report_id))
+
+
+@operation(
+    "/reports/<int:report_id>/submit",
+    "POST",
+    summary="Submit a report to the office",
+    tag="reports",
+    response="Report",
+    body="VersionBody",
+    errors=(403, 409),
+)
+def report_submit(report_id: int, body):
+    """draft or returned → submitted (the lead department's liaison)."""
+    target = load_report(current_user, report_id)
+    with write_transaction():
+        submit_report(current_user, target, expected_version=body["version"], now=clock_now())
+    return jsonify(report_json(report_id))
+
+
+@operation(
+    "/reports/<int:report_id>/verify",
+    "POST",
+    summary="Verify a submitted report (office)",
+    tag="reports",
+    response="Report",
+    body="VerifyBody",
+    errors=(403, 409),
+)
+def report_verify(report_id: int, body):
+    """submitted → verified; updates the item's progress, closes it when it completes."""
+    target = load_report(current_user, report_id)
+    with write_transaction():
+        verify_report(
+            current_user,
+            target,
+            expected_version=body["version"],
+            comment=body.get("comment", ""),
+            now=clock_now(),
+        )
+    return jsonify(report_json(report_id))
+
+
+@operation(
+    "/reports/<int:report_id>/return",
+    "POST",
+    summary="Return a submitted report with a reason (office)",
+    tag="reports",
+    response="Report",
+    body="ReturnBody",
+    errors=(403, 409),
+)
+def report_return(report_id: int, body):
+    """submitted → returned; the reason is required and shown to the liaison."""
+    target = load_report(current_user, report_id)
+    with write_transaction():
+        return_report(
+            current_user,
+            target,
+            expected_version=body["version"],
+            reason=body["reason"],
+            now=clock_now(),
+        )
+    return jsonify(report_json(report_id))

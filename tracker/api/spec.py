@@ -1,0 +1,143 @@
+"""Declaring an API operation once: the route, its inputs and answers, and its OpenAPI entry.
+
+`operation(...)` registers the Flask view on the blueprint, parses and validates its query
+string and JSON body before the view runs, and records what openapi.py publishes, so the
+document cannot drift from the routes that exist.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+
+from tracker.api import bp
+from tracker.api.requests import Conflict, check_id, json_body, query_args
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query-string parameter and the JSON schema its (coerced) value must satisfy."""
+
+    name: str
+    schema: dict
+    description: str = ""
+
+
+@dataclass
+class Operation:
+    rule: str
+    method: str
+    endpoint: str
+    summary: str
+    tag: str
+    response: str | None
+    status: int = 200
+    query: tuple[Param, ...] = ()
+    body: str | None = None
+    errors: tuple[int, ...] = ()
+    public: bool = False
+    description: str = ""
+    path_params: list[str] = field(default_factory=list)
+
+    @property
+    def error_statuses(self) -> list[int]:
+        statuses = set(self.errors)
+        if not self.public:
+            statuses.add(401)
+        if self.path_params:
+            statuses.add(404)
+        if self.query or self.body:
+            statuses.add(422)
+        if self.body:
+            statuses |= {400, 413, 415}
+        return sorted(statuses)
+
+
+OPERATIONS: list[Operation] = []
+_PATH_PARAM = re.compile(r"<(?:int:)?(\w+)>")
+
+
+def operation(
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    response: str | None,
+    status: int = 200,
+    query: tuple[Param, ...] = (),
+    body: str | None = None,
+    errors: tuple[int, ...] = (),
+    public: bool = False,
+):
+    """Register `view` at `rule` for `method` and describe it for the OpenAPI document.
+
+    The view receives its path ids (checked to be in range), `args` (typed query values)
+    when `query` is given and `body` (the validated JSON object) when `body` is given.
+    """
+
+    def decorator(view):
+        op = Operation(
+            rule=rule,
+            method=method,
+            endpoint=f"api.{view.__name__}",
+            summary=summary,
+            tag=tag,
+            response=response,
+            status=status,
+            query=query,
+            body=body,
+            errors=errors,
+            public=public,
+            description=(view.__doc__ or "").strip(),
+            path_params=_PATH_PARAM.findall(rule),
+        )
+
+        @wraps(view)
+        def wrapper(**kwargs):
+            for name in op.path_params:
+                kwargs[name] = check_id(kwargs[name])
+            if op.query:
+                kwargs["args"] = query_args(op.query)
+            if op.body:
+                kwargs["body"] = json_body(op.body)
+            return view(**kwargs)
+
+        OPERATIONS.append(op)
+        bp.add_url_rule(rule, view.__name__, wrapper, methods=[method])
+        return wrapper
+
+    return decorator
+
+
+class write_transaction:
+    """Commit once when the block succeeds, roll back when it raises (nothing half-written).
+
+    The operations check uniqueness before writing; two callers racing past that check
+    meet the database's unique constraint, which answers 409 here instead of a 500.
+    """
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from sqlalchemy.exc import IntegrityError
+
+        from tracker.extensions import db
+
+        if exc_type is None:
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                raise Conflict() from None
+            return False
+        db.session.rollback()
+        if issubclass(exc_type, IntegrityError):
+            logger.warning("integrity error in an API write: %s", exc)
+            raise Conflict() from None
+        return False
