@@ -5,13 +5,15 @@ def area_blueprints() -> list:
     """Every area blueprint beyond auth, main, admin and vendor, in registration order."""
     from tracker.indicators import bp as indicators_bp
     from tracker.items import bp as items_bp
+    from tracker.plans import bp as plans_bp
     from tracker.review import bp as review_bp
 
-    return [items_bp, review_bp, indicators_bp]
+    return [plans_bp, items_bp, review_bp, indicators_bp]
 
 
 def area_commands() -> list:
     """Every area's CLI group (plan, notify, scheduler, …)."""
     from tracker.items.cli import items_cli
+    from tracker.plans.cli import plan_cli
 
-    return [items_cli]
+    return [plan_cli, items_cli]

@@ -25,6 +25,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("review.office_home", _l("Overview"), frozenset({"admin", "office", "leader"})),
     NavLink("items.index", _l("Work items")),
     NavLink("review.queue", _l("Review queue"), frozenset({"admin", "office"})),
+    NavLink("plans.index", _l("Plans")),
     NavLink("admin.users", _l("Users"), frozenset({"admin"})),
     NavLink("admin.departments", _l("Departments"), frozenset({"admin"})),
 ]

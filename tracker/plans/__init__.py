@@ -1,1 +1,7 @@
-"""Plans: parsing plan texts into their heading tree and indicators."""
+"""Plans: parsing plan texts into their heading tree and indicators, importing and browsing."""
+
+from flask import Blueprint
+
+bp = Blueprint("plans", __name__, url_prefix="/plans")
+
+from tracker.plans import routes  # noqa: E402,F401

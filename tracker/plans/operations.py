@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select, text, update
 
 from tracker.audit import record_event
-from tracker.errors import ValidationFailed
+from tracker.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
 from tracker.extensions import db
-from tracker.models import Indicator, Plan, PlanNode
+from tracker.models import Indicator, Plan, PlanImport, PlanNode
+from tracker.plans.diff import indicator_fields
 from tracker.plans.parser import Node, ParsedPlan
+from tracker.plans.revision import RevisionResult, revise_plan
+from tracker.plans.tree import (
+    flatten,
+    node_code,  # noqa: F401  (it lived here first; keep it importable)
+    parsed_from_dict,
+)
+from tracker.workflow import is_office
+
+logger = logging.getLogger(__name__)
 
 # 十四五 → the 14th five-year plan, 2021–2025. The 1st began in 1953; three years of
 # readjustment (1963–1965) separate the 2nd from the 3rd, so the nth starts in 1951 + 5n.
@@ -37,90 +59,30 @@ def infer_period(title: str, text: str = "") -> tuple[int, int] | None:
     return None
 
 
-def node_code(node: Node, chapter: str | None, task: str | None, parent_code: str | None) -> str:
-    """A short reference back to the source: 三, 三.(一), 三.1, 三.1.(2), 专栏5."""
-    if node.kind == "chapter":
-        return node.number
-    if node.kind == "column":
-        return f"专栏{node.number}"
-    if node.kind == "section":
-        return f"{chapter}.({node.number})" if chapter else f"({node.number})"
-    if node.kind == "task":
-        return f"{chapter}.{node.number}" if chapter else node.number
-    # Items: under their task, or (inside a 专栏 or a section without tasks) their parent.
-    base = (
-        f"{chapter}.{task}"
-        if task and parent_code and not parent_code.startswith("专栏")
-        else parent_code or ""
-    )
-    return f"{base}.({node.number})" if base else f"({node.number})"
-
-
 def _add_nodes(plan: Plan, nodes: list[Node]) -> list[PlanNode]:
-    """Insert the tree depth-first; codes stay unique by adding the section when needed."""
+    """Insert the tree depth-first, with the codes `flatten` gives (三.1.(2), 专栏5)."""
     rows: list[PlanNode] = []
-    seen_codes: set[str] = set()
-
-    def visit(node: Node, parent: PlanNode | None, depth: int, chapter, section, task):
-        chapter = node.number if node.kind == "chapter" else chapter
-        section = node.number if node.kind == "section" else section
-        task = node.number if node.kind == "task" else task
-        code = node_code(node, chapter, task, parent.code if parent else None)
-        if code in seen_codes and section and node.kind in ("task", "item"):
-            code = code.replace(f"{chapter}.", f"{chapter}.({section}).", 1)
-        suffix = 2
-        unique = code
-        while unique in seen_codes:
-            unique, suffix = f"{code}#{suffix}", suffix + 1
-        seen_codes.add(unique)
+    by_code: dict[str, PlanNode] = {}
+    for node in flatten(nodes):
         row = PlanNode(
             plan=plan,
-            parent=parent,
+            parent=by_code.get(node.parent_code) if node.parent_code else None,
             kind=node.kind,
             number=node.number,
             title=node.title,
             text=node.text,
-            code=unique,
-            depth=depth,
-            position=len(rows),
+            code=node.code,
+            depth=node.depth,
+            position=node.position,
         )
+        by_code[node.code] = row
         rows.append(row)
-        for child in node.children:
-            visit(child, row, depth + 1, chapter, section, task)
-
-    for node in nodes:
-        visit(node, None, 0, None, None, None)
     db.session.add_all(rows)
     return rows
 
 
-def _indicator_number(value) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _indicator_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def build_indicator(plan: Plan, parsed) -> Indicator:
-    return Indicator(
-        plan=plan,
-        number=parsed.number,
-        category=parsed.category or "",
-        name=parsed.name,
-        unit=parsed.unit,
-        baseline=_indicator_number(parsed.baseline),
-        baseline_text=_indicator_text(parsed.baseline),
-        target=_indicator_number(parsed.target),
-        target_text=_indicator_text(parsed.target),
-        attribute=parsed.attribute or "预期性",
-        cumulative=bool(parsed.cumulative),
-        kind=parsed.kind or "target",
-    )
+    return Indicator(plan=plan, **indicator_fields(parsed))
 
 
 def import_plan(
@@ -165,3 +127,196 @@ def import_plan(
         },
     )
     return plan
+
+
+# ------------------------------------------------------------- uploads, revisions, archive
+
+_PERIOD_RE = re.compile(r"\s*((?:19|20)\d{2})\s*[-—–－~～至到]\s*((?:19|20)\d{2})\s*(?:年)?\s*")
+# pg_advisory_xact_lock key serialising plan imports ("PLAN" in ASCII).
+_IMPORT_LOCK_KEY = 0x504C414E
+# A plan period longer than this is a typo, not a plan (the longest 远景 run 15 years).
+_MAX_PERIOD_YEARS = 15
+
+
+@dataclass
+class ApplyResult:
+    plan: Plan
+    created: bool
+    revision: RevisionResult | None = None
+
+
+def require_office(actor) -> None:
+    """Only the office and admins import, revise and archive plans (None: the CLI/demo)."""
+    if actor is not None and not is_office(actor):
+        raise PermissionDenied()
+
+
+def parse_period(text: str | None) -> tuple[int, int]:
+    """'2021-2025' (also 2021—2025, 2021至2025) → (2021, 2025); anything else is refused."""
+    match = _PERIOD_RE.fullmatch(text or "")
+    if match:
+        start, end = int(match.group(1)), int(match.group(2))
+        if start <= end <= start + _MAX_PERIOD_YEARS:
+            return start, end
+    raise ValidationFailed({"period": _("Give the period as two years, e.g. 2021-2025.")})
+
+
+def find_identical_plan(sha256: str) -> Plan | None:
+    """A plan imported from exactly this text (re-importing it changes nothing)."""
+    return db.session.scalar(
+        select(Plan).where(Plan.source_sha256 == sha256).order_by(Plan.id).limit(1)
+    )
+
+
+def find_plan_by_title(title: str) -> Plan | None:
+    """The plan a text with this title revises: the latest one with the same title."""
+    title = (title or "").strip()
+    if not title:
+        return None
+    return db.session.scalar(
+        select(Plan).where(Plan.title == title).order_by(Plan.id.desc()).limit(1)
+    )
+
+
+def stage_import(
+    actor, *, filename: str, source_text: str, parsed: ParsedPlan, target: Plan | None
+) -> PlanImport:
+    """Keep a parsed upload until the office confirms it; nothing in the plan changes yet."""
+    require_office(actor)
+    if not parsed.nodes:
+        raise ValidationFailed({"file": _("No headings were recognised in the text.")})
+    staged = PlanImport(
+        created_by_id=getattr(actor, "id", None),
+        filename=(filename or "")[:255],
+        source_text=source_text,
+        source_sha256=source_digest(source_text),
+        parsed_json=parsed.to_dict(),
+        target_plan_id=target.id if target else None,
+    )
+    db.session.add(staged)
+    db.session.flush()
+    record_event(
+        actor,
+        "plan_import.staged",
+        staged,
+        after={
+            "filename": staged.filename,
+            "sha256": staged.source_sha256,
+            "target_plan_id": staged.target_plan_id,
+            "nodes": len(flatten(parsed.nodes)),
+            "indicators": len(parsed.indicators),
+            "warnings": len(parsed.warnings),
+        },
+    )
+    return staged
+
+
+def apply_import(
+    actor,
+    staged: PlanImport,
+    *,
+    title: str,
+    period: tuple[int, int],
+    base_sha256: str | None,
+    now: datetime,
+) -> ApplyResult:
+    """Create the plan, or revise its target in place, in the caller's one transaction.
+
+    `base_sha256` is the target's text the preview was compared with: if the plan changed
+    since, the preview is stale. Applying the same staged import twice is refused.
+    """
+    require_office(actor)
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationFailed({"title": _("A title of 1 to 200 characters is required.")})
+    _serialize_plan_imports()
+    marked = db.session.execute(
+        update(PlanImport)
+        .where(PlanImport.id == staged.id, PlanImport.applied_at.is_(None))
+        .values(applied_at=now)
+    )
+    if marked.rowcount != 1:
+        raise InvalidTransition(_("This upload has been applied already."))
+    identical = find_identical_plan(staged.source_sha256)
+    if identical is not None:
+        raise InvalidTransition(
+            _("This text is already imported as “%(title)s”: nothing to do.", title=identical.title)
+        )
+    parsed = parsed_from_dict(staged.parsed_json)
+    if staged.target_plan_id is None:
+        plan = import_plan(actor, parsed, staged.source_text, title=title, period=period)
+        staged.target_plan_id = plan.id
+        result = ApplyResult(plan, created=True)
+    else:
+        plan = db.session.get(Plan, staged.target_plan_id, with_for_update=True)
+        if plan is None:
+            raise NotFound()
+        if plan.is_archived:
+            raise InvalidTransition(
+                _("“%(title)s” is archived and read-only; unarchive it first.", title=plan.title)
+            )
+        if base_sha256 is not None and plan.source_sha256 != base_sha256:
+            raise StaleVersion(
+                _("The plan was changed after this preview was made; look at the changes again.")
+            )
+        revision = revise_plan(
+            actor,
+            plan,
+            parsed,
+            staged.source_text,
+            staged.source_sha256,
+            title=title,
+            period=period,
+        )
+        result = ApplyResult(plan, created=False, revision=revision)
+    record_event(
+        actor,
+        "plan_import.applied",
+        staged,
+        after={"plan_id": plan.id, "created": result.created, "sha256": staged.source_sha256},
+    )
+    db.session.flush()
+    return result
+
+
+def _serialize_plan_imports() -> None:
+    """One import applies at a time (PostgreSQL; SQLite serialises writers anyway).
+
+    Without it, two uploads of the same new text confirmed at once would both find no
+    identical plan and create two. Imports are rare, so one lock for all of them is enough;
+    it is released when the transaction ends.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK_KEY})
+
+
+def discard_import(actor, staged: PlanImport) -> None:
+    """Drop an upload that will not be applied."""
+    require_office(actor)
+    if staged.applied_at is not None:
+        raise InvalidTransition(_("This upload has been applied already."))
+    record_event(actor, "plan_import.discarded", staged, before={"filename": staged.filename})
+    db.session.delete(staged)
+    db.session.flush()
+
+
+def archive_plan(actor, plan: Plan) -> None:
+    """A finished plan: read-only, still readable, listed apart from the active ones."""
+    require_office(actor)
+    if plan.is_archived:
+        raise InvalidTransition(_("The plan is archived already."))
+    _set_status(actor, plan, "archived", "plan.archived")
+
+
+def unarchive_plan(actor, plan: Plan) -> None:
+    require_office(actor)
+    if not plan.is_archived:
+        raise InvalidTransition(_("The plan is not archived."))
+    _set_status(actor, plan, "active", "plan.unarchived")
+
+
+def _set_status(actor, plan: Plan, status: str, action: str) -> None:
+    before = plan.status
+    plan.status = status
+    record_event(actor, action, plan, before={"status": before}, after={"status": status})
+    db.session.flush()
