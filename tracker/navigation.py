@@ -38,7 +38,7 @@ ROLE_HOMES: dict[str, str] = {
 }
 
 # Templates included on the profile page (API tokens, calendar feed, …).
-PROFILE_SECTIONS: list[str] = []
+PROFILE_SECTIONS: list[str] = ["api/_tokens.html"]
 
 
 def nav_links() -> list[NavLink]:
