@@ -27,7 +27,7 @@ def test_login_success_redirects_home(client, factories):
     response = login(client, user)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/")
-    assert client.get("/").status_code == 200
+    assert client.get("/profile").status_code == 200
 
 
 def test_wrong_password_is_refused_with_a_message(client, factories):
@@ -166,7 +166,7 @@ def test_sec_7_logout_is_post_only(client, factories):
     login(client, user)
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 302
-    assert client.get("/").status_code == 302  # back to the log-in page
+    assert client.get("/profile").status_code == 302  # back to the log-in page
 
 
 def test_sec_7_session_is_renewed_at_login(client, factories):
@@ -188,7 +188,7 @@ def test_sec_8_cookie_captured_before_logout_no_longer_works(app, factories):
     browser.post("/logout")
     thief = app.test_client()
     thief.set_cookie("session", captured)
-    assert thief.get("/").status_code == 302
+    assert thief.get("/profile").status_code == 302
 
 
 def test_sec_8_cookie_dies_after_password_change(app, factories):
@@ -206,18 +206,18 @@ def test_sec_8_cookie_dies_after_password_change(app, factories):
         },
     )
     assert response.status_code == 302
-    assert old.get("/").status_code == 302
-    assert current.get("/").status_code == 200
+    assert old.get("/profile").status_code == 302
+    assert current.get("/profile").status_code == 200
 
 
 def test_sec_9_deactivated_user_is_refused_on_next_request(client, factories):
     user = factories.user("liaison")
     db.session.commit()
     login(client, user)
-    assert client.get("/").status_code == 200
+    assert client.get("/profile").status_code == 200
     user.active = False
     db.session.commit()
-    assert client.get("/").status_code == 302
+    assert client.get("/profile").status_code == 302
 
 
 def test_deactivated_account_cannot_log_in(client, factories):
@@ -232,7 +232,7 @@ def test_reset_password_forces_a_change(client, factories):
     user = factories.user("liaison", must_change_password=True)
     db.session.commit()
     login(client, user)
-    response = client.get("/")
+    response = client.get("/profile")
     assert response.status_code == 302 and "/profile/password" in response.headers["Location"]
 
 

@@ -35,7 +35,7 @@ def test_sec_31_login_without_token_is_refused(csrf_app, factories):
     response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
     assert response.status_code == 400
     assert "表单已过期" in response.get_data(as_text=True)
-    assert client.get("/").status_code == 302  # not logged in
+    assert client.get("/profile").status_code == 302  # not logged in
 
 
 def test_sec_31_login_with_token_works(csrf_app, factories):
