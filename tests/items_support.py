@@ -165,18 +165,19 @@ class Scene:
     """A lead and a co department with liaisons, another department, office, admin, leader,
     one plan with periods through TODAY and one item owned by lead (co: co)."""
 
-    def __init__(self):
-        self.lead_dept = make_department("牵头局")
-        self.co_dept = make_department("配合局")
-        self.other_dept = make_department("无关局")
-        self.lead = make_user("liaison", self.lead_dept, username="lead")
-        self.co = make_user("liaison", self.co_dept, username="co")
-        self.other = make_user("liaison", self.other_dept, username="other")
-        self.office_dept = make_department("督办室", kind="office")
-        self.office = make_user("office", self.office_dept, username="office")
-        self.office2 = make_user("office", self.office_dept, username="office2")
-        self.admin = make_user("admin", self.office_dept, username="admin")
-        self.leader = make_user("leader", make_department("市政府"), username="leader")
+    def __init__(self, suffix: str = ""):
+        s = suffix
+        self.lead_dept = make_department(f"牵头局{s}")
+        self.co_dept = make_department(f"配合局{s}")
+        self.other_dept = make_department(f"无关局{s}")
+        self.lead = make_user("liaison", self.lead_dept, username=f"lead{s}")
+        self.co = make_user("liaison", self.co_dept, username=f"co{s}")
+        self.other = make_user("liaison", self.other_dept, username=f"other{s}")
+        self.office_dept = make_department(f"督办室{s}", kind="office")
+        self.office = make_user("office", self.office_dept, username=f"office{s}")
+        self.office2 = make_user("office", self.office_dept, username=f"office2{s}")
+        self.admin = make_user("admin", self.office_dept, username=f"admin{s}")
+        self.leader = make_user("leader", make_department(f"市政府{s}"), username=f"leader{s}")
         self.plan = make_plan()
         self.periods = periods(self.plan)
         self.focus = self.periods["2026Q4"]
