@@ -21,6 +21,10 @@ def safe_next_url(target: str | None) -> str | None:
     if not target:
         return None
     target = target.strip()
+    # Browsers drop tabs and newlines inside URLs (`/\t/evil.example` is `//evil.example`),
+    # and a newline in a Location header is a 500: refuse every control character.
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return None
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     parts = urlsplit(target)
