@@ -42,12 +42,18 @@ def visibility_clause(user):
         return true()
     if user.department_id is None:
         return false()
-    return or_(
-        WorkItem.lead_department_id == user.department_id,
-        exists().where(
-            item_co_department.c.item_id == WorkItem.id,
-            item_co_department.c.department_id == user.department_id,
-        ),
+    # IN over a UNION ALL: each half is one index lookup (lead department, co-department).
+    # `lead = d OR EXISTS (co-department)` made SQLite and PostgreSQL scan every item:
+    # 16 ms → 0.02–2.7 ms per query at 10,000 items (bench M, SQLite), several per page.
+    led = aliased(WorkItem, name="visible_item")
+    return WorkItem.id.in_(
+        select(led.id)
+        .where(led.lead_department_id == user.department_id)
+        .union_all(
+            select(item_co_department.c.item_id).where(
+                item_co_department.c.department_id == user.department_id
+            )
+        )
     )
 
 
