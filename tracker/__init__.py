@@ -106,4 +106,21 @@ def _configure_sqlite(dbapi_connection, connection_record):  # noqa: ARG001
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Bound what PRAGMA optimize's ANALYZE reads per index (milliseconds, any size).
+        cursor.execute("PRAGMA analysis_limit=1000")
         cursor.close()
+
+
+@event.listens_for(Engine, "checkin")
+def _optimize_sqlite(dbapi_connection, connection_record):  # noqa: ARG001
+    """Keep SQLite's planner statistics (sqlite_stat1): without them it walks the wrong
+    index — the liaison home's report lists took 370 ms instead of 10 ms at 10,000 items.
+    PostgreSQL's autovacuum does this by itself; SQLite wants `PRAGMA optimize` after use,
+    which analyzes only the tables the connection used that were never analyzed or grew
+    25-fold (0.03 ms when there is nothing to do; bounded by analysis_limit otherwise)."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    try:
+        dbapi_connection.execute("PRAGMA optimize")
+    except sqlite3.Error as error:  # busy or read-only: statistics can wait
+        logger.info("PRAGMA optimize skipped: %s", error)
