@@ -215,6 +215,7 @@ def upgrade():
     sa.UniqueConstraint('plan_id', 'number', name=op.f('uq_indicator_plan_id'))
     )
     with op.batch_alter_table('indicator', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_indicator_category'), ['category'], unique=False)
         batch_op.create_index(batch_op.f('ix_indicator_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_indicator_plan_id'), ['plan_id'], unique=False)
 
@@ -545,6 +546,7 @@ def downgrade():
     with op.batch_alter_table('indicator', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_indicator_plan_id'))
         batch_op.drop_index(batch_op.f('ix_indicator_department_id'))
+        batch_op.drop_index(batch_op.f('ix_indicator_category'))
 
     op.drop_table('indicator')
     with op.batch_alter_table('plan', schema=None) as batch_op:

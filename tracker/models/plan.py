@@ -89,7 +89,8 @@ class Indicator(VersionedMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column()
-    category: Mapped[str] = mapped_column(String(60), default="")
+    # Indexed: the indicator list, the dashboards and the API filter by category.
+    category: Mapped[str] = mapped_column(String(60), default="", index=True)
     name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str | None] = mapped_column(String(30))
     baseline: Mapped[float | None] = mapped_column()
