@@ -236,7 +236,11 @@ def test_downloads_are_chinese_even_for_an_english_reader(client, world, factori
     assert "mid-term evaluation report" in page.get_data(as_text=True)
     response = client.get(f"/indicators/evaluation.docx?plan={world.plan.id}&year=2023")
     assert response.mimetype.endswith("wordprocessingml.document")
-    assert "attachment" in response.headers["Content-Disposition"]
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith(
+        f'attachment; filename="evaluation-{world.plan.id}-2023-mid.docx"'
+    )
+    assert "filename*=UTF-8''" in disposition and "%E4%B8%AD%E6%9C%9F" in disposition  # 中期
     _document, paragraphs, _tables = _docx_text(response.data)
     assert paragraphs[0].endswith("中期评估报告")
     response = client.get(f"/indicators/evaluation.xlsx?plan={world.plan.id}&year=2023")

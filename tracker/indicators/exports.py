@@ -211,20 +211,15 @@ def evaluation_docx(evaluation: Evaluation) -> bytes:
     )
 
     _paragraph(doc, _("3. Key tasks"), font=HEADING_FONT)
-    _paragraph(doc, _("(1) By section of the plan"), font="楷体_GB2312")
-    _table(
-        doc,
-        completion_header(_("Plan section")),
-        _completion_cells(evaluation.sections),
-        [86, 22, 22, 26],
-    )
-    _paragraph(doc, _("(2) By lead department"), font="楷体_GB2312")
-    _table(
-        doc,
-        completion_header(_("Lead department")),
-        _completion_cells(evaluation.departments),
-        [86, 22, 22, 26],
-    )
+    for heading, first, lines in (
+        (_("(1) By section of the plan"), _("Plan section"), evaluation.sections),
+        (_("(2) By lead department"), _("Lead department"), evaluation.departments),
+    ):
+        _paragraph(doc, heading, font="楷体_GB2312")
+        if lines:
+            _table(doc, completion_header(first), _completion_cells(lines), [86, 22, 22, 26])
+        else:
+            _paragraph(doc, _("No work items yet."))
 
     _paragraph(doc, _("4. Problems"), font=HEADING_FONT)
     for number, text in enumerate(evaluation.problems(), start=1):

@@ -6,6 +6,7 @@ import logging
 from datetime import date, datetime
 from functools import wraps
 from io import BytesIO
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -375,8 +376,11 @@ def _download(builder, extension: str, mimetype: str):
         report = build_evaluation(plan, year, today=local_today(), kind=kind)
         data = builder(report)
         filename = f"{report.title}.{extension}"
-    response = send_file(
-        BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0
+    response = send_file(BytesIO(data), mimetype=mimetype, max_age=0)
+    # An ASCII name for old clients, the Chinese title (RFC 6266 filename*) for the rest.
+    fallback = f"evaluation-{plan.id}-{year}-{kind}.{extension}"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
