@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-27 21:54:50.974491
+Create Date: 2026-11-27 22:26:22.499800
 
 """
 from alembic import op
@@ -352,8 +352,8 @@ def upgrade():
     with op.batch_alter_table('work_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_work_item_indicator_id'), ['indicator_id'], unique=False)
         batch_op.create_index('ix_work_item_lead_due', ['lead_department_id', 'due_date'], unique=False)
+        batch_op.create_index('ix_work_item_live_plan', ['retired_at', 'plan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_plan_id'), ['plan_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_work_item_retired_at'), ['retired_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_section_node_id'), ['section_node_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_source_node_id'), ['source_node_id'], unique=False)
         batch_op.create_index('ix_work_item_status_due', ['status', 'due_date'], unique=False)
@@ -433,6 +433,7 @@ def upgrade():
     )
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_period_id'), ['period_id'], unique=False)
+        batch_op.create_index('ix_report_state_reviewed', ['state', 'reviewed_at'], unique=False)
         batch_op.create_index('ix_report_state_submitted', ['state', 'submitted_at'], unique=False)
 
     op.create_table('attachment',
@@ -496,6 +497,7 @@ def downgrade():
     op.drop_table('attachment')
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index('ix_report_state_submitted')
+        batch_op.drop_index('ix_report_state_reviewed')
         batch_op.drop_index(batch_op.f('ix_report_period_id'))
 
     op.drop_table('report')
@@ -516,8 +518,8 @@ def downgrade():
         batch_op.drop_index('ix_work_item_status_due')
         batch_op.drop_index(batch_op.f('ix_work_item_source_node_id'))
         batch_op.drop_index(batch_op.f('ix_work_item_section_node_id'))
-        batch_op.drop_index(batch_op.f('ix_work_item_retired_at'))
         batch_op.drop_index(batch_op.f('ix_work_item_plan_id'))
+        batch_op.drop_index('ix_work_item_live_plan')
         batch_op.drop_index('ix_work_item_lead_due')
         batch_op.drop_index(batch_op.f('ix_work_item_indicator_id'))
 
