@@ -158,6 +158,33 @@ def focus_period(plan_id: int, today: date):
     )
 
 
+def focus_period_ids(today: date):
+    """A SELECT of every plan's period in focus on `today` (one id per plan), not correlated
+    with the outer query, so the database evaluates it once instead of once per item."""
+    from sqlalchemy import and_, exists
+    from sqlalchemy.orm import aliased
+
+    from tracker.models import ReportingPeriod
+
+    earlier = aliased(ReportingPeriod, name="earlier_period")
+    return (
+        select(ReportingPeriod.id)
+        .where(
+            ReportingPeriod.start_date <= today,
+            ReportingPeriod.deadline >= today,
+            ~exists().where(
+                and_(
+                    earlier.plan_id == ReportingPeriod.plan_id,
+                    earlier.start_date <= today,
+                    earlier.deadline >= today,
+                    earlier.start_date < ReportingPeriod.start_date,
+                )
+            ),
+        )
+        .correlate(None)  # never tied to a reporting_period of the enclosing query
+    )
+
+
 def focus_period_id_clause(plan_id_column, today: date):
     """A correlated scalar subquery: the id of the period in focus for a plan column."""
     from tracker.models import ReportingPeriod

@@ -23,7 +23,7 @@ from tracker.models import (
     WorkItem,
     item_co_department,
 )
-from tracker.periods import focus_period_id_clause
+from tracker.periods import focus_period_id_clause, focus_period_ids
 from tracker.workflow import ItemStatus, ReviewState, can_see_all
 
 DUE_SOON_DAYS = 14
@@ -89,10 +89,10 @@ def focus_report_join(today: date):
     """An aliased Report and the ON clause joining each item to its report for the period
     in focus on `today` (outer-join it: no report yet is a state too)."""
     focus = aliased(Report, name="focus_report")
-    on = and_(
-        focus.item_id == WorkItem.id,
-        focus.period_id == focus_period_id_clause(WorkItem.plan_id, today),
-    )
+    # The set of every plan's focus period, computed once: an item's reports only name its
+    # own plan's periods, so at most one matches. The per-item correlated subquery it
+    # replaces cost 35 ms per 10,000 items (bench M, SQLite) in every list and count.
+    on = and_(focus.item_id == WorkItem.id, focus.period_id.in_(focus_period_ids(today)))
     return focus, on
 
 
