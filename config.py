@@ -74,6 +74,11 @@ class Config:
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
     EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
+    MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE")  # a private CA for the relay's certificate
+    MAIL_RETRY_BASE_SECONDS = int(os.environ.get("MAIL_RETRY_BASE_SECONDS", "120"))
+    REMINDER_TIME = os.environ.get("REMINDER_TIME", "08:30")  # daily reminders, local time
+    SCHEDULER_DISPATCH_SECONDS = int(os.environ.get("SCHEDULER_DISPATCH_SECONDS", "60"))
+    SCHEDULER_STANDBY_SECONDS = int(os.environ.get("SCHEDULER_STANDBY_SECONDS", "15"))
 
     SCHEDULER_ENABLED = False  # only `make run` and `flask scheduler` start it
     PRODUCTION = False

@@ -7,15 +7,18 @@ def area_blueprints() -> list:
     from tracker.api import tokens_bp as api_tokens_bp
     from tracker.indicators import bp as indicators_bp
     from tracker.items import bp as items_bp
+    from tracker.notify import bp as notify_bp
     from tracker.plans import bp as plans_bp
     from tracker.review import bp as review_bp
 
-    return [plans_bp, items_bp, review_bp, indicators_bp, api_bp, api_tokens_bp]
+    return [plans_bp, items_bp, review_bp, indicators_bp, api_bp, api_tokens_bp, notify_bp]
 
 
 def area_commands() -> list:
     """Every area's CLI group (plan, notify, scheduler, …)."""
     from tracker.items.cli import items_cli
+    from tracker.notify.cli import notify_cli
     from tracker.plans.cli import plan_cli
+    from tracker.scheduler.cli import scheduler_command
 
-    return [plan_cli, items_cli]
+    return [plan_cli, items_cli, notify_cli, scheduler_command]

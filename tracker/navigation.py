@@ -28,6 +28,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("plans.index", _l("Plans")),
     NavLink("admin.users", _l("Users"), frozenset({"admin"})),
     NavLink("admin.departments", _l("Departments"), frozenset({"admin"})),
+    NavLink("notify.outbox", _l("Outbox"), frozenset({"admin"})),
 ]
 
 # The first screen of each role (endpoint names); `/` redirects there once it exists.

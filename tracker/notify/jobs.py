@@ -1,0 +1,82 @@
+"""The notification jobs, shared by the scheduler and the `flask notify` commands."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import delete
+
+from tracker.extensions import db
+from tracker.models import SchedulerRun, utcnow
+from tracker.notify.deadlines import plan_deadline_notices
+from tracker.notify.digest import plan_digests
+from tracker.notify.dispatch import dispatch_all
+from tracker.notify.messages import Planned
+from tracker.notify.outbox import new_drafts, queue_drafts
+
+logger = logging.getLogger(__name__)
+
+SCHEDULER_RUN_RETENTION = timedelta(days=14)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today in the configured timezone (Asia/Shanghai), for an aware or naive-UTC `now`."""
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def _run(planned: Planned, dry_run: bool) -> Planned:
+    """Queue the drafts (or, in a dry run, list the new ones); the caller commits."""
+    for skipped in planned.skipped:
+        logger.warning(
+            "not queued %s (%s): %s", skipped.dedupe_key, skipped.department, skipped.reason
+        )
+    if dry_run:
+        return Planned(new_drafts(planned.drafts), planned.skipped)
+    return Planned(queue_drafts(planned.drafts), planned.skipped)
+
+
+def remind(today: date, *, dry_run: bool = False) -> Planned:
+    """Reminders, overdue notices and escalations due on `today` and not yet queued."""
+    return _run(plan_deadline_notices(today), dry_run)
+
+
+def digest(today: date, *, dry_run: bool = False) -> Planned:
+    """This week's digests, if due on `today` and not yet queued."""
+    return _run(plan_digests(today), dry_run)
+
+
+# ---------------------------------------------------------------- scheduled jobs
+# Each takes the instant it runs for (APScheduler's fire time, or the missed fire time when
+# catching up at start) and returns a one-line summary for the SchedulerRun row.
+
+
+def daily_notices_job(now: datetime | None = None) -> str:
+    today = local_today(now)
+    planned = remind(today)
+    db.session.commit()
+    db.session.execute(
+        delete(SchedulerRun).where(SchedulerRun.started_at < utcnow() - SCHEDULER_RUN_RETENTION)
+    )
+    db.session.commit()
+    return f"{today}: queued {len(planned.drafts)}, unreachable {len(planned.skipped)}"
+
+
+def weekly_digest_job(now: datetime | None = None) -> str:
+    today = local_today(now)
+    planned = digest(today)
+    db.session.commit()
+    return f"{today}: queued {len(planned.drafts)}, unreachable {len(planned.skipped)}"
+
+
+def dispatch_job(now: datetime | None = None) -> str:
+    # Sending always uses the real clock: a catch-up must not pretend to be in the past.
+    del now
+    interval = int(current_app.config.get("SCHEDULER_DISPATCH_SECONDS", 60))
+    result = dispatch_all(budget_seconds=0.8 * interval)
+    return result.summary() + ("; " + result.errors[0] if result.errors else "")

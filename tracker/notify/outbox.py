@@ -1,0 +1,105 @@
+"""Writing drafts to the outbox: exactly once per dedupe key, whoever else is writing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from tracker.extensions import db
+from tracker.models import OutboxMessage, utcnow
+from tracker.notify.messages import MessageDraft
+from tracker.notify.rendering import render_bodies
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 200
+
+
+def _chunks(values: list, size: int = _CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def existing_keys(keys: Iterable[str]) -> set[str]:
+    """The keys already in the outbox, whatever their state (one query per 200 keys)."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(keys))):
+        found.update(
+            db.session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))
+            )
+        )
+    return found
+
+
+def new_drafts(drafts: list[MessageDraft]) -> list[MessageDraft]:
+    """Drafts whose dedupe key is not in the outbox yet (what a dry run would queue)."""
+    known = existing_keys(d.dedupe_key for d in drafts)
+    fresh, seen = [], set()
+    for draft in drafts:
+        if draft.dedupe_key not in known and draft.dedupe_key not in seen:
+            seen.add(draft.dedupe_key)
+            fresh.append(draft)
+    return fresh
+
+
+def _insert():
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return pg_insert(OutboxMessage)
+    if dialect == "sqlite":
+        return sqlite_insert(OutboxMessage)
+    raise RuntimeError(f"the outbox needs PostgreSQL or SQLite, not {dialect}")
+
+
+def queue_drafts(drafts: list[MessageDraft]) -> list[MessageDraft]:
+    """Insert the drafts, skipping any key already present; return the ones inserted.
+
+    INSERT … ON CONFLICT (dedupe_key) DO NOTHING: the unique index, not a prior SELECT,
+    decides, so two schedulers (or a scheduler and a CLI run) racing on the same day
+    cannot both queue a message. The caller commits, together with whatever decided it.
+    """
+    candidates = new_drafts(drafts)  # skip rendering what is certainly already there
+    if not candidates:
+        return []
+    now = utcnow()
+    by_key = {d.dedupe_key: d for d in candidates}
+    inserted: set[str] = set()
+    # Insert in key order, so concurrent writers take the unique-index locks in the same
+    # order and wait for each other instead of deadlocking.
+    for chunk in _chunks(sorted(candidates, key=lambda d: d.dedupe_key)):
+        rows = []
+        for draft in chunk:
+            text, html = render_bodies(draft)
+            rows.append(
+                {
+                    "dedupe_key": draft.dedupe_key,
+                    "kind": draft.kind,
+                    "to_addrs": draft.to,
+                    "cc_addrs": draft.cc,
+                    "department_id": draft.department_id,
+                    "item_codes": draft.items,
+                    "subject": draft.subject,
+                    "body_text": text,
+                    "body_html": html,
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+        statement = (
+            _insert()
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage.dedupe_key)
+        )
+        inserted.update(db.session.scalars(statement))
+    db.session.flush()
+    queued = [by_key[key] for key in by_key if key in inserted]
+    logger.info("queued %d of %d messages", len(queued), len(drafts))
+    return queued

@@ -1,0 +1,173 @@
+"""The admin 发件箱: every message with its state, failed ones with their error and a resend."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from tracker.admin.routes import admin_required
+from tracker.errors import InvalidTransition
+from tracker.extensions import db
+from tracker.models import Department, OutboxMessage, SchedulerRun, utcnow
+from tracker.notify import bp
+from tracker.notify.forms import ResendForm
+from tracker.notify.jobs import local_today
+from tracker.notify.operations import resend_all_failed, resend_message
+from tracker.notify.transports import get_transport
+from tracker.pagination import paginate
+from tracker.workdays import COVERAGE_CURRENT_YEAR_UNKNOWN, calendar_coverage
+
+KIND_LABELS = {
+    "remind": _l("Reminder"),
+    "overdue": _l("Overdue notice"),
+    "escalate": _l("Escalation"),
+    "digest": _l("Weekly digest"),
+}
+STATES = ("pending", "sent", "failed")
+
+# Shown alone in its own tab: nothing in a stored mail body may run or load anything.
+_MAIL_PREVIEW_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def _coverage_warning(today) -> str | None:
+    coverage = calendar_coverage(today)
+    if coverage.message_key is None:
+        return None
+    if coverage.message_key == COVERAGE_CURRENT_YEAR_UNKNOWN:
+        return _(
+            "The holiday calendar does not know %(year)s (it ends with %(last)s): working days "
+            "are counted Monday to Friday without holidays until the chinesecalendar package "
+            "is upgraded.",
+            year=today.year,
+            last=coverage.last_known_year,
+        )
+    return _(
+        "The holiday calendar ends with %(last)s: reminders for deadlines in %(next)s count "
+        "Monday to Friday without holidays until the chinesecalendar package is upgraded.",
+        last=coverage.last_known_year,
+        next=today.year + 1,
+    )
+
+
+def _last_runs() -> list[SchedulerRun]:
+    latest = (
+        select(SchedulerRun.job_id, func.max(SchedulerRun.id).label("id"))
+        .group_by(SchedulerRun.job_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(SchedulerRun)
+            .join(latest, latest.c.id == SchedulerRun.id)
+            .order_by(SchedulerRun.job_id)
+        )
+    )
+
+
+@bp.get("/admin/outbox")
+@admin_required
+def outbox():
+    state = request.args.get("state")
+    kind = request.args.get("kind")
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if state in STATES:
+        query = query.where(OutboxMessage.state == state)
+    if kind in KIND_LABELS:
+        query = query.where(OutboxMessage.kind == kind)
+    page = paginate(query, per_page=50)
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        ).all()
+    )
+    department_ids = {m.department_id for m in page.items if m.department_id}
+    departments = (
+        dict(
+            db.session.execute(
+                select(Department.id, Department.short_name).where(
+                    Department.id.in_(department_ids)
+                )
+            ).all()
+        )
+        if department_ids
+        else {}
+    )
+    return render_template(
+        "notify/outbox.html",
+        page=page,
+        state=state,
+        kind=kind,
+        counts=counts,
+        departments=departments,
+        kind_labels=KIND_LABELS,
+        runs=_last_runs(),
+        coverage_warning=_coverage_warning(local_today()),
+        transport=get_transport(current_app).describe(),
+        scheduler_enabled=bool(current_app.config.get("SCHEDULER_ENABLED")),
+        form=ResendForm(),
+    )
+
+
+@bp.get("/admin/outbox/<int:message_id>")
+@admin_required
+def message(message_id: int):
+    row = db.get_or_404(OutboxMessage, message_id)
+    department = db.session.get(Department, row.department_id) if row.department_id else None
+    return render_template(
+        "notify/message.html",
+        message=row,
+        department=department,
+        kind_labels=KIND_LABELS,
+        form=ResendForm(),
+    )
+
+
+@bp.get("/admin/outbox/<int:message_id>/html")
+@admin_required
+def message_html(message_id: int):
+    """The HTML body as the recipient's mail client would show it, sandboxed."""
+    row = db.get_or_404(OutboxMessage, message_id)
+    response = make_response(row.body_html)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Security-Policy"] = _MAIL_PREVIEW_POLICY
+    return response
+
+
+@bp.post("/admin/outbox/<int:message_id>/resend")
+@admin_required
+def resend(message_id: int):
+    row = db.get_or_404(OutboxMessage, message_id)
+    if not ResendForm().validate_on_submit():
+        abort(400)
+    try:
+        resend_message(current_user, row, utcnow())
+    except InvalidTransition:
+        db.session.rollback()
+        flash(_("Only failed messages can be sent again."), "warning")
+    else:
+        db.session.commit()
+        flash(_("The message is queued again and goes out with the next dispatch."), "success")
+    return redirect(url_for("notify.message", message_id=message_id))
+
+
+@bp.post("/admin/outbox/resend-failed")
+@admin_required
+def resend_failed():
+    if not ResendForm().validate_on_submit():
+        abort(400)
+    count = resend_all_failed(current_user, utcnow())
+    db.session.commit()
+    flash(_("%(count)s failed messages are queued again.", count=count), "success")
+    return redirect(url_for("notify.outbox", state="pending"))
