@@ -81,7 +81,8 @@ def department_home_data(user, today: date) -> dict:
 def item_page_data(item: WorkItem, today: date) -> dict:
     """Everything the item page lists, loaded with a constant number of statements."""
     source_children = []
-    if item.source_node_id is not None and item.source_node is not None:
+    # A 专栏's numbered entries are part of it; other nodes' children are items of their own.
+    if item.source_node is not None and item.source_node.kind == "column":
         source_children = db.session.scalars(
             select(PlanNode)
             .where(PlanNode.parent_id == item.source_node_id)

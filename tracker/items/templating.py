@@ -105,6 +105,14 @@ def owners(item) -> Markup:
     return Markup("<strong>{}</strong>").format(lead)
 
 
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def register(state) -> None:
     """Called once when the blueprint is registered: adds the helpers to every template."""
     state.app.jinja_env.globals.update(
@@ -117,6 +125,7 @@ def register(state) -> None:
         priority_labels=PRIORITY_LABELS,
         event_labels=EVENT_LABELS,
         item_subject_for=_report_subject,
+        file_size=file_size,
     )
 
 
