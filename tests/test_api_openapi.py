@@ -4,6 +4,7 @@ schemathesis run against the app finds no server error and no schema violation."
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -270,11 +271,13 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import (  # noqa: E402
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.generation import GenerationMode  # noqa: E402
 
 CHECKS = [
     not_a_server_error,
@@ -304,16 +307,19 @@ def _build_document():
 # The document is built from the declared operations (no app needed), so the operations
 # are known when pytest collects the module; every call then goes to the seeded app.
 api_schema = schemathesis.openapi.from_dict(_build_document())
-MAX_EXAMPLES = 10
+# Bounded so the suite stays fast; API_FUZZ_EXAMPLES=200 digs deeper by hand.
+MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "10"))
+NEGATIVE_EXAMPLES = max(1, MAX_EXAMPLES // 2)
 
 
-def test_schemathesis_finds_no_server_error_and_no_violation(app, seed):
+def _run_schemathesis(app, seed, mode, max_examples, checks) -> list[int]:
     """Generated input for every operation, sent with the office's token to real objects.
 
     One test over all operations (seeded once) rather than one per operation: the seeding
     and emptying of the database would otherwise cost more than the requests themselves.
     """
     from hypothesis import given
+    from hypothesis.errors import Unsatisfiable
 
     ids = {
         "plan_id": seed.plan.id,
@@ -328,20 +334,37 @@ def test_schemathesis_finds_no_server_error_and_no_violation(app, seed):
     assert len(operations) >= 24
     for operation in operations:
 
-        @given(case=operation.as_strategy())
+        @given(case=operation.as_strategy(mode))
         @settings(
-            max_examples=MAX_EXAMPLES,
+            max_examples=max_examples,
             deadline=None,
             derandomize=True,
             database=None,
             suppress_health_check=list(HealthCheck),
         )
         def run(case):
-            for name in list(case.path_parameters or {}):
-                case.path_parameters[name] = ids[name]
-            response = case.call_and_validate(app=wsgi, headers=seed.auth("office"), checks=CHECKS)
+            for name, value in list((case.path_parameters or {}).items()):
+                # a valid id goes to a real object; an invalid one stays as generated
+                if isinstance(value, int) and value >= 1:
+                    case.path_parameters[name] = ids[name]
+            response = case.call_and_validate(app=wsgi, headers=seed.auth("office"), checks=checks)
             statuses.append(response.status_code)
 
-        run()
+        try:
+            run()
+        except Unsatisfiable:  # nothing to make invalid (no parameters, no body)
+            assert mode == GenerationMode.NEGATIVE
+    return statuses
+
+
+def test_schemathesis_finds_no_server_error_and_no_violation(app, seed):
+    statuses = _run_schemathesis(app, seed, GenerationMode.POSITIVE, MAX_EXAMPLES, CHECKS)
     # The run reached the operations themselves, not only the input checks.
-    assert sum(200 <= s < 300 for s in statuses) >= 2 * len(operations)
+    assert sum(200 <= s < 300 for s in statuses) >= 48
+
+
+def test_schemathesis_invalid_input_is_refused_without_server_errors(app, seed):
+    statuses = _run_schemathesis(
+        app, seed, GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES, [*CHECKS, negative_data_rejection]
+    )
+    assert statuses and all(s < 500 for s in statuses)

@@ -161,7 +161,7 @@ def query_args(parameters) -> dict:
     errors: dict[str, str] = {}
     for param in parameters:
         raw = request.args.get(param.name)
-        if raw is None or raw == "":
+        if raw is None:
             continue
         try:
             value = _coerce(param.schema, raw)
