@@ -177,8 +177,10 @@ def item_list_query(user, filters: ItemFilters, today: date):
         query = query.where(WorkItem.status == f.status, WorkItem.retired_at.is_(None))
     else:
         query = query.where(WorkItem.retired_at.is_(None))
-    if f.review == "missing":
-        query = query.where(focus.id.is_(None), open_clause())
+    if f.review == "missing":  # an open item whose lead still owes this period's report
+        query = query.where(
+            focus.id.is_(None), open_clause(), WorkItem.lead_department_id.is_not(None)
+        )
     elif f.review:
         query = query.where(focus.state == f.review)
     if f.due == "overdue":
