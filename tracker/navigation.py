@@ -26,6 +26,10 @@ NAV_LINKS: list[NavLink] = [
     NavLink("items.index", _l("Work items")),
     NavLink("review.queue", _l("Review queue"), frozenset({"admin", "office"})),
     NavLink("plans.index", _l("Plans")),
+    NavLink("dashboard.city", _l("Dashboard"), frozenset({"admin", "office", "leader"})),
+    NavLink("dashboard.my_department", _l("Department dashboard"), frozenset({"liaison"})),
+    NavLink("bulletins.index", _l("Bulletins"), frozenset({"admin", "office", "leader"})),
+    NavLink("spreadsheets.index", _l("Spreadsheets")),
     NavLink("admin.users", _l("Users"), frozenset({"admin"})),
     NavLink("admin.departments", _l("Departments"), frozenset({"admin"})),
     NavLink("notify.outbox", _l("Outbox"), frozenset({"admin"})),
@@ -36,10 +40,11 @@ ROLE_HOMES: dict[str, str] = {
     "liaison": "items.department_home",
     "office": "review.office_home",
     "admin": "review.office_home",
+    "leader": "dashboard.city",
 }
 
 # Templates included on the profile page (API tokens, calendar feed, …).
-PROFILE_SECTIONS: list[str] = ["api/_tokens.html"]
+PROFILE_SECTIONS: list[str] = ["calendar/profile_section.html", "api/_tokens.html"]
 
 
 def nav_links() -> list[NavLink]:

@@ -1,0 +1,115 @@
+"""The figures of a 通报 for one reporting period: per department and ranked."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from tracker.dashboard.queries import departments_by_id
+from tracker.dashboard.reporting import (
+    ReportingStats,
+    as_of_day,
+    period_name,
+    rank,
+    reporting_stats,
+)
+from tracker.extensions import db
+from tracker.models import Department, Plan, ReportingPeriod
+
+logger = logging.getLogger(__name__)
+
+RANKING_SIZE = 3
+
+
+@dataclass
+class BulletinLine:
+    position: int
+    name: str
+    stats: ReportingStats
+
+
+@dataclass
+class Bulletin:
+    plan: Plan
+    period: ReportingPeriod
+    today: date
+    as_of: date
+    issue: int  # the how-manieth period of its year: 第N期
+    issuer: str
+    lines: list[BulletinLine] = field(default_factory=list)
+    total: ReportingStats = field(default_factory=lambda: ReportingStats(0))
+
+    @property
+    def period_name(self) -> str:
+        return period_name(self.period.label)
+
+    @property
+    def year(self) -> int:
+        return self.period.start_date.year
+
+    @property
+    def best(self) -> list[BulletinLine]:
+        """Who reported everything on time, best first (at most three)."""
+        return [line for line in self.lines if line.stats.due][:RANKING_SIZE]
+
+    @property
+    def lagging(self) -> list[BulletinLine]:
+        """Who has the most overdue items or missing reports (at most three)."""
+        behind = [line for line in self.lines if line.stats.overdue or line.stats.missing]
+        behind.sort(key=lambda line: (-line.stats.overdue, -line.stats.missing, line.name))
+        return behind[:RANKING_SIZE]
+
+
+def period_issue(period: ReportingPeriod) -> int:
+    """The bulletin's number within its year: 〔2026〕第3期 for the third quarter."""
+    return int(
+        db.session.scalar(
+            select(func.count(ReportingPeriod.id)).where(
+                ReportingPeriod.plan_id == period.plan_id,
+                ReportingPeriod.start_date >= date(period.start_date.year, 1, 1),
+                ReportingPeriod.start_date <= period.start_date,
+            )
+        )
+        or 1
+    )
+
+
+def issuer_name() -> str:
+    """The leading-group office, as the department marked as the office is called."""
+    name = db.session.scalar(
+        select(Department.name).where(Department.is_office).order_by(Department.id).limit(1)
+    )
+    return name or ""
+
+
+def build_bulletin(period: ReportingPeriod, today: date, timezone: str) -> Bulletin:
+    """Per department: items due, on time, late, missing, returned, overdue; ranked."""
+    stats = reporting_stats(period, today, timezone)
+    names = departments_by_id(stats)
+    bulletin = Bulletin(
+        plan=db.session.get(Plan, period.plan_id),
+        period=period,
+        today=today,
+        as_of=as_of_day(period, today),
+        issue=period_issue(period),
+        issuer=issuer_name(),
+    )
+    for position, line in enumerate(rank(stats), start=1):
+        bulletin.lines.append(BulletinLine(position, names.get(line.department_id, ""), line))
+        for name in ("due", "on_time", "late", "missing", "returned", "verified", "overdue"):
+            setattr(bulletin.total, name, getattr(bulletin.total, name) + getattr(line, name))
+    return bulletin
+
+
+def bulletin_periods(plan_id: int, today: date) -> list[ReportingPeriod]:
+    """Periods that have begun, newest first (a bulletin of the future says nothing)."""
+    return list(
+        db.session.scalars(
+            select(ReportingPeriod)
+            .where(ReportingPeriod.plan_id == plan_id, ReportingPeriod.start_date <= today)
+            .order_by(ReportingPeriod.start_date.desc())
+        )
+    )

@@ -1,0 +1,64 @@
+"""Drill-down links: every number on a dashboard or bulletin opens the list behind it.
+
+The list pages belong to other areas; their endpoints and query arguments are kept here, in
+one place. A link is left out when its page does not exist, or when the list cannot show
+exactly the items behind the number (better no link than a list that disagrees with it).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+ITEM_LIST_ENDPOINT = "items.index"
+ITEM_ENDPOINT = "items.detail"
+REVIEW_QUEUE_ENDPOINT = "review.queue"
+INDICATOR_ENDPOINT = "indicators.detail"
+
+# The item list's `due` windows (tracker.items.queries.DUE_WINDOWS): overdue, or N days ahead.
+_DUE_WINDOWS = ("14", "30", "90")
+
+
+def endpoint_url(endpoint: str, **args) -> str | None:
+    """The URL of an endpoint when it exists in this app, else None (rendered as plain text)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **{k: v for k, v in args.items() if v is not None})
+
+
+def items_url(
+    *,
+    plan: int | None = None,
+    department: int | None = None,
+    section: int | None = None,
+    status: str | None = None,
+    light: str | None = None,
+) -> str | None:
+    """The item list filtered to the items behind a number.
+
+    `department` is the lead department; `light` is red (overdue) or yellow (due within
+    DUE_SOON_DAYS). Green mixes completed and not-yet-due items, which no list filter
+    expresses, so it gets no link.
+    """
+    args: dict = {"plan": plan, "department": department, "section": section, "status": status}
+    if light == "red":
+        args["due"] = "overdue"
+    elif light == "yellow":
+        days = str(current_app.config.get("DUE_SOON_DAYS", 14))
+        if days not in _DUE_WINDOWS:
+            return None
+        args["due"] = days
+    elif light is not None:
+        return None
+    return endpoint_url(ITEM_LIST_ENDPOINT, **args)
+
+
+def item_url(item_id: int) -> str | None:
+    return endpoint_url(ITEM_ENDPOINT, item_id=item_id)
+
+
+def review_queue_url(**args) -> str | None:
+    return endpoint_url(REVIEW_QUEUE_ENDPOINT, **args)
+
+
+def indicator_url(indicator_id: int) -> str | None:
+    return endpoint_url(INDICATOR_ENDPOINT, indicator_id=indicator_id)

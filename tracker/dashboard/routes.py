@@ -1,0 +1,94 @@
+"""Dashboard pages: the city overview (office, leaders) and a department's view."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.dashboard import bp, links
+from tracker.dashboard.charts import chart_data
+from tracker.dashboard.overview import city_overview, department_overview
+from tracker.dashboard.queries import choose_plan, dashboard_plans
+from tracker.dashboard.scope import due_soon_days, local_today
+from tracker.extensions import db
+from tracker.indicators.labels import STATUS_COLOURS, STATUS_LABELS
+from tracker.models import Department
+from tracker.security import log_security_event
+from tracker.workflow import can_see_all
+
+logger = logging.getLogger(__name__)
+
+
+def _plan_or_404(plans):
+    plan_id = request.args.get("plan", type=int)
+    plan = choose_plan(plans, plan_id)
+    if plan is None and plan_id:
+        abort(404)
+    return plan
+
+
+def _render(template: str, overview, plans, **context):
+    return render_template(
+        template,
+        overview=overview,
+        plans=plans,
+        charts=chart_data(overview) if overview else None,
+        items_url=links.items_url,
+        review_queue_url=(
+            links.review_queue_url if can_see_all(current_user) else lambda **_args: None
+        ),
+        indicator_url=links.indicator_url,
+        item_url=links.item_url,
+        status_labels=STATUS_LABELS,
+        status_colours=STATUS_COLOURS,
+        **context,
+    )
+
+
+@bp.get("/")
+@login_required
+def city():
+    """The city overview; liaisons see their own department's view instead (403 here)."""
+    if not can_see_all(current_user):
+        log_security_event("dashboard.city", outcome="denied")
+        abort(403)
+    plans = dashboard_plans()
+    plan = _plan_or_404(plans)
+    overview = city_overview(plan, local_today(), due_soon_days()) if plan else None
+    return _render("dashboard/city.html", overview, plans)
+
+
+@bp.get("/department")
+@login_required
+def my_department():
+    """The navigation link: one's own department; the office and leaders may pick another."""
+    department_id = current_user.department_id
+    if can_see_all(current_user):
+        department_id = request.args.get("department", department_id, type=int)
+    plan_id = request.args.get("plan", type=int)
+    return redirect(url_for("dashboard.department", department_id=department_id, plan=plan_id))
+
+
+@bp.get("/department/<int:department_id>")
+@login_required
+def department(department_id: int):
+    """One department's view: liaisons only their own (another one is 404, like a missing one)."""
+    if not can_see_all(current_user) and department_id != current_user.department_id:
+        log_security_event("dashboard.department", outcome="denied", obj=str(department_id))
+        abort(404)
+    unit = db.session.get(Department, department_id)
+    if unit is None:
+        abort(404)
+    plans = dashboard_plans()
+    plan = _plan_or_404(plans)
+    overview = department_overview(plan, unit, local_today(), due_soon_days()) if plan else None
+    departments = (
+        db.session.scalars(
+            db.select(Department).where(Department.active).order_by(Department.short_name)
+        ).all()
+        if can_see_all(current_user)
+        else []
+    )
+    return _render("dashboard/department.html", overview, plans, unit=unit, departments=departments)
