@@ -63,3 +63,12 @@ def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app, is_postgres):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_unknown_api_route_answers_json_with_a_named_code(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+    response = client.delete("/api/v1/openapi.json")
+    assert response.status_code == 405
+    assert response.json["error"]["code"] == "method_not_allowed"

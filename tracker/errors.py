@@ -65,6 +65,22 @@ class ValidationFailed(DomainError):
         self.errors = errors
 
 
+# Stable names for plain HTTP errors, so every JSON error carries a word, not a number.
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "too_many_requests",
+    500: "internal_error",
+}
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
@@ -118,7 +134,8 @@ def register_error_handlers(app: Flask) -> None:
             413: _("The upload is larger than the allowed size."),
             404: _("The page or object does not exist, or you may not see it."),
         }
-        return render_error(error.code or 500, messages.get(error.code), str(error.code))
+        status = error.code or 500
+        return render_error(status, messages.get(status), HTTP_ERROR_CODES.get(status, str(status)))
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):
