@@ -72,3 +72,11 @@ def test_unknown_api_route_answers_json_with_a_named_code(client):
     response = client.delete("/api/v1/openapi.json")
     assert response.status_code == 405
     assert response.json["error"]["code"] == "method_not_allowed"
+
+
+def test_translated_messages_work_outside_a_request(app):
+    """CLI commands and scheduled jobs translate in the default locale (Chinese)."""
+    from flask_babel import gettext
+
+    with app.app_context():
+        assert gettext("Wrong username or password.") == "用户名或密码错误。"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 SUPPORTED_LOCALES = ("zh_Hans_CN", "en")
@@ -23,8 +23,13 @@ def normalise_locale(value: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """The user's saved choice, then the session's, then Chinese (the product's default)."""
-    if request and request.args.get("lang"):
+    """The user's saved choice, then the session's, then Chinese (the product's default).
+
+    Outside a request (CLI commands, scheduled jobs) it is the default locale.
+    """
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.args.get("lang"):
         chosen = normalise_locale(request.args.get("lang"))
         if chosen:
             return chosen
