@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import select
 
@@ -158,15 +159,24 @@ def focus_period(plan_id: int, today: date):
     )
 
 
-def focus_period_ids(today: date):
-    """A SELECT of every plan's period in focus on `today` (one id per plan), not correlated
-    with the outer query, so the database evaluates it once instead of once per item."""
-    from sqlalchemy import and_, exists
+@cache
+def _earlier_period():
+    """One alias for every call (building it each time costs column proxies)."""
     from sqlalchemy.orm import aliased
 
     from tracker.models import ReportingPeriod
 
-    earlier = aliased(ReportingPeriod, name="earlier_period")
+    return aliased(ReportingPeriod, name="earlier_period")
+
+
+def focus_period_ids(today: date):
+    """A SELECT of every plan's period in focus on `today` (one id per plan), not correlated
+    with the outer query, so the database evaluates it once instead of once per item."""
+    from sqlalchemy import and_, exists
+
+    from tracker.models import ReportingPeriod
+
+    earlier = _earlier_period()
     return (
         select(ReportingPeriod.id)
         .where(
