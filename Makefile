@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: run test test-sqlite test-postgres install install-dev translations browser check lint \
-        db-upgrade demo clean bench scan
+        db-upgrade demo clean bench scan faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,23 @@ SIZES ?= S,M
 DATABASES ?= sqlite,postgresql
 bench: install
 	env -u TRACKER_CONFIG $(BIN)/python -m bench.run --sizes $(SIZES) --databases $(DATABASES) $(BENCH_ARGS)
+
+# A bounded wapiti scan of a loopback instance (docs/security.md); not part of CI. The scanner
+# lives in its own venv so its pins cannot move the application's.
+.venv-scan/.installed: requirements-scan.txt
+	$(PYTHON) -m venv .venv-scan
+	.venv-scan/bin/pip install -q -r requirements-scan.txt
+	touch $@
+
+SCAN_SECONDS ?= 420
+scan: install-dev .venv-scan/.installed
+	$(BIN)/python -m tools.scan --seconds $(SCAN_SECONDS)
+
+# Load and faults (gunicorn ×2, a private PostgreSQL, scheduler, SMTP): kill a worker, restart
+# PostgreSQL, stop SMTP, kill the scheduler, then show nothing was lost. Loopback; not in CI.
+FAULT_SECONDS ?= 75
+faults: install-dev
+	$(BIN)/python -m tools.faults --seconds $(FAULT_SECONDS)
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/messages.* .pytest_cache
