@@ -180,14 +180,17 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print("running:", " ".join(c if "session=" not in c else "session=…" for c in command))
         started = time.monotonic()
-        subprocess.run(
-            command,
-            cwd=ART,
-            timeout=args.seconds + 300,
-            check=False,
-            stdout=(ART / "wapiti.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        try:
+            subprocess.run(
+                command,
+                cwd=ART,
+                timeout=args.seconds + 300,
+                check=False,
+                stdout=(ART / "wapiti.log").open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        except subprocess.TimeoutExpired:
+            print("wapiti overran its time budget and was stopped; see wapiti.log")
         print(f"wapiti ran {time.monotonic() - started:.0f} s; report {report.relative_to(ROOT)}")
         counts = summarise(report) if report.exists() else {}
         errors = sum(
