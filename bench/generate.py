@@ -58,6 +58,16 @@ def default_url(size: str) -> str:
     return f"sqlite:///{BENCH_DIR / f'bench-{size}.db'}"
 
 
+def schema_digest() -> str:
+    """Which migrations built the schema: data generated under others is regenerated."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def password_hash() -> str:
     from werkzeug.security import generate_password_hash
 
@@ -209,6 +219,7 @@ def generate(
     manifest = {
         "size": size,
         "generator_version": GENERATOR_VERSION,
+        "schema": schema_digest(),
         "seed": scale.seed,
         "today": today.isoformat(),
         "database": dialect,

@@ -1,9 +1,13 @@
 """Timing the background work: the reminder and digest jobs (through the real `flask notify`
-commands) and the Excel export, each in a child process whose peak memory is read from
-the kernel (wait4's ru_maxrss) — the same number `/usr/bin/time -v` prints.
+commands) and the Excel export, each in a child process, with its peak memory.
+
+Peak memory is the child's own VmHWM (/proc/self/status, printed as it exits): wait4's
+ru_maxrss — what `/usr/bin/time -v` prints — also counts the parent's size at fork, which
+made a 100 MB job look like the runner's 300 MB.
 
 `python -m bench.jobs export|baseline --database-url URL` is the child side for the export
-and for the app's own footprint; prints one JSON object.
+and for the app's own footprint (one JSON object); `python -m bench.jobs flask ARGS…` runs
+the flask CLI and reports its peak memory on stderr.
 """
 
 from __future__ import annotations
@@ -23,13 +27,39 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 
 
+HWM_MARKER = "BENCH_VMHWM_KB="
+
+
 @dataclass
 class ChildResult:
     returncode: int
     seconds: float
-    max_rss_mb: float
+    max_rss_mb: float  # the child's own peak (VmHWM) when it reported one, else ru_maxrss
     stdout: str
     stderr: str
+
+
+def own_peak_kb() -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _report_peak() -> None:
+    peak = own_peak_kb()
+    if peak is not None:
+        print(f"{HWM_MARKER}{peak}", file=sys.stderr, flush=True)
+
+
+def _reported_peak_mb(stderr: str) -> float | None:
+    for line in reversed(stderr.splitlines()):
+        if line.startswith(HWM_MARKER):
+            return int(line[len(HWM_MARKER) :]) / 1024
+    return None
 
 
 def run_measured(cmd: list[str], env: dict, timeout: float, registry=None) -> ChildResult:
@@ -61,12 +91,14 @@ def run_measured(cmd: list[str], env: dict, timeout: float, registry=None) -> Ch
         seconds = time.monotonic() - began
         out.seek(0)
         err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+        peak = _reported_peak_mb(stderr)
         return ChildResult(
             process.returncode,
             seconds,
-            usage.ru_maxrss / 1024,  # kilobytes on Linux
+            peak if peak is not None else usage.ru_maxrss / 1024,  # kilobytes on Linux
             out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
+            stderr,
         )
 
 
@@ -128,7 +160,22 @@ def baseline(url: str) -> dict:
     return {"available": True}
 
 
+def run_flask(args: list[str]) -> None:
+    """`flask --app wsgi ARGS…` in this process, reporting its peak memory at exit."""
+    import atexit
+
+    from flask.cli import main as flask_main
+
+    atexit.register(_report_peak)
+    sys.argv = ["flask", "--app", "wsgi", *args]
+    flask_main()
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["flask"]:
+        run_flask(argv[1:])
+        return 0
     parser = argparse.ArgumentParser(prog="python -m bench.jobs")
     parser.add_argument("what", choices=["export", "baseline"])
     parser.add_argument("--database-url", required=True)
@@ -139,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     url = absolute_url(args.database_url)
     result = export_progress(url) if args.what == "export" else baseline(url)
     print(json.dumps(result))
+    _report_peak()
     return 0
 
 

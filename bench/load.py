@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import os
 import re
 import statistics
 import sys
@@ -100,6 +101,70 @@ def log_in(conn: Connection, username: str, password: str) -> Session:
     return session
 
 
+# ---------------------------------------------------------------- server CPU per request
+# Latency on a shared machine depends on what else runs; the CPU the server spends per
+# request does not (much). Read from /proc for the gunicorn workers and, on PostgreSQL, the
+# backends serving the benchmark database.
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / CLOCK_TICKS
+
+
+def postgres_backends(url: str | None) -> list[int]:
+    if not url:
+        return []
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+class ServerCpu:
+    """CPU seconds spent by the app's workers and the database between two readings."""
+
+    def __init__(self, spec: dict):
+        self.master = spec.get("server_pid")
+        self.pg_url = spec.get("pg_url")
+
+    def pids(self) -> tuple[list[int], list[int]]:
+        workers = children_of(self.master) if self.master else []
+        return workers, postgres_backends(self.pg_url)
+
+    def reading(self) -> tuple[float, float]:
+        workers, backends = self.pids()
+        return cpu_seconds(workers), cpu_seconds(backends)
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of a non-empty list."""
     ordered = sorted(values)
@@ -180,10 +245,12 @@ def run(spec: dict) -> dict:
     sessions["api"] = Session(headers={"Authorization": f"Bearer {spec['api_token']}"})
     conn.close()
     results = {}
+    meter = ServerCpu(spec)
     for page in spec["pages"]:
         headers = sessions[page["role"]].header()
         # Warm-up (templates compiled, caches filled, both workers touched).
         drive(host, port, page["url"], headers, clients=2, requests=4, seconds=30)
+        app_before, db_before = meter.reading()
         sequential = drive(
             host,
             port,
@@ -202,7 +269,17 @@ def run(spec: dict) -> dict:
             requests=spec["requests"],
             seconds=spec["seconds_per_phase"],
         )
-        results[page["name"]] = {"sequential": sequential, "concurrent": concurrent}
+        app_after, db_after = meter.reading()
+        served = sequential["n"] + sequential["errors"] + concurrent["n"] + concurrent["errors"]
+        cpu = {
+            "app_cpu_ms_per_request": round((app_after - app_before) * 1000 / served, 1)
+            if served
+            else None,
+            "db_cpu_ms_per_request": round((db_after - db_before) * 1000 / served, 1)
+            if served and meter.pg_url
+            else None,
+        }
+        results[page["name"]] = {"sequential": sequential, "concurrent": concurrent, **cpu}
     return results
 
 

@@ -134,6 +134,7 @@ class Statement:
     parameters: object
     seconds: float
     executemany: bool
+    cpu_seconds: float = 0.0  # this process's CPU: SQLite's own work (not PostgreSQL's)
 
 
 @dataclass
@@ -149,15 +150,21 @@ class Capture:
 def capture_sql(engine):
     """Record every statement `engine` executes (SQL, parameters, time) inside the block."""
     capture = Capture()
-    started: dict[int, float] = {}
+    started: dict[int, tuple[float, float]] = {}
 
     def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        started[id(cursor)] = time.perf_counter()
+        started[id(cursor)] = (time.perf_counter(), time.process_time())
 
     def after(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        began = started.pop(id(cursor), time.perf_counter())
+        began, began_cpu = started.pop(id(cursor), (time.perf_counter(), time.process_time()))
         capture.statements.append(
-            Statement(statement, parameters, time.perf_counter() - began, executemany)
+            Statement(
+                statement,
+                parameters,
+                time.perf_counter() - began,
+                executemany,
+                time.process_time() - began_cpu,
+            )
         )
 
     event.listen(engine, "before_cursor_execute", before)

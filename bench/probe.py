@@ -91,12 +91,13 @@ def measure_page(app, engine, client, page, targets: Targets) -> dict:
     url = targets.url(page)
     for _ in range(WARMUP):
         client.get(url, headers=headers)
-    counts, times, captures, statuses = [], [], [], []
+    counts, times, cpu, captures, statuses = [], [], [], [], []
     for _ in range(REPEATS):
         with capture_sql(engine) as capture:
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             response = client.get(url, headers=headers)
             times.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
         statuses.append(response.status_code)
         counts.append(capture.count)
         captures.append(capture)
@@ -104,6 +105,7 @@ def measure_page(app, engine, client, page, targets: Targets) -> dict:
     main = main_statement(fastest.statements)
     floor = time_alone(engine, main) if main is not None else None
     sql_seconds = statistics.median(sum(s.seconds for s in c.statements) for c in captures)
+    sql_cpu = statistics.median(sum(s.cpu_seconds for s in c.statements) for c in captures)
     return {
         "available": True,
         "url": url,
@@ -111,10 +113,21 @@ def measure_page(app, engine, client, page, targets: Targets) -> dict:
         "statements": max(counts),
         "statements_min": min(counts),
         "inprocess_ms": round(statistics.median(times) * 1000, 2),
+        # CPU of this process (Python, and SQLite's own work): steadier on a busy machine.
+        "inprocess_cpu_ms": round(statistics.median(cpu) * 1000, 2),
         "sql_in_page_ms": round(sql_seconds * 1000, 2),
+        "sql_cpu_in_page_ms": round(sql_cpu * 1000, 2),
         "main_sql": (main.sql if main is not None else "")[:4000],
         "main_sql_in_page_ms": round(main.seconds * 1000, 2) if main is not None else None,
         "floor_ms": round(floor * 1000, 3) if floor is not None else None,
+        "slowest": [
+            [
+                round(s.seconds * 1000, 2),
+                round(s.cpu_seconds * 1000, 2),
+                " ".join(s.sql.split())[:240],
+            ]
+            for s in sorted(fastest.statements, key=lambda s: -s.seconds)[:4]
+        ],
     }
 
 

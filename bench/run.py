@@ -202,7 +202,7 @@ def target_url(database: str, size: str, pg_base: str) -> str:
 
 
 def ensure_data(size: str, url: str, today: date, regenerate: bool, groups) -> dict:
-    from bench.generate import GENERATOR_VERSION, read_manifest
+    from bench.generate import GENERATOR_VERSION, read_manifest, schema_digest
 
     manifest = read_manifest(url)
     fresh = (
@@ -210,6 +210,7 @@ def ensure_data(size: str, url: str, today: date, regenerate: bool, groups) -> d
         and manifest.get("size") == size
         and manifest.get("generator_version") == GENERATOR_VERSION
         and manifest.get("today") == today.isoformat()
+        and manifest.get("schema") == schema_digest()
     )
     if fresh and not regenerate:
         manifest["reused"] = True
@@ -252,11 +253,19 @@ def run_child_json(cmd: list[str], env: dict, groups, timeout: float, stdin: str
     return json.loads(out)
 
 
-def load_spec(base_url: str, targets: dict, pages: list[dict], args) -> dict:
+def load_spec(server, targets: dict, pages: list[dict], args) -> dict:
+    from sqlalchemy.engine import make_url
+
     from bench.sizes import BENCH_API_TOKEN, BENCH_PASSWORD
 
+    url = make_url(server.url)
+    pg_url = None
+    if url.get_backend_name() == "postgresql":
+        pg_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
     return {
-        "base_url": base_url,
+        "base_url": server.base_url,
+        "server_pid": server.process.pid,
+        "pg_url": pg_url,
         "users": {
             "liaison": {"username": targets["liaison"], "password": BENCH_PASSWORD},
             "office": {"username": targets["office"], "password": BENCH_PASSWORD},
@@ -274,17 +283,20 @@ def time_jobs(url: str, today: date, groups) -> dict:
     """The reminder and digest jobs for real (then their outbox rows removed again, so the
     data stays reusable), and the Excel export; each with wall time and peak RSS."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
 
     from bench.dbload import absolute_url
 
     env = app_env(url)
-    engine = create_engine(absolute_url(url))
+    # NullPool: no connection (nor SQLite page cache) stays in the runner between jobs.
+    engine = create_engine(absolute_url(url), poolclass=NullPool)
     results = {}
     try:
         with engine.connect() as conn:
             before = conn.scalar(text("SELECT coalesce(max(id), 0) FROM outbox_message"))
         for job in ("remind", "digest"):
-            cmd = [str(BIN / "flask"), "--app", "wsgi", "notify", job, "--date", today.isoformat()]
+            cmd = [sys.executable, "-m", "bench.jobs", "flask", "notify", job]
+            cmd += ["--date", today.isoformat()]
             result = run_measured(cmd, env, JOB_TIMEOUT, groups)
             summary = (result.stdout + result.stderr).strip().splitlines()
             results[job] = {
@@ -367,7 +379,7 @@ def run_one(size: str, database: str, url: str, args, groups: ProcessGroups) -> 
         if args.hold_after_start:
             print("  holding (--hold-after-start)", flush=True)
             time.sleep(args.hold_after_start)
-        spec = load_spec(server.base_url, probe["targets"], pages, args)
+        spec = load_spec(server, probe["targets"], pages, args)
         print(f"  driving {len(pages)} pages …", flush=True)
         loaded = run_child_json(
             [sys.executable, "-m", "bench.load"],
@@ -413,7 +425,9 @@ def parse_args(argv):
     parser.add_argument(
         "--database-url", default=None, help="measure this database as it is (no generation)"
     )
-    parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument(
+        "--clients", type=int, default=WORKERS, help="concurrent clients (default: one per worker)"
+    )
     parser.add_argument("--requests", type=int, default=200, help="requests per page (load)")
     parser.add_argument("--sequential", type=int, default=20, help="one-client requests")
     parser.add_argument("--seconds", type=float, default=30.0, help="time cap of each phase")
@@ -475,11 +489,13 @@ def print_summary(result: dict) -> None:
         if not probe.get("available"):
             print(f"  {name:<18} not available yet")
             continue
-        load = result.get("load", {}).get(name, {}).get("concurrent", {})
+        page = result.get("load", {}).get(name, {})
+        load = page.get("concurrent", {})
         print(
             f"  {name:<18} {probe['statements']:>3} stmts  floor {probe['floor_ms']:>8} ms  "
             f"p50 {load.get('p50_ms')} p95 {load.get('p95_ms')} p99 {load.get('p99_ms')} ms  "
-            f"{load.get('rps')} rps"
+            f"{load.get('rps')} rps  cpu/request app {page.get('app_cpu_ms_per_request')} "
+            f"db {page.get('db_cpu_ms_per_request')} ms"
         )
     for name, job in result.get("jobs", {}).items():
         if isinstance(job, dict):
