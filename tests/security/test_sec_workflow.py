@@ -601,3 +601,28 @@ def test_sec_22_the_drift_check_of_make_check_passes(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no drift" in result.stdout
+
+
+def test_sec_20_a_malformed_version_is_a_conflict_not_a_500(app, client):
+    """Found by `make scan`: wapiti put `http://…\\r\\n…` into the hidden version field of
+    the indicator assignment form, and every such request was a 500."""
+    from tests.indicators_support import indicator, make_plan
+
+    with app.test_request_context():
+        scene = Scene()
+        plan = make_plan()
+        target = indicator(plan, 1)
+        db.session.commit()
+        target_id, version = target.id, target.version
+    login_as(client, scene.office)
+    for garbage in ("http://www.example.org\r\nwapiti: 3", "abc", "1.5"):
+        response = client.post(
+            f"/indicators/{target_id}/assign",
+            data={"department_id": scene.lead_dept.id, "version": garbage},
+        )
+        assert response.status_code == 409, (garbage, response.status_code)
+    db.session.expire_all()
+    from tracker.models import Indicator
+
+    row = db.session.get(Indicator, target_id)
+    assert row.version == version and row.department_id is None

@@ -35,9 +35,20 @@ INDICATOR_FIELDS = (
 EDITABLE = ("number", "category", "name", "unit", "baseline", "target", "attribute", "kind")
 
 
+def version_expected(expected_version, current: int) -> int:
+    """The version a form says it was loaded at. Anything that is not a number is a stale
+    form (409), not a 500: the scanner sent `version=http://…\r\n…` and got tracebacks."""
+    if expected_version is None:
+        return current
+    try:
+        return int(expected_version)
+    except (TypeError, ValueError):
+        raise StaleVersion(current_version=current) from None
+
+
 def guarded_indicator_update(indicator: Indicator, expected_version, values: dict) -> None:
     """UPDATE … WHERE version = :v; a stale version raises StaleVersion and changes nothing."""
-    version = indicator.version if expected_version is None else int(expected_version)
+    version = version_expected(expected_version, indicator.version)
     try:
         result = db.session.execute(
             update(Indicator)
@@ -163,7 +174,7 @@ def apply_indicator_changes(actor, indicator: Indicator, *, expected_version, **
     before = snapshot(indicator, INDICATOR_FIELDS)
     changed = {k: v for k, v in values.items() if getattr(indicator, k) != v}
     if not changed:
-        if expected_version is not None and int(expected_version) != indicator.version:
+        if version_expected(expected_version, indicator.version) != indicator.version:
             raise StaleVersion(current_version=indicator.version)
         return indicator
     guarded_indicator_update(indicator, expected_version, changed)

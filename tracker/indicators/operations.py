@@ -29,7 +29,11 @@ from tracker.errors import (
 )
 from tracker.evidence import stage_uploads
 from tracker.extensions import db
-from tracker.indicators.editing import apply_indicator_changes, guarded_indicator_update
+from tracker.indicators.editing import (
+    apply_indicator_changes,
+    guarded_indicator_update,
+    version_expected,
+)
 from tracker.indicators.labels import value_error_message
 from tracker.indicators.specs import spec_for, value_subject
 from tracker.indicators.status import InvalidIndicatorValue, validate_value
@@ -159,7 +163,7 @@ def _duplicate_year(year: int) -> ValidationFailed:
 
 def _guarded_update(row: IndicatorValue, from_states, expected_version, values: dict) -> None:
     """UPDATE the row only if it is still in `from_states` at the expected version."""
-    version = row.version if expected_version is None else int(expected_version)
+    version = version_expected(expected_version, row.version)
     result = db.session.execute(
         update(IndicatorValue)
         .where(
