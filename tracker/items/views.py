@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 from functools import wraps
 
 from flask import current_app, flash, render_template
-from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -83,18 +82,9 @@ def department_choices(blank: str | None = None, *, include_office: bool = False
     return ([(0, blank)] if blank is not None else []) + choices
 
 
-def form_status(form) -> int:
-    """422 when a submitted form had errors, else 200."""
-    return 422 if form.errors else 200
-
-
 def logged_in(view):
     """login_required, spelled once for the area's views."""
     return login_required(view)
-
-
-def flash_saved(message: str | None = None) -> None:
-    flash(message or _("Saved."), "success")
 
 
 def view_errors(view):
