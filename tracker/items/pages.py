@@ -41,9 +41,12 @@ def department_home_data(user, today: date) -> dict:
     led = WorkItem.lead_department_id == dept
     return {
         "counts": counts_by_status(user),
-        "focus_counts": focus_state_counts(user, today, led),
+        # These counts and the report lists are of items the department leads, all visible
+        # to it: passing no user skips the visibility IN (…) that PostgreSQL joined back
+        # item by item (bench M, busiest department: verified 36 → 2 ms, returned 25 → 8).
+        "focus_counts": focus_state_counts(None, today, led),
         "returned": report_rows(
-            user,
+            None,
             Report.state == ReviewState.RETURNED.value,
             led,
             order=(Report.reviewed_at.desc(),),
@@ -53,14 +56,14 @@ def department_home_data(user, today: date) -> dict:
         "overdue": item_rows(user, today, overdue_clause(today), limit=50),
         "due_soon": item_rows(user, today, due_soon_clause(today), limit=50),
         "submitted": report_rows(
-            user,
+            None,
             Report.state == ReviewState.SUBMITTED.value,
             led,
             order=(Report.submitted_at,),
             limit=50,
         ),
         "verified": report_rows(
-            user,
+            None,
             Report.state == ReviewState.VERIFIED.value,
             led,
             order=(Report.reviewed_at.desc(),),
