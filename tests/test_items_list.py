@@ -106,3 +106,14 @@ def test_filters_round_trip_through_args():
     filters = ItemFilters.from_args({"plan": "3", "department": "none", "due": "14", "q": " x "})
     assert filters.unassigned and filters.plan_id == 3 and filters.q == "x"
     assert filters.as_args() == {"plan": 3, "department": "none", "due": "14", "q": "x"}
+
+
+def test_items_needing_a_report(data):
+    from tracker.items.queries import items_needing_report
+    from tracker.models import ReportingPeriod
+
+    focus = db.session.query(ReportingPeriod).filter_by(label="2026Q4").one()
+    owing = db.session.scalars(items_needing_report(focus)).all()
+    assert sorted(i.code for i in owing) == ["A1", "A2", "B1", "B2"]  # C1 has no lead
+    outstanding = db.session.scalars(items_needing_report(focus, outstanding_only=True)).all()
+    assert sorted(i.code for i in outstanding) == ["A1", "A2", "B1", "B2"]  # A1 was returned

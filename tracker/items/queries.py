@@ -91,6 +91,24 @@ def is_due_soon(item: WorkItem, today: date, days: int = DUE_SOON_DAYS) -> bool:
     )
 
 
+def items_needing_report(period, *, outstanding_only: bool = False):
+    """SELECT of the items that owe a report for `period`: open items of its plan with a
+    lead department. With `outstanding_only`, only those whose report for the period is
+    missing, a draft or returned (what reminders are about)."""
+    query = select(WorkItem).where(
+        WorkItem.plan_id == period.plan_id,
+        open_clause(),
+        WorkItem.lead_department_id.is_not(None),
+    )
+    if outstanding_only:
+        done = select(Report.item_id).where(
+            Report.period_id == period.id,
+            Report.state.in_((ReviewState.SUBMITTED.value, ReviewState.VERIFIED.value)),
+        )
+        query = query.where(WorkItem.id.not_in(done))
+    return query.order_by(WorkItem.id)
+
+
 def focus_report_join(today: date):
     """An aliased Report and the ON clause joining each item to its report for the period
     in focus on `today` (outer-join it: no report yet is a state too)."""
