@@ -88,3 +88,45 @@ def test_ensure_all_periods_counts_what_it_created(db_session):
     make_plan()
     assert ensure_all_periods(date(2021, 6, 1)) == 2
     assert ensure_all_periods(date(2021, 6, 1)) == 0
+
+
+def test_the_daily_periods_job_creates_every_active_plans_rows_once(app, db_session):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tracker.items.jobs import periods_job
+    from tracker.models import SchedulerRun
+    from tracker.scheduler.runner import record_run
+    from tracker.scheduler.schedule import JOBS
+
+    active, other = make_plan(), make_plan(title="另一规划", start_year=2026, end_year=2030)
+    archived = make_plan(title="已归档规划")
+    archived.status = "archived"
+    db_session.commit()
+    # 00:05 on 1 April in Shanghai is still 31 March in UTC: the job counts the local day.
+    fire = datetime(2026, 4, 1, 0, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+    spec = next(job for job in JOBS if job.id == "items.periods")
+    with app.app_context():
+        record_run(spec.id, spec.func, fire)
+    db_session.expire_all()
+
+    def labels(plan):
+        return [
+            p.label
+            for p in db_session.query(ReportingPeriod)
+            .filter_by(plan_id=plan.id)
+            .order_by(ReportingPeriod.start_date)
+        ]
+
+    assert labels(active)[0] == "2021Q1" and labels(active)[-1] == "2026Q2"
+    assert len(labels(active)) == 22
+    assert labels(other) == ["2026Q1", "2026Q2"]
+    assert labels(archived) == []
+    run = db_session.query(SchedulerRun).one()
+    assert (run.job_id, run.outcome) == ("items.periods", "ok")
+    assert run.detail == "2026-04-01: 24 reporting periods created"
+    # Again (a catch-up at start, a second scheduler): nothing new.
+    with app.app_context():
+        assert periods_job(fire) == "2026-04-01: 0 reporting periods created"
+    db_session.expire_all()
+    assert db_session.query(ReportingPeriod).count() == 24

@@ -33,7 +33,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_sec_25_every_job_is_explicit_coalesced_single_and_in_shanghai_time(app):
-    assert [job.id for job in JOBS] == ["notify.daily", "notify.digest", "notify.dispatch"]
+    assert [job.id for job in JOBS] == [
+        "items.periods",
+        "notify.daily",
+        "notify.digest",
+        "notify.dispatch",
+    ]
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {spec.id for spec in JOBS}
@@ -43,6 +48,8 @@ def test_sec_25_every_job_is_explicit_coalesced_single_and_in_shanghai_time(app)
         assert job.max_instances == 1
         assert job.misfire_grace_time == spec.misfire_grace_time > 1  # never the 1 s default
         assert job.trigger.timezone == SHANGHAI
+    # Periods first, long before the reminders that chase their deadlines.
+    assert str(jobs["items.periods"].trigger) == "cron[hour='0', minute='5']"
     assert str(jobs["notify.daily"].trigger) == "cron[hour='8', minute='30']"
     assert str(jobs["notify.digest"].trigger) == "cron[hour='9', minute='0']"
     assert jobs["notify.dispatch"].trigger.interval.total_seconds() == 60
@@ -73,7 +80,12 @@ def test_sec_25_after_downtime_the_missed_reminders_go_out_once_at_start(app):
         db.session.scalar(db.select(db.func.count()).where(OutboxMessage.state != "sent")) == 0
     )  # the dispatcher ran at start too (memory transport)
     runs = db.session.scalars(db.select(SchedulerRun)).all()
-    assert {r.job_id for r in runs} == {"notify.daily", "notify.digest", "notify.dispatch"}
+    assert {r.job_id for r in runs} == {
+        "items.periods",
+        "notify.daily",
+        "notify.digest",
+        "notify.dispatch",
+    }
     assert all(r.outcome == "ok" and r.finished_at for r in runs)
 
 

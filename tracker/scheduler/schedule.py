@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from tracker.items.jobs import periods_job
 from tracker.notify.jobs import daily_notices_job, dispatch_job, weekly_digest_job
 
 
@@ -51,9 +52,26 @@ def _every_n_seconds(app: Flask) -> IntervalTrigger:
     )
 
 
+def _daily_at_fixed(hour: int, minute: int):
+    def build(app: Flask) -> CronTrigger:
+        return CronTrigger(hour=hour, minute=minute, timezone=app.config["TIMEZONE"])
+
+    return build
+
+
 HOUR = 3600
 
 JOBS: list[JobSpec] = [
+    # Reporting periods through today for every active plan, just after midnight: a new
+    # quarter's row exists from its first day, long before the reminders (08:30) chase its
+    # deadline. First in the list, so a catch-up at start creates them before the others run.
+    JobSpec(
+        "items.periods",
+        periods_job,
+        _daily_at_fixed(0, 5),
+        misfire_grace_time=12 * HOUR,
+        catch_up=True,
+    ),
     # Reminders (7/3/1 working days before), overdue notices and escalations, daily 08:30.
     JobSpec(
         "notify.daily",
