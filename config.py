@@ -35,6 +35,9 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
     PLAN_MAX_BYTES = int(os.environ.get("PLAN_MAX_MB", "10")) * 1024 * 1024
+    # One evidence file at most this many bytes; None: as much as the whole request may
+    # carry (MAX_CONTENT_LENGTH, read when the file arrives, so the two cannot disagree).
+    EVIDENCE_MAX_FILE_BYTES = int(os.environ.get("EVIDENCE_MAX_FILE_BYTES") or 0) or None
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
 
@@ -54,6 +57,10 @@ class Config:
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
 
     ITEMS_PER_PAGE = 25
+    # A date (YYYY-MM-DD) that pins the pages' and the API's "today", for tests and
+    # demonstrations only: the services always take today/now as parameters anyway.
+    # ProductionConfig refuses to start with it (every deadline shown would be wrong).
+    TRACKER_TODAY = os.environ.get("TRACKER_TODAY") or None
 
     # Notifications and the scheduler.
     TIMEZONE = BABEL_DEFAULT_TIMEZONE
@@ -113,13 +120,18 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
-        """Refuse to run with a missing or development secret key or no database."""
+        """Refuse to run with a missing or development secret key, no database or a pinned
+        clock."""
         if cls.SECRET_KEY in INSECURE_SECRET_KEYS or len(cls.SECRET_KEY) < 16:
             raise RuntimeError(
                 "SECRET_KEY is missing or insecure: set a random value of 16+ characters"
             )
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise RuntimeError("DATABASE_URL is not set")
+        if cls.TRACKER_TODAY:
+            raise RuntimeError(
+                "TRACKER_TODAY pins the clock for tests and demonstrations: unset it in production"
+            )
 
 
 CONFIGS = {

@@ -34,6 +34,66 @@ def test_production_refuses_to_start_without_a_database():
         create_app(config)
 
 
+def test_production_refuses_a_pinned_clock():
+    """TRACKER_TODAY pins the pages' clock for tests and demonstrations; in production every
+    deadline, overdue light and report period would silently be wrong."""
+    config = type(
+        "Prod",
+        (ProductionConfig,),
+        {
+            "SECRET_KEY": "x" * 40,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "TRACKER_TODAY": "2026-11-27",
+        },
+    )
+    with pytest.raises(RuntimeError, match="TRACKER_TODAY"):
+        create_app(config)
+
+
+def _config_in_a_fresh_process(env: dict, code: str):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TRACKER_TODAY", "EVIDENCE_MAX_FILE_BYTES", "MAX_UPLOAD_MB")
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env={**clean, "PYTHONPATH": str(root), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_tracker_today_and_the_evidence_limit_come_from_the_environment(tmp_path):
+    show = "from config import Config as C; print(C.TRACKER_TODAY, C.EVIDENCE_MAX_FILE_BYTES)"
+    unset = _config_in_a_fresh_process({}, show)
+    assert unset.stdout.split() == ["None", "None"]  # None: the request limit applies
+    pinned = _config_in_a_fresh_process(
+        {"TRACKER_TODAY": "2026-11-27", "EVIDENCE_MAX_FILE_BYTES": "1048576"}, show
+    )
+    assert pinned.stdout.split() == ["2026-11-27", "1048576"]
+    production = _config_in_a_fresh_process(
+        {
+            "TRACKER_CONFIG": "production",
+            "SECRET_KEY": "x" * 40,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/prod.db",
+            "TRACKER_INSTANCE_DIR": str(tmp_path),
+            "TRACKER_TODAY": "2026-11-27",
+        },
+        "import wsgi",
+    )
+    assert production.returncode != 0
+    assert "TRACKER_TODAY" in production.stderr
+
+
 def test_production_with_secret_starts_and_sets_secure_cookies():
     config = type(
         "Prod",
