@@ -202,3 +202,112 @@ def test_extra_fields_are_ignored(client, scene):
     report = db.session.query(Report).one()
     assert report.state == "draft" and report.reviewer_id is None
     assert db.session.get(WorkItem, scene.item.id).lead_department_id == scene.lead_dept.id
+
+
+# ---------------------------------------------------------------- versions that are not one
+
+GARBAGE_VERSION = "http://x\r\n"
+
+
+def _versioned_forms(scene, draft, submitted, extension) -> dict:
+    """(who, url, fields) of every form that carries the version it was loaded at."""
+    item = scene.item
+    return {
+        "edit item": (
+            scene.office,
+            f"/items/{item.id}/edit",
+            {
+                "code": item.code,
+                "title": "新标题",
+                "priority": "2",
+                "indicator_id": "0",
+                "section_node_id": "0",
+                "due_date": "2026-12-31",
+            },
+        ),
+        "assign item": (
+            scene.office,
+            f"/items/{item.id}/assign",
+            {"lead_department_id": scene.co_dept.id},
+        ),
+        "retire item": (scene.office, f"/items/{item.id}/retire", {"reason": "重复"}),
+        "edit report": (
+            scene.lead,
+            f"/reports/{draft.id}/edit",
+            {"narrative": "改写", "progress": "35", "action": "save"},
+        ),
+        "edit and submit report": (
+            scene.lead,
+            f"/reports/{draft.id}/edit",
+            {"narrative": "改写", "progress": "35", "action": "submit"},
+        ),
+        "submit report": (scene.lead, f"/reports/{draft.id}/submit", {}),
+        "verify report": (scene.office, f"/reports/{submitted.id}/verify", {"comment": "好"}),
+        "return report": (scene.office, f"/reports/{submitted.id}/return", {"reason": "补充"}),
+        "approve extension": (
+            scene.office,
+            f"/review/extensions/{extension.id}/decide",
+            {"decision": "approve", "comment": "同意"},
+        ),
+        "refuse extension": (
+            scene.office,
+            f"/review/extensions/{extension.id}/decide",
+            {"decision": "refuse", "comment": "理由不充分"},
+        ),
+    }
+
+
+def _everything():
+    db.session.expire_all()
+    return (
+        _snapshot(),
+        [
+            (i.id, i.version, i.title, i.lead_department_id, i.retired_at, i.due_date)
+            for i in db.session.query(WorkItem).order_by(WorkItem.id)
+        ],
+        [(e.id, e.state) for e in db.session.query(ExtensionRequest)],
+    )
+
+
+@pytest.mark.parametrize("version", [GARBAGE_VERSION, None], ids=["garbage", "missing"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "edit item",
+        "assign item",
+        "retire item",
+        "edit report",
+        "edit and submit report",
+        "submit report",
+        "verify report",
+        "return report",
+        "approve extension",
+        "refuse extension",
+    ],
+)
+def test_a_version_that_is_not_a_number_is_a_stale_form(client, scene, app, form, version):
+    """`version=http://x\\r\\n` (what a scanner sends) or no version at all is a stale form:
+    409 and nothing written — never "whatever version is current"."""
+    from datetime import date
+
+    from tracker.items.deadlines import request_extension
+
+    with app.test_request_context():
+        item = db.session.merge(scene.item)
+        draft = make_report(item, scene.lead, scene.focus, "draft")
+        submitted = make_report(
+            item, scene.lead, scene.periods["2026Q3"], "submitted", office=scene.office
+        )
+        extension = request_extension(
+            scene.lead, item, requested_due_date=date(2027, 6, 30), reason="资金未到位", now=NOW
+        )
+        db.session.commit()
+    who, url, fields = _versioned_forms(scene, draft, submitted, extension)[form]
+    if version is not None:
+        fields = fields | {"version": version}
+    login_as(client, who)
+    before = _everything()
+    response = client.post(url, data=fields)
+    assert response.status_code == 409, response.status_code
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert _everything() == before

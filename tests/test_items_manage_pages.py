@@ -109,11 +109,14 @@ def test_extension_pages(client, scene, app):
     assert "资金未到位" in client.get("/review/extensions").get_data(as_text=True)
     assert "资金未到位" in client.get("/office").get_data(as_text=True)
     url = f"/review/extensions/{extension.id}/decide"
-    response = client.post(url, data={"decision": "refuse", "comment": ""})
+    version = scene.item.version
+    response = client.post(url, data={"decision": "refuse", "comment": "", "version": version})
     assert response.status_code == 422
-    response = client.post(url, data={"decision": "refuse", "comment": "理由不充分"})
+    response = client.post(
+        url, data={"decision": "refuse", "comment": "理由不充分", "version": version}
+    )
     assert response.status_code == 302
-    response = client.post(url, data={"decision": "approve", "comment": ""})
+    response = client.post(url, data={"decision": "approve", "comment": "", "version": version})
     assert response.status_code == 409
     login_as(client, scene.lead)
     assert client.get("/review/extensions").status_code == 403

@@ -168,7 +168,7 @@ def request_for(action: str, objects: dict):
         "decide_extension": (
             "POST",
             f"/review/extensions/{objects['extension'].id if objects['extension'] else 0}/decide",
-            {"decision": "approve", "comment": "同意"},
+            {"decision": "approve", "comment": "同意", "version": item.version},
         ),
         "edit_item": ("POST", f"/items/{item.id}/edit", item_form),
         "assign_item": (

@@ -263,7 +263,11 @@ class WorkflowMachine(RuleBasedStateMachine):
             who,
             "POST",
             f"/review/extensions/{pending.id}/decide",
-            data={"decision": "approve" if approve else "refuse", "comment": "意见"},
+            data={
+                "decision": "approve" if approve else "refuse",
+                "comment": "意见",
+                "version": pending.item.version,
+            },
         )
         if who not in ("office", "office2", "admin"):
             assert db.session.get(ExtensionRequest, pending.id).state == "pending"

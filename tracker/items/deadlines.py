@@ -104,12 +104,14 @@ def decide_extension(
     *,
     approve: bool,
     comment: str = "",
+    expected_version: int | None = None,
     now: datetime | None = None,
 ) -> ExtensionRequest:
     """Approve (the due date moves, the original is kept) or refuse (a reason is required).
 
     The decision is a conditional UPDATE on the pending request: of two reviewers deciding
-    at once, exactly one wins."""
+    at once, exactly one wins. An approval also claims the item at `expected_version` (the
+    one the reviewer saw; None: as loaded), so it never overwrites an edit made since."""
     now = now or utcnow()
     item = request.item
     require(
@@ -144,7 +146,7 @@ def decide_extension(
         claim(
             WorkItem,
             item,
-            None,
+            expected_version,
             values={
                 "original_due_date": item.original_due_date or item.due_date,
                 "due_date": request.requested_due_date,

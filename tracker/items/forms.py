@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,6 +21,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from tracker.errors import StaleVersion
 
 
 def at_most(n: int) -> Length:
@@ -69,16 +72,28 @@ class ProgressText:
             raise ValidationError(_l("Progress must be a whole number from 0 to 100.")) from None
 
 
+def parse_version(value) -> int:
+    """The version a form says it was loaded at.
+
+    Missing or not a number is a stale form (409), never "whatever is current": the
+    services read `None` as "the version this session loaded", so a scanner's
+    `version=http://…\r\n…` used to overwrite whatever had been saved meanwhile."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise StaleVersion(
+            _("This form does not say which version it was loaded from. Reload the page.")
+        ) from None
+
+
 class VersionedForm(FlaskForm):
     """Every edit form carries the version it was loaded at."""
 
     version = HiddenField()
 
-    def loaded_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+    def loaded_version(self) -> int:
+        """The version sent back; StaleVersion (409) when missing or not a number."""
+        return parse_version(self.version.data)
 
 
 class ItemForm(VersionedForm):

@@ -19,6 +19,7 @@ from tracker.items.forms import (
     NewItemForm,
     ReasonForm,
     SplitForm,
+    parse_version,
 )
 from tracker.items.generate import generate_items_from_plan
 from tracker.items.operations import (
@@ -301,9 +302,9 @@ def merge(item_id: int):
             select(WorkItem).where(WorkItem.id.in_(form.others.data or [0]))
         ).all()
         seen = {c.id: c.version for c in candidates}
-        versions = {o.id: _seen_version(o.id, seen) for o in others}
-        versions[item.id] = form.loaded_version()
         try:
+            versions = {o.id: _seen_version(o.id, seen) for o in others}
+            versions[item.id] = form.loaded_version()
             with one_transaction():
                 merge_items(current_user, item, list(others), expected_versions=versions, now=now())
         except (StaleVersion, InvalidTransition) as error:
@@ -320,12 +321,10 @@ def merge(item_id: int):
 
 
 def _seen_version(item_id: int, seen: dict) -> int | None:
-    """The version shown in the form (sent back as v<id>), else the one listed now."""
+    """The version shown in the form (sent back as v<id>), else the one listed now; one
+    that is not a number is a stale form (409), like the item's own version."""
     value = request.form.get(f"v{item_id}")
-    try:
-        return int(value) if value else seen.get(item_id)
-    except ValueError:
-        return seen.get(item_id)
+    return parse_version(value) if value else seen.get(item_id)
 
 
 @bp.route("/items/generate", methods=["GET", "POST"])

@@ -20,7 +20,13 @@ from tracker.items.access import (
     require,
 )
 from tracker.items.deadlines import request_extension
-from tracker.items.forms import ConfirmForm, ContributionForm, ExtensionForm, ReportForm
+from tracker.items.forms import (
+    ConfirmForm,
+    ContributionForm,
+    ExtensionForm,
+    ReportForm,
+    parse_version,
+)
 from tracker.items.reports import (
     add_contribution,
     attach_evidence,
@@ -203,12 +209,13 @@ def submit(report_id: int):
     if not form.validate_on_submit():
         raise ValidationFailed(_("The form expired. Please reload and try again."))
     try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
-        version = None
-    try:
         with one_transaction():
-            submit_report(current_user, report, expected_version=version, now=now())
+            submit_report(
+                current_user,
+                report,
+                expected_version=parse_version(request.form.get("version")),
+                now=now(),
+            )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=report.item_id), "")
     except ValidationFailed as error:

@@ -22,7 +22,9 @@ class ReturnForm(VersionedForm):
     )
 
 
-class DecideExtensionForm(FlaskForm):
+class DecideExtensionForm(VersionedForm):
+    """`version` is the item's, as the page showed it: an approval moves its due date."""
+
     decision = HiddenField()
     comment = TextAreaField(
         _l("Reason"),

@@ -250,11 +250,12 @@ def decide(request_id: int):
             decide_extension(
                 current_user,
                 extension,
+                expected_version=form.loaded_version(),
                 approve=form.decision.data == "approve",
                 comment=form.comment.data or "",
                 now=now(),
             )
-    except InvalidTransition as error:
+    except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("review.extensions"), extension.item.code)
     except ValidationFailed as error:
         apply_errors(form, error)
