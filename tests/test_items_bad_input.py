@@ -311,3 +311,34 @@ def test_a_version_that_is_not_a_number_is_a_stale_form(client, scene, app, form
     assert response.status_code == 409, response.status_code
     assert "Traceback" not in response.get_data(as_text=True)
     assert _everything() == before
+
+
+@pytest.mark.parametrize("where", ["another plan", "missing"])
+def test_a_section_of_another_plan_is_422_not_a_500(client, scene, app, where):
+    """The edit page offers the plan's own chapters and sections; a posted id of another
+    plan's node (or of none) is refused there already (update_item checks it too)."""
+    from tests.items_support import make_plan
+    from tracker.models import PlanNode
+
+    with app.test_request_context():
+        other = make_plan(title="另一规划")
+        foreign = db.session.query(PlanNode).filter_by(plan_id=other.id, kind="section").one()
+        node_id = foreign.id if where == "another plan" else foreign.id + 1000
+        db.session.commit()
+    login_as(client, scene.office)
+    before = _everything()
+    response = client.post(
+        f"/items/{scene.item.id}/edit",
+        data={
+            "version": scene.item.version,
+            "code": scene.item.code,
+            "title": "新标题",
+            "priority": "2",
+            "indicator_id": "0",
+            "section_node_id": str(node_id),
+            "due_date": "2026-12-31",
+        },
+    )
+    assert response.status_code == 422
+    assert "不是有效的选择" in response.get_data(as_text=True)  # not one of the page's choices
+    assert _everything() == before

@@ -84,6 +84,36 @@ def test_stale_edit_is_refused_and_the_newer_data_survives(db_session):
     assert len(events) == 1 and events[0].after == {"title": "甲"}
 
 
+def test_edit_refuses_a_section_of_another_plan_or_none(db_session):
+    """Before, the id went straight into the row: a foreign-key error (500) for a node that
+    is gone, and silently another plan's heading for one that exists."""
+    from tracker.models import PlanNode
+
+    scene = Scene()
+    foreign = db_session.query(PlanNode).filter_by(plan_id=make_plan("另一规划").id).first()
+    own = db_session.query(PlanNode).filter_by(plan_id=scene.plan.id, kind="section").one()
+    version = scene.item.version
+    for node_id in (foreign.id, foreign.id + 1000):
+        with pytest.raises(ValidationFailed) as error:
+            update_item(
+                scene.office,
+                scene.item,
+                expected_version=version,
+                **_details(scene.item, title="改"),
+                section_node_id=node_id,
+            )
+        assert set(error.value.errors) == {"section_node_id"}
+    assert (scene.item.version, scene.item.title) == (version, "测试事项")
+    update_item(
+        scene.office,
+        scene.item,
+        expected_version=version,
+        **_details(scene.item),
+        section_node_id=own.id,
+    )
+    assert scene.item.section_node_id == own.id
+
+
 def test_assign_notifies_only_new_owners(db_session):
     scene = Scene()
     new_dept = make_department("新局")

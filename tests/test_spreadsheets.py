@@ -315,6 +315,32 @@ def test_all_or_nothing_when_an_item_changed_since_the_preview(client, world):
     assert db.session.get(SpreadsheetImport, upload.id).applied_at is None
 
 
+def test_a_section_dropped_since_the_preview_is_refused_not_a_500(client, world):
+    """The preview resolved the 章节 to a node; a plan revision deleted it before the office
+    confirmed. The update used to hit the foreign key (a 500); now nothing is written and the
+    office reads why."""
+    from tracker.models import PlanNode
+
+    login_as(client, world["office_user"])
+    data = _rows(
+        ["三.1.(1)", "专栏1", "加强计量基础", None, "市发改委", "市经信局", "2025年12月31日", None]
+    )
+    _upload(client, world, data)
+    upload = db.session.scalar(select(SpreadsheetImport))
+    assert upload.preview_json["counts"]["update"] == 1
+    own = db.session.get(WorkItem, world["own"].id)
+    section, version = own.section_node_id, own.version
+    db.session.execute(db.delete(PlanNode).where(PlanNode.id == world["nodes"]["专栏1"].id))
+    db.session.commit()
+    response = client.post(f"/spreadsheets/import/{upload.id}/apply", follow_redirects=True)
+    assert response.status_code == 200
+    assert "请选择同一规划中的章节" in response.get_data(as_text=True)
+    db.session.expire_all()
+    own = db.session.get(WorkItem, world["own"].id)
+    assert (own.section_node_id, own.version) == (section, version)
+    assert db.session.get(SpreadsheetImport, upload.id).applied_at is None
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

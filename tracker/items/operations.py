@@ -98,6 +98,15 @@ def _check_details(plan_id: int, title, priority, indicator_id, due_date, errors
             errors["indicator_id"] = _("Choose an indicator of the same plan.")
 
 
+def _check_node(plan_id: int, node_id: int | None, errors: dict) -> None:
+    """A section or source node must exist and belong to the item's plan: a missing one
+    would fail the foreign key (a 500), another plan's would be filed silently."""
+    if node_id is None:
+        return
+    if db.session.scalar(select(PlanNode.plan_id).where(PlanNode.id == node_id)) != plan_id:
+        errors["section_node_id"] = _("Choose a part of the same plan.")
+
+
 def _check_owners(lead_id, co_ids, errors: dict) -> list[int]:
     co_ids = sorted({int(d) for d in co_ids or [] if d is not None} - {lead_id})
     wanted = {d for d in [lead_id, *co_ids] if d is not None}
@@ -179,11 +188,7 @@ def create_item(
     _check_details(plan.id, title, priority, indicator_id, due_date, errors)
     co_ids = _check_owners(lead_department_id, co_department_ids, errors)
     for node_id in (section_node_id, source_node_id):
-        if (
-            node_id is not None
-            and db.session.scalar(select(PlanNode.plan_id).where(PlanNode.id == node_id)) != plan.id
-        ):
-            errors["section_node_id"] = _("Choose a part of the same plan.")
+        _check_node(plan.id, node_id, errors)
     if errors:
         raise ValidationFailed(errors)
     item = WorkItem(
@@ -236,6 +241,7 @@ def update_item(
     errors: dict[str, str] = {}
     _check_code(item.plan_id, code, item.id, errors)
     _check_details(item.plan_id, title, priority, indicator_id, due_date, errors)
+    _check_node(item.plan_id, section_node_id, errors)
     if errors:
         raise ValidationFailed(errors)
     claim(WorkItem, item, expected_version, values={"updated_at": now})
