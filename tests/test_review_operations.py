@@ -12,7 +12,7 @@ from tracker.errors import (
 )
 from tracker.items.operations import reopen_item
 from tracker.items.reports import create_report, save_draft
-from tracker.models import AuditEvent, Notice, ReportRevision, WorkItem
+from tracker.models import AuditEvent, Notice, Report, ReportRevision, WorkItem
 from tracker.review.operations import bulk_verify, return_report, verify_report
 
 
@@ -114,3 +114,66 @@ def test_bulk_verify_skips_what_changed(scene, db_session):
     db_session.expire_all()
     assert db_session.get(WorkItem, other_item.id).progress == 0
     assert db_session.query(AuditEvent).filter_by(action="report.verified").count() == 1
+
+
+@pytest.mark.parametrize("failure", ["stale", "not submitted"])
+def test_bulk_verify_a_failed_row_leaves_nothing_and_the_caller_owns_the_transaction(
+    scene, db_session, failure
+):
+    """Per-row outcomes: the 1st and 3rd are verified, the 2nd (changed since the queue was
+    loaded, or no longer submitted) is skipped and leaves nothing — no state, revision,
+    audit event or notice. And nothing is committed behind the caller's back: on SQLite a
+    SAVEPOINT that opens the transaction commits it when released (pysqlite), so a caller
+    that rolled back still found the first report verified; PostgreSQL kept nothing."""
+    from tracker.extensions import db
+
+    items = [scene.item] + [
+        make_item(scene.plan, scene.lead_dept, code=code) for code in ("三.1.(2)", "专栏1")
+    ]
+    reports = [
+        make_report(item, scene.lead, scene.focus, "submitted", progress=10 * (n + 2))
+        for n, item in enumerate(items)
+    ]
+    if failure == "not submitted":
+        make_report(items[1], scene.lead, scene.periods["2026Q3"], "draft")
+        second = db_session.query(Report).filter_by(item_id=items[1].id, state="draft").one()
+    else:
+        second = reports[1]
+    db_session.commit()
+    ids = [reports[0].id, second.id, reports[2].id]
+
+    def entries():
+        db_session.expire_all()
+        rows = {r.id: r for r in db_session.query(Report).filter(Report.id.in_(ids))}
+        seen = {i: rows[i].version for i in ids}
+        if failure == "stale":
+            seen[second.id] -= 1
+        return [(i, seen[i]) for i in ids]
+
+    def state():
+        db_session.expire_all()
+        return (
+            [db_session.get(Report, i).state for i in ids],
+            [db_session.get(WorkItem, item.id).progress for item in items],
+            db_session.query(AuditEvent).filter_by(action="report.verified").count(),
+            db_session.query(Notice).filter_by(kind="report_verified").count(),
+            sorted(
+                (r.report_id, r.outcome)
+                for r in db_session.query(ReportRevision).filter(ReportRevision.report_id.in_(ids))
+            ),
+        )
+
+    before = state()
+    verified, skipped = bulk_verify(scene.office, entries(), now=NOW)
+    assert [r.id for r in verified] == [ids[0], ids[2]]
+    assert [s[0] for s in skipped] == [second.id]
+    db.session.rollback()  # the caller gives up: nothing may remain, on either database
+    assert state() == before
+
+    verified, skipped = bulk_verify(scene.office, entries(), now=NOW)
+    db.session.commit()
+    states, progress, audited, notices, revisions = state()
+    assert states == ["verified", before[0][1], "verified"]
+    assert progress == [20, 0, 40]
+    assert (audited, notices) == (2, 2)
+    assert dict(revisions).get(second.id) is None  # a draft has no revision yet

@@ -200,7 +200,14 @@ def bulk_verify(
     """Verify many submissions from the queue: `entries` are (report id, version seen).
 
     Each one either is verified or is skipped with the reason (changed meanwhile, not
-    visible, wrong state); a skipped one writes nothing."""
+    visible, wrong state); a skipped one writes nothing, and the caller commits or rolls
+    back the whole batch.
+
+    No savepoints: verify_report refuses only before its first write (the permission check,
+    then the conditional UPDATE whose row count says who won), so a refused row has nothing
+    to undo. A savepoint bought nothing and broke SQLite: pysqlite does not BEGIN before a
+    SAVEPOINT, so one that opened the transaction committed it when released, and a batch
+    the caller rolled back kept its first report verified there (not on PostgreSQL)."""
     now = now or utcnow()
     versions = dict(entries)
     reports = db.session.scalars(
@@ -220,8 +227,7 @@ def bulk_verify(
             skipped.append((report_id, _("Not found")))
             continue
         try:
-            with db.session.begin_nested():
-                verify_report(actor, report, expected_version=versions[report_id], now=now)
+            verify_report(actor, report, expected_version=versions[report_id], now=now)
         except DomainError as error:
             skipped.append((report_id, error.message or error.code))
             continue
