@@ -175,6 +175,33 @@ def test_office_sees_the_city_dashboard_with_drill_down_links(client, factories,
     assert "/review?plan=" in html
 
 
+def test_every_linked_number_opens_a_list_of_exactly_that_many(
+    app, client, factories, world, monkeypatch
+):
+    """Green (on schedule: completed or not due soon) and the 专栏 rows link too now; every
+    linked figure, on the city and a department dashboard, agrees with its list."""
+    from html import unescape
+
+    monkeypatch.setitem(app.config, "TRACKER_TODAY", TODAY)
+    login_as(client, _office(factories, world))
+    plan_id, column = world["plan"].id, world["nodes"]["专栏1"].id
+    seen = set()
+    for url in ("/dashboard/", f"/dashboard/department/{world['fgw'].id}?plan={plan_id}"):
+        page = client.get(url).get_data(as_text=True)
+        links = re.findall(r'<a href="(/items\?[^"]*)">(\d+)</a>', page)
+        assert links, url
+        for href, number in links:
+            href = unescape(href)
+            seen.add(href)
+            listed = client.get(href).get_data(as_text=True)
+            assert f"共{number}条" in listed, (url, href, number)
+    assert f"/items?plan={plan_id}&due=later" in seen  # the green KPI
+    assert f"/items?plan={plan_id}&node={column}" in seen  # the 专栏1 row
+    assert f"/items?plan={plan_id}&node={column}&due=later" in seen
+    city = client.get("/dashboard/").get_data(as_text=True)
+    assert f'href="/items?plan={plan_id}&amp;column=1"' in city  # every 专栏 item
+
+
 def test_charts_are_server_data_drawn_by_a_local_script(client, factories, world):
     login_as(client, _office(factories, world))
     html = client.get("/dashboard/").get_data(as_text=True)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from tests.conftest import login_as, make_department, make_user
 from tests.items_support import (
@@ -20,7 +20,7 @@ from tests.items_support import (
     pinned_today,  # noqa: F401
 )
 from tracker.extensions import db
-from tracker.models import Attachment, Contribution, ExtensionRequest
+from tracker.models import Attachment, Contribution, ExtensionRequest, PlanNode
 from tracker.periods import focus_period
 from tracker.review.operations import return_report
 
@@ -52,12 +52,22 @@ def populate(n: int):
     departments = [make_department(f"局{k}") for k in range(3)]
     liaisons = [make_user("liaison", d) for d in departments]
     today = date(2026, 11, 27)
+    # Items come from a task, an item under it and the 专栏 under that (node/column filters).
+    nodes = dict(db.session.execute(select(PlanNode.code, PlanNode.id)).all())
+    sources = [nodes["三.1"], nodes["三.1.(2)"], nodes["专栏1"]]
     first_item = None
     for i in range(n):
         for k in range(2):
             lead, co = departments[k], departments[(k + 1) % 3]
             due = today + timedelta(days=(i % 5) * 10 - 20)
-            item = make_item(plan, lead, [co, departments[2]], due=due, code=f"X{k}-{i}")
+            item = make_item(
+                plan,
+                lead,
+                [co, departments[2]],
+                due=due,
+                code=f"X{k}-{i}",
+                source_node_id=sources[(i + k) % 3],
+            )
             first_item = first_item or item
             author = liaisons[k]
             make_report(item, author, by_label["2026Q2"], "verified", office=office, now=NOW)
@@ -108,6 +118,7 @@ def populate(n: int):
         "liaison": liaisons[0],
         "item": first_item,
         "leader": make_user("leader"),
+        "node": nodes["三.1"],
     }
 
 
@@ -116,6 +127,9 @@ PAGES = {
     "office home": ("office", lambda d: "/office"),
     "item list (office)": ("office", lambda d: "/items?per_page=25"),
     "item list (liaison, filtered)": ("liaison", lambda d: "/items?due=overdue&q=X&status=open"),
+    "item list (plan heading)": ("office", lambda d: f"/items?node={d['node']}"),
+    "item list (on schedule)": ("office", lambda d: "/items?due=later"),
+    "item list (专栏, liaison)": ("liaison", lambda d: "/items?column=1&status=open"),
     "item page": ("liaison", lambda d: f"/items/{d['item'].id}"),
     "review queue": ("office", lambda d: "/review"),
 }

@@ -85,9 +85,9 @@ def test_the_tree_shows_work_item_counts_per_node(client, factories, app):
     if "items.detail" in app.view_functions:  # one work item: a link straight to it
         only = db.session.scalar(select(WorkItem).where(WorkItem.source_node_id == single.id))
         assert f'href="/items/{only.id}"' in page
-    if "items.list" in app.view_functions:  # several: the list filtered to the node
-        node = db.session.scalar(select(PlanNode).where(PlanNode.code == "二.1"))
-        assert f"node={node.id}" in page
+    # Several: the item list filtered to the node (and what lies under it).
+    node = db.session.scalar(select(PlanNode).where(PlanNode.code == "二.1"))
+    assert f'href="/items?plan={plan.id}&amp;node={node.id}"' in page
 
 
 def test_liaisons_count_only_their_departments_work_items(client, factories):

@@ -15,14 +15,14 @@ def _percent(value: float) -> float:
     return round(value * 100, 1)
 
 
-def _bucket_series(overview: Overview, buckets, department_id=None, linked=True) -> dict:
+def _bucket_series(overview: Overview, buckets, department_id=None, link_by="section") -> dict:
     return {
         "labels": [b.label or _("Not in a section") for b in buckets],
         "completion": [_percent(b.tally.completion_rate) for b in buckets],
         "progress": [round(b.tally.average_progress, 1) for b in buckets],
         "urls": [
-            items_url(plan=overview.plan.id, section=b.key, department=department_id)
-            if linked and b.key
+            items_url(plan=overview.plan.id, department=department_id, **{link_by: b.key})
+            if b.key
             else None
             for b in buckets
         ],
@@ -53,8 +53,8 @@ def chart_data(overview: Overview) -> dict:
             ],
         },
         "sections": _bucket_series(overview, overview.sections, department_id),
-        # The item list filters by section only; a 专栏 is not a filter there.
-        "columns": _bucket_series(overview, overview.columns, department_id, linked=False),
+        # A 专栏 row: the list of the items from that 专栏 (node=<its id>, what lies under it).
+        "columns": _bucket_series(overview, overview.columns, department_id, link_by="node"),
     }
     # Charts show who needs attention; the table below lists every department.
     behind = [b for b in overview.departments if b.key and (b.tally.overdue or b.tally.due_soon)]

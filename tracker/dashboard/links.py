@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 
+from tracker.items.queries import DUE_SOON_DAYS as LIST_DUE_SOON_DAYS
+
 ITEM_LIST_ENDPOINT = "items.index"
 ITEM_ENDPOINT = "items.detail"
 REVIEW_QUEUE_ENDPOINT = "review.queue"
@@ -30,23 +32,37 @@ def items_url(
     plan: int | None = None,
     department: int | None = None,
     section: int | None = None,
+    node: int | None = None,
+    column: bool = False,
     status: str | None = None,
     light: str | None = None,
 ) -> str | None:
     """The item list filtered to the items behind a number.
 
-    `department` is the lead department; `light` is red (overdue) or yellow (due within
-    DUE_SOON_DAYS). Green mixes completed and not-yet-due items, which no list filter
-    expresses, so it gets no link.
+    `department` is the lead department; `node` a 专栏 (or any plan heading: the items
+    from it and from what lies under it); `column` every item from a 专栏; `light` is red
+    (overdue), yellow (due within DUE_SOON_DAYS) or green (neither: completed, or due
+    later — the list's `due=later`, whose window is the list's own 14 days).
     """
-    args: dict = {"plan": plan, "department": department, "section": section, "status": status}
+    args: dict = {
+        "plan": plan,
+        "department": department,
+        "section": section,
+        "node": node,
+        "column": 1 if column else None,
+        "status": status,
+    }
+    days = str(current_app.config.get("DUE_SOON_DAYS", 14))
     if light == "red":
         args["due"] = "overdue"
     elif light == "yellow":
-        days = str(current_app.config.get("DUE_SOON_DAYS", 14))
         if days not in _DUE_WINDOWS:
             return None
         args["due"] = days
+    elif light == "green":
+        if days != str(LIST_DUE_SOON_DAYS):
+            return None
+        args["due"] = "later"
     elif light is not None:
         return None
     return endpoint_url(ITEM_LIST_ENDPOINT, **args)

@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
+from tracker.items.headings import column_node_ids, subtree_node_ids
 from tracker.models import (
     Department,
     ExtensionRequest,
@@ -29,7 +30,8 @@ from tracker.workflow import ItemStatus, ReviewState, can_see_all
 DUE_SOON_DAYS = 14
 ITEM_STATUSES = ("not_started", "in_progress", "completed", "retired")
 REVIEW_FILTERS = ("missing", "draft", "submitted", "returned", "verified")
-DUE_WINDOWS = ("overdue", "14", "30", "90")
+# "later": neither overdue nor due within DUE_SOON_DAYS — the dashboard's green (on schedule).
+DUE_WINDOWS = ("overdue", "14", "30", "90", "later")
 
 
 # ---------------------------------------------------------------- predicates
@@ -83,6 +85,14 @@ def due_soon_clause(today: date, days: int = DUE_SOON_DAYS):
     )
 
 
+def on_schedule_clause(today: date, days: int = DUE_SOON_DAYS):
+    """Neither overdue nor due within `days`: completed or retired, no due date, or due
+    later. The complement of the two clauses above (whose NULLs count as "no")."""
+    return or_(
+        ~open_clause(), WorkItem.due_date.is_(None), WorkItem.due_date > today + timedelta(days)
+    )
+
+
 def is_due_soon(item: WorkItem, today: date, days: int = DUE_SOON_DAYS) -> bool:
     return (
         not item.is_closed
@@ -133,8 +143,10 @@ class ItemFilters:
     unassigned: bool = False
     status: str | None = None  # not_started / in_progress / completed / retired / open
     review: str | None = None  # state of the focus-period report, or "missing"
-    due: str | None = None  # overdue / 14 / 30 / 90 (days ahead)
+    due: str | None = None  # overdue / 14 / 30 / 90 (days ahead) / later
     q: str | None = None
+    node_id: int | None = None  # source node: this plan heading or any under it
+    column: bool = False  # source node is a 专栏 or lies inside one
 
     @classmethod
     def from_args(cls, args) -> ItemFilters:
@@ -157,6 +169,8 @@ class ItemFilters:
             review=review if review in REVIEW_FILTERS else None,
             due=due if due in DUE_WINDOWS else None,
             q=(args.get("q") or "").strip()[:100] or None,
+            node_id=as_int("node"),
+            column=args.get("column") == "1",
         )
 
     def as_args(self) -> dict:
@@ -164,10 +178,12 @@ class ItemFilters:
             "plan_id": "plan",
             "section_id": "section",
             "department_id": "department",
+            "node_id": "node",
         }
         args = {names.get(f.name, f.name): getattr(self, f.name) for f in fields(self)}
         if args.pop("unassigned"):
             args["department"] = "none"
+        args["column"] = 1 if args["column"] else None
         return {k: v for k, v in args.items() if v not in (None, "", False)}
 
 
@@ -209,8 +225,14 @@ def item_list_query(user, filters: ItemFilters, today: date):
         query = query.where(focus.state == f.review)
     if f.due == "overdue":
         query = query.where(overdue_clause(today))
+    elif f.due == "later":
+        query = query.where(on_schedule_clause(today))
     elif f.due:
         query = query.where(due_soon_clause(today, int(f.due)))
+    if f.node_id:
+        query = query.where(WorkItem.source_node_id.in_(subtree_node_ids(f.node_id)))
+    if f.column:
+        query = query.where(WorkItem.source_node_id.in_(column_node_ids(f.plan_id)))
     if f.q:
         words = [w for w in f.q.split() if w]
         for word in words[:5]:

@@ -18,6 +18,7 @@ from tracker.items.forms import (
     ExtensionForm,
     ReasonForm,
 )
+from tracker.items.headings import plan_node_label
 from tracker.items.pages import department_home_data, item_page_data
 from tracker.items.queries import (
     DUE_WINDOWS,
@@ -62,6 +63,7 @@ def index():
         statuses=ITEM_STATUSES,
         review_filters=REVIEW_FILTERS,
         due_windows=DUE_WINDOWS,
+        node_label=plan_node_label(filters.node_id),
         today=day,
         is_due_soon=is_due_soon,
         can_see_all=can_see_all(current_user),

@@ -18,6 +18,7 @@ EXTRA_LABELS = {
     "14": _l("Due in 14 days"),
     "30": _l("Due in 30 days"),
     "90": _l("Due in 90 days"),
+    "later": _l("On schedule (not overdue, not due within 14 days)"),
 }
 PRIORITY_LABELS = {1: _l("High"), 2: _l("Normal"), 3: _l("Low")}
 EVENT_LABELS = {

@@ -47,9 +47,9 @@ from tracker.workflow import is_office
 
 logger = logging.getLogger(__name__)
 
-# The work-item pages a node links to, once the items area provides them: the list must
-# accept ?plan=<plan id>&node=<source node id>; the detail page takes item_id.
-ITEMS_LIST_ENDPOINT = "items.list"
+# The work-item pages a node links to: the list takes ?plan=<plan id>&node=<source node id>
+# (that heading and everything under it); the detail page takes item_id.
+ITEMS_LIST_ENDPOINT = "items.index"
 ITEM_DETAIL_ENDPOINT = "items.detail"
 
 
