@@ -91,3 +91,44 @@ def test_demo_story_and_rerun(app, client, demo):
         db.session.commit()
     assert (db.session.query(WorkItem).count(), db.session.query(Report).count()) == counts
     assert any("not replayed" in m for m in result.messages)
+
+
+def test_demo_links_items_to_the_indicators_they_serve(app, client, demo):
+    """By keyword: 标准 items to the standards indicators, 品牌 to the brand ones, 知识产权
+    to the patent indicator… so each indicator page's "linked work items" has rows."""
+    from tracker.models import AuditEvent, Indicator
+
+    linked = db.session.query(WorkItem).filter(WorkItem.indicator_id.is_not(None)).all()
+    assert len(linked) >= 5
+    category = {i.id: i.category for i in db.session.query(Indicator)}
+    name = {i.id: i.name for i in db.session.query(Indicator)}
+    by_title = {i.title: i.indicator_id for i in linked}
+    assert category[by_title["提升标准制（修）订水平"]] == "标准建设"
+    assert category[by_title["提高品牌建设能力"]] == "品牌建设"
+    assert "专利" in name[by_title["打造绍兴知识产权服务万亩千亿“一件事”平台"]]
+    assert all(i.indicator.plan_id == i.plan_id for i in linked)
+    # Through the real operation: audited like an office edit, by the system.
+    assert db.session.query(AuditEvent).filter_by(action="item.updated").count() == len(linked)
+
+    indicator = by_title["提升标准制（修）订水平"]
+    login_as(client, db.session.query(User).filter_by(username="office").one())
+    page = client.get(f"/indicators/{indicator}").get_data(as_text=True)
+    assert "提升标准制（修）订水平" in page and "暂无关联此指标的工作事项" not in page
+
+    # Again: nothing moves, and a link the office changed by hand is left alone.
+    from tracker.demo import load_demo
+
+    changed = linked[0]
+    changed.indicator_id = None
+    kept = linked[1]
+    kept.indicator_id = next(i for i in category if i != kept.indicator_id)
+    db.session.commit()
+    before = {i.id: (i.indicator_id, i.version) for i in db.session.query(WorkItem)}
+    with app.test_request_context():
+        load_demo(now=NOW)
+        db.session.commit()
+    db.session.expire_all()
+    after = {i.id: (i.indicator_id, i.version) for i in db.session.query(WorkItem)}
+    assert after[kept.id] == before[kept.id]
+    relinked = {k for k in after if after[k] != before[k]}
+    assert relinked == {changed.id}  # an unlinked item is linked again, nothing else moves

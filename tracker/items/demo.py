@@ -6,8 +6,10 @@ plan period is over, most items were verified and closed (销号), some are over
 have approved extensions into the next years, one extension waits for a decision and one
 was refused, and the period in focus has reports in every state. Each featured liaison
 (市发改委, 市市场监管局, 市经信局) and the office find overdue, due-soon, submitted,
-returned and verified items on their first screen. Idempotent: it assigns only items
-without a lead and tells the story only while the plan has no reports at all.
+returned and verified items on their first screen. A handful of items are linked to the
+indicator they serve (标准 → the standards indicators, 品牌 → the brand ones, …). Idempotent:
+it assigns only items without a lead, links only items without an indicator, and tells the
+story only while the plan has no reports at all.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tracker.extensions import db
 from tracker.items.access import local_today
 from tracker.items.deadlines import decide_extension, request_extension
 from tracker.items.generate import generate_items_from_plan
-from tracker.items.operations import assign_item
+from tracker.items.operations import assign_item, update_item
 from tracker.items.reports import (
     add_contribution,
     attach_evidence,
@@ -31,7 +33,7 @@ from tracker.items.reports import (
     save_draft,
     submit_report,
 )
-from tracker.models import Plan, Report, ReportingPeriod, User, WorkItem, utcnow
+from tracker.models import Indicator, Plan, Report, ReportingPeriod, User, WorkItem, utcnow
 from tracker.periods import ensure_periods, focus_period
 from tracker.review.operations import return_report, verify_report
 
@@ -65,6 +67,19 @@ OWNER_RULES: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = [
     (("标杆", "标准"), "scjgj", ("jxj",)),
 ]
 DEFAULT_OWNERS = ("scjgj", ("fgw",))
+# (keywords in the item's title) → a word of the indicator's name. First match wins; items
+# matching nothing stay unlinked, as most of a real plan's items would.
+INDICATOR_RULES: list[tuple[tuple[str, ...], str]] = [
+    (("品字标",), "品牌企业"),  # 新增“品字标”品牌企业
+    (("绍兴建筑", "工程质量"), "优质工程"),  # 新增“鲁班奖”“国家优质工程奖”等国家级优质工程
+    (("装配式",), "装配式建筑"),  # 装配式建筑占新建建筑比例
+    (("标准化服务",), "标准化技术委员会"),
+    (("先进标准",), "领跑者"),  # 新增企业标准“领跑者”
+    (("标准",), "国际标准"),  # 为主新制（修）订国际标准、国家标准
+    (("品牌",), "商标品牌"),  # 新增产业集群商标品牌
+    (("知识产权", "专利"), "发明专利"),  # 每万人高价值发明专利拥有量
+    (("无废城市",), "无废城市"),  # 完成全域“无废城市”建设
+]
 # Words in the text that bring another unit in as co-department.
 TEXT_CO = [
     ("金融", "jrb"),
@@ -108,6 +123,51 @@ def owners_for(title: str, text: str) -> tuple[str, list[str]]:
     extra = [code for word, code in TEXT_CO if word in (text or "")]
     cos = [c for c in dict.fromkeys([*co, *extra]) if c != lead][:3]
     return lead, cos
+
+
+def indicator_for(title: str, indicators) -> int | None:
+    """The id of the indicator (id, name) a title's keywords point to, or None."""
+    for keywords, word in INDICATOR_RULES:
+        if any(k in (title or "") for k in keywords):
+            return next((i.id for i in indicators if word in i.name), None)
+    return None
+
+
+def link_indicators(plan: Plan, now: datetime) -> int:
+    """Link the plan's unlinked items to the indicator they serve, through the real edit
+    (audited, version-guarded) as the system: closed items may be linked too."""
+    indicators = db.session.execute(
+        select(Indicator.id, Indicator.name).where(Indicator.plan_id == plan.id)
+    ).all()
+    unlinked = db.session.scalars(
+        select(WorkItem)
+        .where(
+            WorkItem.plan_id == plan.id,
+            WorkItem.indicator_id.is_(None),
+            WorkItem.retired_at.is_(None),
+        )
+        .order_by(WorkItem.id)
+    ).all()
+    linked = 0
+    for item in unlinked:
+        indicator_id = indicator_for(item.title, indicators)
+        if indicator_id is None:
+            continue
+        update_item(
+            None,
+            item,
+            expected_version=None,
+            title=item.title,
+            code=item.code,
+            description=item.description,
+            deliverable=item.deliverable,
+            due_date=item.due_date,
+            priority=item.priority,
+            indicator_id=indicator_id,
+            now=now,
+        )
+        linked += 1
+    return linked
 
 
 def _at(day: date, hour: int = 2) -> datetime:
@@ -158,8 +218,10 @@ def load_items_demo(result, departments, now: datetime | None = None) -> None:
             now=start + timedelta(days=5),
         )
         assigned += 1
+    linked = link_indicators(plan, start + timedelta(days=5))
     result.messages.append(
-        f"work items: {len(created)} created, {assigned} assigned to demo owners (演示数据)"
+        f"work items: {len(created)} created, {assigned} assigned to demo owners, "
+        f"{linked} linked to indicators (演示数据)"
     )
     has_reports = db.session.scalar(
         select(exists().where(Report.item_id == WorkItem.id, WorkItem.plan_id == plan.id))
