@@ -114,7 +114,7 @@ def load_shaoxing_demo(today: date, hashed: str) -> dict:
 
     from tracker.demo import load_demo
     from tracker.extensions import db
-    from tracker.models import ApiToken, Report, User, WorkItem
+    from tracker.models import ApiToken, User
 
     load_demo(now=datetime.combine(today, dtime(2, 0)))
     db.session.flush()
@@ -131,11 +131,10 @@ def load_shaoxing_demo(today: date, hashed: str) -> dict:
             )
         )
     db.session.commit()
-    return {
-        "user_account": db.session.scalar(select(func.count(User.id))),
-        "work_item": db.session.scalar(select(func.count(WorkItem.id))),
-        "report": db.session.scalar(select(func.count(Report.id))),
-    }
+    counts = {}
+    for table in db.metadata.sorted_tables:
+        counts[table.name] = db.session.scalar(select(func.count()).select_from(table)) or 0
+    return {name: n for name, n in counts.items() if n}
 
 
 # ---------------------------------------------------------------- the command

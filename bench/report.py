@@ -101,7 +101,7 @@ def _ms(value) -> str:
 def page_rows(result: dict) -> list[str]:
     rows = [
         "| page | SQL statements | p50 ms | p95 ms | p99 ms | req/s | 1 client p50 ms "
-        "| floor ms (main query alone) | page ÷ floor | SQL in page ms |",
+        "| floor ms (main query alone) | page ÷ floor | server CPU ms per request (app + db) |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for page in PAGES:
@@ -114,6 +114,12 @@ def page_rows(result: dict) -> list[str]:
             continue
         load = result.get("load", {}).get(page.name, {})
         conc, seq = load.get("concurrent", {}), load.get("sequential", {})
+        app_cpu, db_cpu = load.get("app_cpu_ms_per_request"), load.get("db_cpu_ms_per_request")
+        cpu = (
+            "–"
+            if app_cpu is None
+            else f"{app_cpu:.0f}" + (f" + {db_cpu:.0f}" if db_cpu is not None else "")
+        )
         floor = probe.get("floor_ms")
         ratio = seq.get("p50_ms") / floor if floor and seq.get("p50_ms") else None
         status = "" if probe.get("status") == 200 else f" (HTTP {probe.get('status')})"
@@ -123,7 +129,7 @@ def page_rows(result: dict) -> list[str]:
             f"{_ms(conc.get('p95_ms'))} | {_ms(conc.get('p99_ms'))} | "
             f"{conc.get('rps', '–')}{errors} | {_ms(seq.get('p50_ms'))} | "
             f"{floor if floor is not None else '–'} | "
-            f"{f'{ratio:.1f}×' if ratio else '–'} | {_ms(probe.get('sql_in_page_ms'))} |"
+            f"{f'{ratio:.1f}×' if ratio else '–'} | {cpu} |"
         )
     health = result.get("load", {}).get("healthz", {}).get("sequential", {})
     if health:
@@ -245,8 +251,9 @@ def render(results: list[dict]) -> str:
     lines = [
         START,
         "",
-        f"*Tables written by `python -m bench.run` on {datetime.now():%Y-%m-%d %H:%M}; do not "
-        "edit by hand (the runner rewrites everything between the markers).*",
+        f"*Tables written by `python -m bench.run` on {datetime.now():%Y-%m-%d %H:%M} (machine "
+        "time, UTC); do not edit by hand (the runner rewrites everything between the "
+        "markers).*",
         "",
         f"**Machine:** {info['cpu']}, {info['cores']} cores, {info['memory']} memory; "
         f"{info['system']}; Python {info['python']}; {database_versions()}.",
@@ -268,8 +275,10 @@ def render(results: list[dict]) -> str:
         f"clients (capped at {settings.get('seconds_per_phase', '?')} s), from a second process. "
         'p50/p95/p99 and req/s are of the concurrent phase; "1 client p50" is the page time '
         'without queueing, and "page ÷ floor" divides it by the floor (the page\'s slowest '
-        "statement re-run alone on one connection, median of up to 11 runs). "
-        "Pages marked · are measured beyond the issue's list.",
+        "statement re-run alone on one connection, median of up to 11 runs). Server CPU per "
+        "request is read from /proc for the gunicorn workers (SQLite runs inside them) and the "
+        "PostgreSQL backends, over both phases: unlike latency, it hardly changes when other "
+        "work shares the machine. Pages marked · are measured beyond the issue's list.",
         "",
         "### Target check",
         "",
@@ -279,7 +288,7 @@ def render(results: list[dict]) -> str:
         "",
         *generator_rows(results),
         "",
-        "### Jobs (peak RSS of the child process, `wait4` ru_maxrss)",
+        "### Jobs (seconds of the whole command; MB: peak resident memory, the child's VmHWM)",
         "",
         *job_rows(results),
     ]
