@@ -17,16 +17,16 @@ def area_blueprints() -> list:
 
     return [
         plans_bp,
+        notify_bp,
+        indicators_bp,
         items_bp,
         review_bp,
-        indicators_bp,
-        api_bp,
-        api_tokens_bp,
-        notify_bp,
         dashboard_bp,
         spreadsheets_bp,
         bulletins_bp,
         calendar_bp,
+        api_bp,
+        api_tokens_bp,
     ]
 
 
@@ -37,4 +37,4 @@ def area_commands() -> list:
     from tracker.plans.cli import plan_cli
     from tracker.scheduler.cli import scheduler_command
 
-    return [plan_cli, items_cli, notify_cli, scheduler_command]
+    return [plan_cli, notify_cli, scheduler_command, items_cli]

@@ -20,12 +20,12 @@ class NavLink:
 
 NAV_LINKS: list[NavLink] = [
     NavLink("main.home", _l("Home")),
-    NavLink("indicators.index", _l("Indicators")),
     NavLink("items.department_home", _l("My department"), frozenset({"liaison"})),
     NavLink("review.office_home", _l("Overview"), frozenset({"admin", "office", "leader"})),
     NavLink("items.index", _l("Work items")),
     NavLink("review.queue", _l("Review queue"), frozenset({"admin", "office"})),
     NavLink("plans.index", _l("Plans")),
+    NavLink("indicators.index", _l("Indicators")),
     NavLink("dashboard.city", _l("Dashboard"), frozenset({"admin", "office", "leader"})),
     NavLink("dashboard.my_department", _l("Department dashboard"), frozenset({"liaison"})),
     NavLink("bulletins.index", _l("Bulletins"), frozenset({"admin", "office", "leader"})),
