@@ -38,6 +38,9 @@ class Config:
     # One evidence file at most this many bytes; None: as much as the whole request may
     # carry (MAX_CONTENT_LENGTH, read when the file arrives, so the two cannot disagree).
     EVIDENCE_MAX_FILE_BYTES = int(os.environ.get("EVIDENCE_MAX_FILE_BYTES") or 0) or None
+    # A 任务分解表 upload: bytes of the file and data rows read (the reader's own defaults).
+    SPREADSHEET_MAX_BYTES = int(os.environ.get("SPREADSHEET_MAX_MB", "5")) * 1024 * 1024
+    SPREADSHEET_MAX_ROWS = int(os.environ.get("SPREADSHEET_MAX_ROWS", "5000"))
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
 

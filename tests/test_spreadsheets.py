@@ -360,14 +360,11 @@ def test_sec_34_hostile_or_wrong_files_are_refused_with_a_message(client, world,
     assert _item_count() == 2
 
 
-def test_sec_34_too_many_rows_are_refused(app, client, world):
+def test_sec_34_too_many_rows_are_refused(app, client, world, monkeypatch):
     login_as(client, world["office_user"])
     rows = [[f"新{n}", None, "任务", None, "市发改委", None, "2026年底前", None] for n in range(30)]
-    app.config["SPREADSHEET_MAX_ROWS"] = 20
-    try:
-        response = _upload(client, world, _rows(*rows))
-    finally:
-        app.config.pop("SPREADSHEET_MAX_ROWS")
+    monkeypatch.setitem(app.config, "SPREADSHEET_MAX_ROWS", 20)
+    response = _upload(client, world, _rows(*rows))
     assert response.status_code == 422
     assert "20" in response.get_data(as_text=True)
     assert _item_count() == 2

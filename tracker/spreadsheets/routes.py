@@ -30,8 +30,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _limits() -> Limits:
     config = current_app.config
     return Limits(
-        max_bytes=config.get("SPREADSHEET_MAX_BYTES", Limits.max_bytes),
-        max_rows=config.get("SPREADSHEET_MAX_ROWS", Limits.max_rows),
+        max_bytes=config["SPREADSHEET_MAX_BYTES"],
+        max_rows=config["SPREADSHEET_MAX_ROWS"],
     )
 
 
