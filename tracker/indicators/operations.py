@@ -369,6 +369,52 @@ def submit_value(
     return row
 
 
+def _review_value(
+    actor,
+    row: IndicatorValue,
+    state: ReviewState,
+    comment: str | None,
+    *,
+    now: datetime | None,
+    expected_version,
+    notice: str,
+    link: tuple[str, dict],
+    notice_extra: dict | None = None,
+) -> IndicatorValue:
+    """The reviewer's step shared by verify and return: only a submitted value moves (guarded
+    by its version, so two reviewers cannot both win), then the audit event and the notice
+    to the department's liaisons and the value's author."""
+    indicator = row.indicator
+    before = _value_snapshot(row)
+    _guarded_update(
+        row,
+        (ReviewState.SUBMITTED,),
+        expected_version,
+        {
+            "state": state.value,
+            "reviewer_id": getattr(actor, "id", None),
+            "reviewed_at": now or utcnow(),
+            "review_comment": comment,
+        },
+    )
+    record_event(
+        actor,
+        f"indicator_value.{state.value}",
+        row,
+        before=before,
+        after=_value_snapshot(row),
+        comment=comment,
+    )
+    queue_notice(
+        {*_liaison_ids(indicator.department_id), *([row.author_id] if row.author_id else [])},
+        notice,
+        _notice_params(row, **(notice_extra or {})),
+        _path(link[0], **link[1]),
+    )
+    db.session.flush()
+    return row
+
+
 def verify_value(
     actor,
     row: IndicatorValue,
@@ -381,34 +427,16 @@ def verify_value(
     indicator = row.indicator
     check_value_action(actor, Action.VERIFY, indicator, row.state, f"indicator_value:{row.id}")
     comment = (comment or "").strip()[:REASON_MAX_CHARS] or None
-    before = _value_snapshot(row)
-    _guarded_update(
-        row,
-        (ReviewState.SUBMITTED,),
-        expected_version,
-        {
-            "state": ReviewState.VERIFIED.value,
-            "reviewer_id": getattr(actor, "id", None),
-            "reviewed_at": now or utcnow(),
-            "review_comment": comment,
-        },
-    )
-    record_event(
+    return _review_value(
         actor,
-        "indicator_value.verified",
         row,
-        before=before,
-        after=_value_snapshot(row),
-        comment=comment,
+        ReviewState.VERIFIED,
+        comment,
+        now=now,
+        expected_version=expected_version,
+        notice="value_verified",
+        link=("indicators.detail", {"indicator_id": indicator.id}),
     )
-    queue_notice(
-        {*_liaison_ids(indicator.department_id), *([row.author_id] if row.author_id else [])},
-        "value_verified",
-        _notice_params(row),
-        _path("indicators.detail", indicator_id=indicator.id),
-    )
-    db.session.flush()
-    return row
 
 
 def return_value(
@@ -429,34 +457,17 @@ def return_value(
         raise ValidationFailed(
             {"reason": _("The reason is too long (at most %(n)s characters).", n=REASON_MAX_CHARS)}
         )
-    before = _value_snapshot(row)
-    _guarded_update(
-        row,
-        (ReviewState.SUBMITTED,),
-        expected_version,
-        {
-            "state": ReviewState.RETURNED.value,
-            "reviewer_id": getattr(actor, "id", None),
-            "reviewed_at": now or utcnow(),
-            "review_comment": reason,
-        },
-    )
-    record_event(
+    return _review_value(
         actor,
-        "indicator_value.returned",
         row,
-        before=before,
-        after=_value_snapshot(row),
-        comment=reason,
+        ReviewState.RETURNED,
+        reason,
+        now=now,
+        expected_version=expected_version,
+        notice="value_returned",
+        link=("indicators.edit_value", {"value_id": row.id}),
+        notice_extra={"reason": reason},
     )
-    queue_notice(
-        {*_liaison_ids(indicator.department_id), *([row.author_id] if row.author_id else [])},
-        "value_returned",
-        _notice_params(row, reason=reason),
-        _path("indicators.edit_value", value_id=row.id),
-    )
-    db.session.flush()
-    return row
 
 
 # --- indicators (office) -------------------------------------------------------------------
