@@ -35,6 +35,7 @@ from tracker.items.views import (
     apply_errors,
     conflict_page,
     department_choices,
+    form_page,
     logged_in,
     now,
     one_transaction,
@@ -44,6 +45,12 @@ from tracker.items.views import (
 from tracker.models import Indicator, Plan, PlanNode, WorkItem
 from tracker.periods import ensure_periods
 from tracker.workflow import Action
+
+
+def _done(message: str, item_id: int):
+    """Flash what was done and show the item."""
+    flash(message, "success")
+    return redirect(url_for("items.detail", item_id=item_id))
 
 
 def _require_office_page(action: Action = Action.EDIT_ITEM):
@@ -94,29 +101,26 @@ def new():
     _plan_choices(form, plan_id)
     form.lead_department_id.choices = department_choices("—")
     form.co_department_ids.choices = department_choices()
-    status = 200
-    if form.validate_on_submit():
+
+    def operation():
         plan = db.get_or_404(Plan, form.plan_id.data)
-        fields = _detail_fields(form)
-        try:
-            with one_transaction():
-                item = create_item(
-                    current_user,
-                    plan,
-                    lead_department_id=form.lead_department_id.data or None,
-                    co_department_ids=form.co_department_ids.data,
-                    **fields,
-                    now=now(),
-                )
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Work item %(code)s added.", code=item.code), "success")
-            return redirect(url_for("items.detail", item_id=item.id))
-    elif form.errors:
-        status = 422
-    return render_template("items/form.html", form=form, item=None), status
+        return create_item(
+            current_user,
+            plan,
+            lead_department_id=form.lead_department_id.data or None,
+            co_department_ids=form.co_department_ids.data,
+            **_detail_fields(form),
+            now=now(),
+        )
+
+    return form_page(
+        form,
+        operation,
+        done=lambda item: _done(_("Work item %(code)s added.", code=item.code), item.id),
+        template="items/form.html",
+        context={"item": None},
+        conflicts=(),
+    )
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -140,28 +144,21 @@ def edit(item_id: int):
         form.due_date.data = item.due_date.isoformat() if item.due_date else ""
         form.indicator_id.data = item.indicator_id or 0
         form.section_node_id.data = item.section_node_id or 0
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with one_transaction():
-                update_item(
-                    current_user,
-                    item,
-                    expected_version=form.loaded_version(),
-                    **_detail_fields(form),
-                    now=now(),
-                )
-        except (StaleVersion, InvalidTransition) as error:
-            return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Work item %(code)s saved.", code=item.code), "success")
-            return redirect(url_for("items.detail", item_id=item.id))
-    elif form.errors:
-        status = 422
-    return render_template("items/edit.html", form=form, assign_form=assign_form, item=item), status
+    return form_page(
+        form,
+        lambda: update_item(
+            current_user,
+            item,
+            expected_version=form.loaded_version(),
+            **_detail_fields(form),
+            now=now(),
+        ),
+        done=lambda _result: _done(_("Work item %(code)s saved.", code=item.code), item.id),
+        template="items/edit.html",
+        context={"assign_form": assign_form, "item": item},
+        back_url=url_for("items.detail", item_id=item_id),
+        label=item.code,
+    )
 
 
 @bp.post("/items/<int:item_id>/assign")
@@ -243,37 +240,32 @@ def split(item_id: int):
     form = SplitForm()
     if request.method == "GET":
         form.version.data = item.version
-    status = 200
-    if form.validate_on_submit():
+
+    def operation():
         parts = [{"title": line.strip()} for line in (form.parts.data or "").splitlines()]
-        try:
-            with one_transaction():
-                created = split_item(
-                    current_user,
-                    item,
-                    expected_version=form.loaded_version(),
-                    parts=parts,
-                    retire_original=not form.keep_original.data,
-                    now=now(),
-                )
-        except (StaleVersion, InvalidTransition) as error:
-            return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = error.status
-        else:
-            flash(
-                _(
-                    "%(code)s was split into %(codes)s.",
-                    code=item.code,
-                    codes=", ".join(c.code for c in created),
-                ),
-                "success",
-            )
-            return redirect(url_for("items.detail", item_id=created[0].id))
-    elif form.errors:
-        status = 422
-    return render_template("items/split.html", form=form, item=item), status
+        return split_item(
+            current_user,
+            item,
+            expected_version=form.loaded_version(),
+            parts=parts,
+            retire_original=not form.keep_original.data,
+            now=now(),
+        )
+
+    def done(created):
+        codes = ", ".join(c.code for c in created)
+        message = _("%(code)s was split into %(codes)s.", code=item.code, codes=codes)
+        return _done(message, created[0].id)
+
+    return form_page(
+        form,
+        operation,
+        done=done,
+        template="items/split.html",
+        context={"item": item},
+        back_url=url_for("items.detail", item_id=item_id),
+        label=item.code,
+    )
 
 
 @bp.route("/items/<int:item_id>/merge", methods=["GET", "POST"])
@@ -296,28 +288,25 @@ def merge(item_id: int):
     form.others.choices = [(c.id, f"{c.code} {c.title[:40]}") for c in candidates]
     if request.method == "GET":
         form.version.data = item.version
-    status = 200
-    if form.validate_on_submit():
+
+    def operation():
         others = db.session.scalars(
             select(WorkItem).where(WorkItem.id.in_(form.others.data or [0]))
         ).all()
         seen = {c.id: c.version for c in candidates}
-        try:
-            versions = {o.id: _seen_version(o.id, seen) for o in others}
-            versions[item.id] = form.loaded_version()
-            with one_transaction():
-                merge_items(current_user, item, list(others), expected_versions=versions, now=now())
-        except (StaleVersion, InvalidTransition) as error:
-            return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Merged into %(code)s.", code=item.code), "success")
-            return redirect(url_for("items.detail", item_id=item.id))
-    elif form.errors:
-        status = 422
-    return render_template("items/merge.html", form=form, item=item), status
+        versions = {o.id: _seen_version(o.id, seen) for o in others}
+        versions[item.id] = form.loaded_version()
+        merge_items(current_user, item, list(others), expected_versions=versions, now=now())
+
+    return form_page(
+        form,
+        operation,
+        done=lambda _result: _done(_("Merged into %(code)s.", code=item.code), item.id),
+        template="items/merge.html",
+        context={"item": item},
+        back_url=url_for("items.detail", item_id=item_id),
+        label=item.code,
+    )
 
 
 def _seen_version(item_id: int, seen: dict) -> int | None:

@@ -11,7 +11,7 @@ from flask import current_app, flash, render_template
 from flask_login import login_required
 from sqlalchemy import select
 
-from tracker.errors import DomainError, StaleVersion, ValidationFailed
+from tracker.errors import DomainError, InvalidTransition, StaleVersion, ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import local_today
 from tracker.models import Department, utcnow
@@ -71,6 +71,39 @@ def conflict_page(error: DomainError, back_url: str, obj_label: str = ""):
         ),
         409,
     )
+
+
+def form_page(
+    form,
+    operation,
+    *,
+    done,
+    template: str,
+    context: dict,
+    back_url: str = "",
+    label: str = "",
+    conflicts: tuple = (StaleVersion, InvalidTransition),
+    idle_status: int = 200,
+):
+    """The flow of a page with one form: on a valid POST run `operation` in one transaction
+    and answer with `done(result)`; a stale form or a state that moved on (`conflicts`) is
+    the 409 page; service field errors go back onto the form; otherwise show the form again
+    (422 when it did not validate)."""
+    status = idle_status
+    if form.validate_on_submit():
+        try:
+            with one_transaction():
+                result = operation()
+        except conflicts as error:
+            return conflict_page(error, back_url, label)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            return done(result)
+    elif form.errors:
+        status = 422
+    return render_template(template, form=form, **context), status
 
 
 def department_choices(blank: str | None = None, *, include_office: bool = False):
