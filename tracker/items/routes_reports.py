@@ -39,6 +39,7 @@ from tracker.items.reports import (
 from tracker.items.views import (
     apply_errors,
     conflict_page,
+    form_page,
     logged_in,
     now,
     one_transaction,
@@ -95,6 +96,28 @@ def _report_page(form, item, report, status=200):
     )
 
 
+def _save_report(form, item, shown_report, write):
+    """Save a report from its page in one transaction: `write()` creates or updates it, the
+    uploaded files are attached, and with the "submit" button it goes to the office."""
+    submit = request.form.get("action") == "submit"
+    try:
+        with one_transaction():
+            report = write()
+            attach_evidence(current_user, report, _files(), now=now())
+            if submit:
+                submit_report(current_user, report, expected_version=report.version, now=now())
+    except (StaleVersion, InvalidTransition) as error:
+        return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
+    except ValidationFailed as error:
+        apply_errors(form, error)
+        return _report_page(form, item, shown_report, error.status)
+    if submit:
+        flash(_("The report was submitted to the office."), "success")
+        return redirect(url_for("items.detail", item_id=item.id))
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("items.edit_report", report_id=report.id))
+
+
 @bp.route("/items/<int:item_id>/report", methods=["GET", "POST"])
 @logged_in
 @view_errors
@@ -123,32 +146,20 @@ def new_report(item_id: int):
     if period is None or period.plan_id != item.plan_id or period.start_date > day:
         form.period_id.errors = [_("Choose a reporting period that has started.")]
         return _report_page(form, item, None, 422)
-    submit = request.form.get("action") == "submit"
-    try:
-        with one_transaction():
-            ensure_periods(item.plan, day)
-            report = create_report(
-                current_user,
-                item,
-                period,
-                narrative=form.narrative.data or "",
-                progress=form.progress.parsed,
-                completes=bool(form.completes.data),
-                now=now(),
-            )
-            attach_evidence(current_user, report, _files(), now=now())
-            if submit:
-                submit_report(current_user, report, expected_version=report.version, now=now())
-    except (StaleVersion, InvalidTransition) as error:
-        return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
-    except ValidationFailed as error:
-        apply_errors(form, error)
-        return _report_page(form, item, None, error.status)
-    if submit:
-        flash(_("The report was submitted to the office."), "success")
-        return redirect(url_for("items.detail", item_id=item.id))
-    flash(_("Draft saved."), "success")
-    return redirect(url_for("items.edit_report", report_id=report.id))
+
+    def write():
+        ensure_periods(item.plan, day)
+        return create_report(
+            current_user,
+            item,
+            period,
+            narrative=form.narrative.data or "",
+            progress=form.progress.parsed,
+            completes=bool(form.completes.data),
+            now=now(),
+        )
+
+    return _save_report(form, item, None, write)
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
@@ -171,31 +182,20 @@ def edit_report(report_id: int):
         form.completes.data = report.completes
     if not form.validate_on_submit():
         return _report_page(form, item, report, 422 if form.errors else 200)
-    submit = request.form.get("action") == "submit"
-    try:
-        with one_transaction():
-            save_draft(
-                current_user,
-                report,
-                expected_version=form.loaded_version(),
-                narrative=form.narrative.data or "",
-                progress=form.progress.parsed,
-                completes=bool(form.completes.data),
-                now=now(),
-            )
-            attach_evidence(current_user, report, _files(), now=now())
-            if submit:
-                submit_report(current_user, report, expected_version=report.version, now=now())
-    except (StaleVersion, InvalidTransition) as error:
-        return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
-    except ValidationFailed as error:
-        apply_errors(form, error)
-        return _report_page(form, item, report, error.status)
-    if submit:
-        flash(_("The report was submitted to the office."), "success")
-        return redirect(url_for("items.detail", item_id=item.id))
-    flash(_("Draft saved."), "success")
-    return redirect(url_for("items.edit_report", report_id=report.id))
+
+    def write():
+        save_draft(
+            current_user,
+            report,
+            expected_version=form.loaded_version(),
+            narrative=form.narrative.data or "",
+            progress=form.progress.parsed,
+            completes=bool(form.completes.data),
+            now=now(),
+        )
+        return report
+
+    return _save_report(form, item, report, write)
 
 
 @bp.post("/reports/<int:report_id>/submit")
@@ -253,22 +253,23 @@ def contribute(item_id: int):
     item = load_item(current_user, item_id)
     require(current_user, Action.CONTRIBUTE, item_subject(item))
     form = ContributionForm()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            with one_transaction():
-                add_contribution(
-                    current_user, item, body=form.body.data or "", uploads=_files(), now=now()
-                )
-        except (StaleVersion, InvalidTransition) as error:
-            return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Your contribution was added."), "success")
-            return redirect(url_for("items.detail", item_id=item.id) + "#contributions")
-    return render_template("items/contribution_form.html", form=form, item=item), status
+
+    def done(_result):
+        flash(_("Your contribution was added."), "success")
+        return redirect(url_for("items.detail", item_id=item.id) + "#contributions")
+
+    return form_page(
+        form,
+        lambda: add_contribution(
+            current_user, item, body=form.body.data or "", uploads=_files(), now=now()
+        ),
+        done=done,
+        template="items/contribution_form.html",
+        context={"item": item},
+        back_url=url_for("items.detail", item_id=item.id),
+        label=item.code,
+        idle_status=422,
+    )
 
 
 @bp.post("/items/<int:item_id>/extensions")
@@ -279,23 +280,25 @@ def ask_extension(item_id: int):
     pending = has_pending_extension(item.id)
     require(current_user, Action.REQUEST_EXTENSION, item_subject(item, pending_extension=pending))
     form = ExtensionForm()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            with one_transaction():
-                request_extension(
-                    current_user,
-                    item,
-                    requested_due_date=form.requested_due_date.parsed,
-                    reason=form.reason.data or "",
-                    now=now(),
-                )
-        except InvalidTransition as error:
-            return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Your extension request was sent to the office."), "success")
-            return redirect(url_for("items.detail", item_id=item.id))
-    return render_template("items/extension_form.html", form=form, item=item), status
+
+    def done(_result):
+        flash(_("Your extension request was sent to the office."), "success")
+        return redirect(url_for("items.detail", item_id=item.id))
+
+    return form_page(
+        form,
+        lambda: request_extension(
+            current_user,
+            item,
+            requested_due_date=form.requested_due_date.parsed,
+            reason=form.reason.data or "",
+            now=now(),
+        ),
+        done=done,
+        template="items/extension_form.html",
+        context={"item": item},
+        back_url=url_for("items.detail", item_id=item.id),
+        label=item.code,
+        conflicts=(InvalidTransition,),
+        idle_status=422,
+    )
