@@ -6,14 +6,13 @@ load their objects first, meet at a barrier, then act and commit.
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.concurrency import race_pair as race
 from tests.indicators_support import add_value, indicator, make_plan
-from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.models import AuditEvent, Indicator, IndicatorValue, User
 
@@ -26,39 +25,6 @@ TODAY = date(2026, 11, 27)
 def _postgres(is_postgres):
     if not is_postgres:
         pytest.skip("races need PostgreSQL (SQLite serialises writers)")
-
-
-def race(app, first, second) -> dict:
-    """Run (load, act) pairs in two threads with their own sessions; outcome per thread."""
-    barrier = threading.Barrier(2, timeout=20)
-    outcomes: dict[str, str] = {}
-
-    def run(name, load, act):
-        with app.test_request_context():
-            try:
-                loaded = load()
-                barrier.wait()
-                act(*loaded)
-                db.session.commit()
-                outcomes[name] = "won"
-            except DomainError as error:
-                db.session.rollback()
-                outcomes[name] = error.code
-            except Exception as error:  # noqa: BLE001 (reported to the test)
-                db.session.rollback()
-                outcomes[name] = repr(error)
-            finally:
-                db.session.remove()
-
-    threads = [
-        threading.Thread(target=run, args=("first", *first)),
-        threading.Thread(target=run, args=("second", *second)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.fixture

@@ -6,12 +6,10 @@ threads load the same version first (a barrier makes sure), then act at once.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
+from tests.concurrency import race_pair as race
 from tests.items_support import NOW, Scene, make_report
-from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.models import AuditEvent, ExtensionRequest, Notice, Report, WorkItem
 
@@ -22,42 +20,6 @@ pytestmark = pytest.mark.postgres_only
 def _postgres(is_postgres):
     if not is_postgres:
         pytest.skip("races need PostgreSQL (SQLite serialises writers)")
-
-
-def race(app, first, second):
-    """Run two callables in their own app/request contexts at the same moment.
-
-    Each gets (session-bound) objects from its own `load()`, waits for the other, acts,
-    commits. Returns the outcomes: "won" or the domain error's code."""
-    barrier = threading.Barrier(2, timeout=20)
-    outcomes = {}
-
-    def run(name, job):
-        with app.test_request_context():
-            try:
-                loaded = job["load"]()
-                barrier.wait()
-                job["act"](*loaded)
-                db.session.commit()
-                outcomes[name] = "won"
-            except DomainError as error:
-                db.session.rollback()
-                outcomes[name] = error.code
-            except Exception as error:  # noqa: BLE001 (reported to the test)
-                db.session.rollback()
-                outcomes[name] = repr(error)
-            finally:
-                db.session.remove()
-
-    threads = [
-        threading.Thread(target=run, args=("first", first)),
-        threading.Thread(target=run, args=("second", second)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.fixture
@@ -92,7 +54,7 @@ def _reviewer_job(ids, user_key, decide):
     def act(user, report):
         decide(user, report)
 
-    return {"load": load, "act": act}
+    return load, act
 
 
 @pytest.mark.parametrize("second_action", ["verify", "return"])
@@ -157,7 +119,7 @@ def test_two_office_editors_one_item_version(app, submitted):
                 now=NOW,
             )
 
-        return {"load": load, "act": act}
+        return load, act
 
     outcomes = race(app, job("office", "甲的标题"), job("office2", "乙的标题"))
     assert sorted(outcomes.values()) == ["stale_version", "won"], outcomes
@@ -196,7 +158,7 @@ def test_two_office_decisions_on_one_extension(app, submitted):
         def act(user, extension):
             decide_extension(user, extension, approve=approve, comment="意见", now=NOW)
 
-        return {"load": load, "act": act}
+        return load, act
 
     outcomes = race(app, job("office", True), job("office2", False))
     assert sorted(outcomes.values()) == ["invalid_transition", "won"], outcomes

@@ -12,12 +12,12 @@ import io
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from tests.concurrency import race
 from tests.conftest import login_as
 from tests.items_support import (
     NOW,
@@ -152,36 +152,6 @@ def submitted(app):
         )
     db.session.remove()
     return ids
-
-
-def race(app, *jobs):
-    """Run (load, act) pairs in their own threads and sessions, acting at the same moment."""
-    barrier = threading.Barrier(len(jobs), timeout=20)
-    outcomes: list = [None] * len(jobs)
-
-    def run(index, load, act):
-        with app.test_request_context():
-            try:
-                loaded = load()
-                barrier.wait()
-                act(*loaded)
-                db.session.commit()
-                outcomes[index] = "won"
-            except DomainError as error:
-                db.session.rollback()
-                outcomes[index] = error.code
-            except Exception as error:  # noqa: BLE001 (reported to the test)
-                db.session.rollback()
-                outcomes[index] = repr(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, *job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _decisions() -> int:
