@@ -6,6 +6,7 @@ from tests.conftest import login_as
 from tests.items_support import (
     NOW,
     Scene,
+    make_item,
     make_report,
     pinned_today,  # noqa: F401
 )
@@ -58,3 +59,21 @@ def test_other_department_gets_404_everywhere(client, scene):
         assert client.get(url).status_code == 404, url
     assert scene.item.code not in client.get("/items").get_data(as_text=True)
     assert scene.item.code not in client.get("/my").get_data(as_text=True)
+
+
+def test_liaison_home_counts_every_overdue_item_but_lists_the_first(client, scene):
+    """A busy department sees the true totals on the cards and a link to the full list."""
+    from datetime import date
+
+    from tracker.items.pages import HOME_LIST_LIMIT
+
+    for n in range(HOME_LIST_LIMIT + 5):
+        make_item(scene.plan, scene.lead_dept, code=f"超期{n}", due=date(2026, 6, 1))
+    db.session.flush()
+    login_as(client, scene.lead)
+    html = client.get("/my").get_data(as_text=True)
+    total = HOME_LIST_LIMIT + 5
+    assert f">{total}<" in html.replace(" ", "").replace("\n", "")
+    assert f"显示{HOME_LIST_LIMIT}条，共{total}条" in html
+    overdue_section = html[html.index('id="overdue"') : html.index('id="due-soon"')]
+    assert overdue_section.count(">超期") == HOME_LIST_LIMIT

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.extensions import db
 from tracker.items.queries import (
     counts_by_status,
+    deadline_counts,
     due_soon_clause,
     focus_state_counts,
     item_rows,
@@ -34,6 +35,10 @@ from tracker.models import (
 from tracker.periods import focus_period
 from tracker.workflow import ReviewState
 
+# The liaison home shows the first rows of its long lists and links to the full list:
+# rendering a busy department's hundreds of rows was most of the page's time (BENCHMARKS.md).
+HOME_LIST_LIMIT = 20
+
 
 def department_home_data(user, today: date) -> dict:
     """本部门: counts, returned reports first, reports to write, overdue, due soon, …"""
@@ -53,8 +58,9 @@ def department_home_data(user, today: date) -> dict:
             limit=50,
         ),
         "to_write": reports_to_write(user, today),
-        "overdue": item_rows(user, today, overdue_clause(today), limit=50),
-        "due_soon": item_rows(user, today, due_soon_clause(today), limit=50),
+        "deadline_counts": deadline_counts(user, today),
+        "overdue": item_rows(user, today, overdue_clause(today), limit=HOME_LIST_LIMIT),
+        "due_soon": item_rows(user, today, due_soon_clause(today), limit=HOME_LIST_LIMIT),
         "submitted": report_rows(
             None,
             Report.state == ReviewState.SUBMITTED.value,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
@@ -323,6 +323,22 @@ def overdue_by_department(today: date, user=None) -> list[tuple[int | None, str 
 
 
 # ---------------------------------------------------------------- lists for home pages
+
+
+def deadline_counts(user, today: date, *extra) -> dict[str, int]:
+    """How many visible items are overdue and due soon, in one statement.
+
+    Home pages show only the first rows of each list; the cards need the real totals.
+    """
+    overdue, due_soon = db.session.execute(
+        select(
+            func.coalesce(func.sum(case((overdue_clause(today), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((due_soon_clause(today), 1), else_=0)), 0),
+        )
+        .select_from(WorkItem)
+        .where(visibility_clause(user), *extra)
+    ).one()
+    return {"overdue": int(overdue), "due_soon": int(due_soon)}
 
 
 def item_rows(user, today: date, *where, order=None, limit: int = 20):
