@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -79,6 +79,16 @@ HTTP_ERROR_CODES = {
     429: "too_many_requests",
     500: "internal_error",
 }
+
+
+def apply_errors(form, error: ValidationFailed) -> None:
+    """Put a service's field errors next to the form's fields; the rest become a flash."""
+    for name, message in error.errors.items():
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*(field.errors or []), message]
+        else:
+            flash(message, "danger")
 
 
 def wants_json() -> bool:

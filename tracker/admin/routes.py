@@ -18,7 +18,7 @@ from tracker.admin.operations import (
     save_department,
     update_user,
 )
-from tracker.errors import ValidationFailed
+from tracker.errors import ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.models import Department, User
 from tracker.pagination import paginate
@@ -43,15 +43,6 @@ def _department_choices() -> list[tuple[int, str]]:
         select(Department.id, Department.short_name).order_by(Department.short_name)
     ).all()
     return [(row.id, row.short_name) for row in rows]
-
-
-def _apply_errors(form, error: ValidationFailed) -> None:
-    for field, message in error.errors.items():
-        target = getattr(form, field, None)
-        if target is not None:
-            target.errors = [*target.errors, message]
-        else:
-            flash(message, "danger")
 
 
 @bp.get("/users")
@@ -83,7 +74,7 @@ def new_user():
             )
         except ValidationFailed as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
             status = 422
         else:
             db.session.commit()
@@ -122,7 +113,7 @@ def edit_user(user_id: int):
             )
         except ValidationFailed as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
             status = 422
         else:
             db.session.commit()
@@ -192,7 +183,7 @@ def edit_department(department_id: int | None):
             )
         except ValidationFailed as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
             status = 422
         else:
             db.session.commit()

@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker.errors import PermissionDenied, ValidationFailed
+from tracker.errors import PermissionDenied, ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.indicators import bp
 from tracker.indicators.chart import chart_data
@@ -109,16 +109,6 @@ def load_indicator(indicator_id: int) -> Indicator:
     if indicator is None:
         abort(404)
     return indicator
-
-
-def apply_errors(form, error: ValidationFailed) -> None:
-    """Put each service error next to its field; the rest go to the top of the page."""
-    for name, message in error.errors.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*target.errors, message]
-        else:
-            flash(message, "danger")
 
 
 def endpoint_url(endpoint: str, **args) -> str | None:

@@ -7,11 +7,17 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 from functools import wraps
 
-from flask import current_app, flash, render_template
+from flask import current_app, render_template
 from flask_login import login_required
 from sqlalchemy import select
 
-from tracker.errors import DomainError, InvalidTransition, StaleVersion, ValidationFailed
+from tracker.errors import (
+    DomainError,
+    InvalidTransition,
+    StaleVersion,
+    ValidationFailed,
+    apply_errors,
+)
 from tracker.extensions import db
 from tracker.items.access import local_today
 from tracker.models import Department, utcnow
@@ -46,16 +52,6 @@ def one_transaction():
         db.session.rollback()
         raise
     db.session.commit()
-
-
-def apply_errors(form, error: ValidationFailed) -> None:
-    """Put a service's field errors next to the fields; the rest become a flash message."""
-    for name, message in error.errors.items():
-        field = getattr(form, name, None) if form is not None else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*(field.errors or []), message]
-        else:
-            flash(message, "danger")
 
 
 def conflict_page(error: DomainError, back_url: str, obj_label: str = ""):
