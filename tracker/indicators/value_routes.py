@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker.errors import NotFound, ValidationFailed
+from tracker.errors import NotFound, ValidationFailed, apply_errors
 from tracker.evidence import send_evidence
 from tracker.extensions import db
 from tracker.indicators import bp
@@ -29,7 +29,7 @@ from tracker.indicators.queries import (
     value_attachments,
     verified_values_by_indicator,
 )
-from tracker.indicators.routes import apply_errors, load_indicator, local_today, office_required
+from tracker.indicators.routes import load_indicator, local_today, office_required
 from tracker.indicators.specs import (
     judged_value,
     plan_years,
