@@ -31,7 +31,6 @@ def configure_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_from_session)
 
-
     @app.before_request
     def require_password_change():
         """A user whose password was reset must choose a new one before anything else."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from functools import wraps
 from io import BytesIO
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from flask import (
     abort,
@@ -25,6 +24,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.errors import PermissionDenied, ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.indicators import bp
@@ -84,8 +84,7 @@ logger = logging.getLogger(__name__)
 
 def local_today() -> date:
     """Today in the configured timezone (Asia/Shanghai), for the year checks."""
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-    return datetime.now(zone).date()
+    return clock.today()
 
 
 def office_required(view):

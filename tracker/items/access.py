@@ -9,16 +9,16 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
+from tracker import clock
 from tracker.errors import InvalidTransition, NotFound, PermissionDenied
 from tracker.extensions import db
-from tracker.models import ExtensionRequest, Report, User, WorkItem, utcnow
+from tracker.models import ExtensionRequest, Report, User, WorkItem
 from tracker.security import log_security_event
 from tracker.workflow import Action, Role, Subject, can, permitted
 
@@ -29,10 +29,7 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 def local_today(now: datetime | None = None) -> date:
     """The calendar day in the tracker's timezone at the (naive UTC) instant `now`."""
-    now = now or utcnow()
-    name = current_app.config.get("TIMEZONE", DEFAULT_TIMEZONE) if has_app_context() else None
-    zone = ZoneInfo(name or DEFAULT_TIMEZONE)
-    return now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
+    return clock.local_date(now) if now is not None else clock.today()
 
 
 def item_subject(item: WorkItem, state=None, *, pending_extension: bool = False) -> Subject:

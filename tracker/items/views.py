@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import wraps
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_login import login_required
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.errors import (
     DomainError,
     InvalidTransition,
@@ -19,28 +20,19 @@ from tracker.errors import (
     apply_errors,
 )
 from tracker.extensions import db
-from tracker.items.access import local_today
-from tracker.models import Department, utcnow
+from tracker.models import Department
 
 logger = logging.getLogger(__name__)
 
 
 def now() -> datetime:
-    """The instant a page acts at: naive UTC, or noon-ish of `TRACKER_TODAY` when set.
-
-    `TRACKER_TODAY` (a date) pins the pages' clock for tests and demonstrations; the
-    services themselves always take `now`/`today` as parameters.
-    """
-    pinned = current_app.config.get("TRACKER_TODAY")
-    if pinned:
-        day = date.fromisoformat(pinned) if isinstance(pinned, str) else pinned
-        return datetime.combine(day, time(2, 0))  # 10:00 in Asia/Shanghai
-    return utcnow()
+    """The instant a page acts at (naive UTC), from the one clock."""
+    return clock.now()
 
 
 def today() -> date:
     """Today in the tracker's timezone, as the pages see it."""
-    return local_today(now())
+    return clock.today()
 
 
 @contextmanager

@@ -1,13 +1,15 @@
 """Shared column helpers: UTC timestamps and the optimistic-locking version counter."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker import clock
+
 
 def utcnow() -> datetime:
-    """Naive UTC now: every instant is stored in UTC and shown in Asia/Shanghai."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Naive UTC now from the one clock: every instant is stored in UTC, shown in Asia/Shanghai."""
+    return clock.now()
 
 
 class TimestampMixin:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import SchedulerRun, utcnow
 from tracker.notify.deadlines import plan_deadline_notices
@@ -24,10 +24,7 @@ SCHEDULER_RUN_RETENTION = timedelta(days=14)
 
 def local_today(now: datetime | None = None) -> date:
     """Today in the configured timezone (Asia/Shanghai), for an aware or naive-UTC `now`."""
-    now = now or datetime.now(UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return clock.local_date(now) if now is not None else clock.today()
 
 
 def _run(planned: Planned, dry_run: bool) -> Planned:
