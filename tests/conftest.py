@@ -3,16 +3,24 @@ between tests; the app, clients, CLI runner and small factories.
 
 Which database: TEST_DATABASE_URL (PostgreSQL in `make test`'s second run), else a
 temporary SQLite file. The schema is built by the real migrations, not `create_all`.
+
+Which day: every test runs on a day it states. The process clock is moved with time-machine
+to `DEFAULT_TODAY` (10:00 in Asia/Shanghai) unless the test says otherwise with
+`@pytest.mark.today("2027-01-04")` (or "2027-01-04T08:30" for a local time). Time keeps
+ticking from there, so timeouts and orderings behave. Nothing in the suite reads the
+machine's date: `make test-dates` runs it with the machine's clock moved to prove it.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
@@ -21,6 +29,10 @@ from config import TestingConfig, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PASSWORD = "correct-horse-battery"
+# The day a test runs on unless it says otherwise: a Friday in the plan's last-but-one year,
+# inside chinese_calendar's known years; the demo and the builders shape data around it.
+DEFAULT_TODAY = date(2026, 11, 27)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 _PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)  # hashing is slow: do it once
 
 
@@ -89,8 +101,36 @@ def app(database_uri, tmp_path_factory):
     return app
 
 
+def test_instant(request) -> datetime:
+    """The local instant a test starts at: its `today` marker, else DEFAULT_TODAY 10:00."""
+    marker = request.node.get_closest_marker("today")
+    if marker is None:
+        return datetime.combine(DEFAULT_TODAY, datetime.min.time().replace(hour=10), SHANGHAI)
+    value = marker.args[0]
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, datetime.min.time().replace(hour=10))
+    elif isinstance(value, str):
+        value = datetime.fromisoformat(value)
+        if len(marker.args[0]) == 10:
+            value = value.replace(hour=10)
+    return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+
+
 @pytest.fixture(autouse=True)
-def _clean_tables(request, app):
+def pinned_clock(request):
+    """Move the process clock to the test's day (see the module docstring); yields the traveller."""
+    with time_machine.travel(test_instant(request), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def today(request) -> date:
+    """The local day this test runs on."""
+    return test_instant(request).date()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request, app, pinned_clock):
     """Each test starts with empty tables and an application context."""
     from tracker.extensions import db
 
@@ -200,7 +240,7 @@ def factories():
         user = staticmethod(make_user)
         login = staticmethod(login)
         login_as = staticmethod(login_as)
-        today = date(2026, 11, 27)
+        today = DEFAULT_TODAY
 
     return Factories
 

@@ -14,6 +14,7 @@ from bench.generate import generate
 from bench.sizes import SCALES, required_free_bytes, tiny
 
 TODAY = date(2026, 11, 27)
+pytestmark = pytest.mark.today(TODAY.isoformat())
 
 
 def _rows(scale) -> dict[str, list[dict]]:

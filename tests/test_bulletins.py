@@ -15,6 +15,7 @@ from tracker.dashboard.scope import local_today
 from tracker.extensions import db
 
 TODAY = date(2026, 11, 27)
+pytestmark = pytest.mark.today(TODAY.isoformat())
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tracker.indicators.exports import evaluation_docx, evaluation_xlsx, safe_ce
 from tracker.models import PlanNode, WorkItem
 
 TODAY = date(2026, 11, 27)
+pytestmark = pytest.mark.today(TODAY.isoformat())
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from tests.indicators_support import add_value, indicator, make_plan
 from tracker.extensions import db
 from tracker.models import AuditEvent, Indicator, IndicatorValue, User
 
-pytestmark = pytest.mark.postgres_only
+pytestmark = [pytest.mark.postgres_only, pytest.mark.today("2026-11-27")]
 NOW = datetime(2026, 11, 27, 3, 0)
 TODAY = date(2026, 11, 27)
 

@@ -16,6 +16,7 @@ from tracker.plans.operations import import_plan
 from tracker.plans.parser import parse_plan
 
 NOW = datetime(2026, 11, 27, 2, 0)
+pytestmark = pytest.mark.today(NOW.date().isoformat())
 CANDIDATES = [
     Path(os.environ.get("PLAN_SAMPLES_DIR", "/work/shared/plans"))
     / "shaoxing-quality-14th-fyp.txt",

@@ -30,6 +30,7 @@ from tracker.models import AuditEvent, IndicatorValue, Notice
 from tracker.workflow import Action, ReviewState, can
 
 TODAY = date(2026, 11, 27)
+pytestmark = pytest.mark.today(TODAY.isoformat())
 NOW = datetime(2026, 11, 27, 3, 0)
 
 

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import event
 
 from tests.indicators_support import add_value, indicator, make_plan
@@ -9,6 +10,7 @@ from tracker.extensions import db
 from tracker.indicators.queries import binding_warnings
 
 TODAY = date(2026, 11, 27)
+pytestmark = pytest.mark.today(TODAY.isoformat())
 
 
 def test_binding_warnings_reports_the_latest_judged_year_only(factories):

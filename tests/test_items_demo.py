@@ -13,6 +13,7 @@ from tracker.items.demo import owners_for
 from tracker.models import ExtensionRequest, Report, User, WorkItem
 
 NOW = datetime(2026, 11, 27, 2, 0)
+pytestmark = pytest.mark.today(NOW.date().isoformat())
 
 
 @pytest.fixture

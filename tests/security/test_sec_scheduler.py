@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.models import OutboxMessage
 
 DAY = date(2026, 12, 1)  # a Tuesday: reminders for items due 2026-12-10
+pytestmark = pytest.mark.today(DAY.isoformat())
 MONDAY = date(2026, 11, 30)  # digest day
 
 

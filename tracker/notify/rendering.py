@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import formatdate, parseaddr
+from email.utils import format_datetime, parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 
+from tracker import clock
 from tracker.models import OutboxMessage
 from tracker.notify.messages import MessageDraft, clean_header, unique_addresses
 
@@ -69,7 +71,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["To"] = [Address(addr_spec=a) for a in to]
     if cc:
         email["Cc"] = [Address(addr_spec=a) for a in cc]
-    email["Date"] = formatdate(localtime=False)
+    email["Date"] = format_datetime(clock.now().replace(tzinfo=UTC))
     domain = sender.domain if isinstance(sender, Address) else sender.split("@")[-1]
     digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:16]
     email["Message-ID"] = f"<tracker.outbox{message.id}.{digest}@{domain or 'localhost'}>"

@@ -12,7 +12,7 @@ import logging
 import signal
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -20,6 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.notify.dispatch import IDLE_DISPATCH
 from tracker.scheduler.lock import SchedulerLock
@@ -118,7 +119,9 @@ def catch_up(app: Flask, scheduler, now: datetime | None = None, *, in_backgroun
         if not spec.catch_up:
             continue
         job = scheduler.get_job(spec.id)
-        fire = previous_fire_time(job.trigger, now or datetime.now(job.trigger.timezone))
+        fire = previous_fire_time(
+            job.trigger, now or clock.now().replace(tzinfo=UTC).astimezone(job.trigger.timezone)
+        )
         if fire is None:
             continue
         logger.info("catching up %s for %s", spec.id, fire.isoformat())
