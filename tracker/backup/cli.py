@@ -51,7 +51,7 @@ def create_command(target: Path | None):
             size=human_size(created.size),
             rows=sum(n for t, n in manifest["tables"].items() if t != "alembic_version"),
             files=len(manifest["files"]),
-            seconds=f"{created.seconds:.1f}",
+            seconds=round(created.seconds, 1),
         )
     )
     if manifest["missing_files"]:
@@ -113,7 +113,7 @@ def restore_command(archive: Path, yes: bool, force: bool):
             rows=restored.rows,
             files=restored.files,
             path=archive,
-            seconds=f"{restored.seconds:.1f}",
+            seconds=round(restored.seconds, 1),
         )
     )
     if restored.migrated:
