@@ -171,3 +171,29 @@ def test_upload_folder_with_files_is_refused_without_force(tmp_path):
     out = cli(dst, "backup", "restore", str(archive), "--yes")
     assert out.exit_code == 1 and "上传目录" in out.output, out.output
     assert stray.read_bytes() == b"someone else's file"
+
+
+def test_an_archive_older_than_the_code_is_migrated_forward(tmp_path):
+    """An archive taken before the first migration (the oldest schema there is) comes back
+    and is brought up to the current head by the restore."""
+    from sqlalchemy import inspect
+
+    from tracker.backup.database import migration_head, script_directory
+    from tracker.extensions import db
+
+    old = make_app(tmp_path / "old")
+    with old.app_context():
+        with db.engine.connect() as conn:  # an existing but never migrated database
+            assert inspect(conn).get_table_names() == []
+        db.engine.dispose()
+    out = cli(old, "backup", "create", "--to", str(tmp_path / "bk"))
+    assert out.exit_code == 0, out.output
+    archive = next((tmp_path / "bk").glob("*.tar"))
+
+    _src, dst = _apps(tmp_path, "sqlite")
+    out = cli(dst, "backup", "restore", str(archive), "--yes")
+    assert out.exit_code == 0, out.output
+    assert "已执行数据库迁移" in out.output
+    with dst.app_context(), db.engine.connect() as conn:
+        assert migration_head(conn) == script_directory().get_current_head()
+        assert "work_item" in inspect(conn).get_table_names()

@@ -246,12 +246,17 @@ def _restore_sqlite(engine: Engine, dumped: Path) -> None:
         source.close()
 
 
+def check_pg_dump(dumped: Path) -> None:
+    """Decode the whole custom-format dump (pg_restore writing SQL to nowhere)."""
+    _run([_pg_tool("pg_restore"), "--file=/dev/null", str(dumped)], dict(os.environ), "pg_restore")
+
+
 def _restore_postgres(engine: Engine, dumped: Path) -> None:
     pg_restore, psql = _pg_tool("pg_restore"), _pg_tool("psql")
     conninfo, env = _pg_env(engine)
     # Decode the whole dump once first: psql commits at the end of its input, so a dump
     # that broke off half-way must be caught before it is fed to psql.
-    _run([pg_restore, "--file=/dev/null", str(dumped)], env, "pg_restore")
+    check_pg_dump(dumped)
     # pg_restore writes the SQL, psql runs it in one transaction: the old schema is dropped
     # and the dump loaded, or nothing changes. Streamed, so a large dump never sits in memory.
     with tempfile.TemporaryFile() as errors:

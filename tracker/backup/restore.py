@@ -37,10 +37,13 @@ class Restored:
 def verify(path: Path) -> dict:
     """Check the archive against its manifest, and the database in it where we can."""
     manifest = arc.read(path)
-    if manifest.get("dialect") == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="tracker-verify-") as work:
-            arc.read(path, Path(work), database_only=True)
-            _compare_counts(manifest, dbdump.read_sqlite_file(Path(work) / "database").tables)
+    with tempfile.TemporaryDirectory(prefix="tracker-verify-") as work:
+        arc.read(path, Path(work), database_only=True)
+        dumped = Path(work) / "database"
+        if manifest.get("dialect") == "sqlite":
+            _compare_counts(manifest, dbdump.read_sqlite_file(dumped).tables)
+        elif shutil.which("pg_restore"):
+            dbdump.check_pg_dump(dumped)
     return manifest
 
 
