@@ -226,3 +226,13 @@ def _outbox(client, factories) -> str:
     response = client.get("/admin/outbox")
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+def test_full_disk_while_restoring_leaves_the_target_empty(archive, target, monkeypatch):
+    """A real ENOSPC while unpacking: every byte written goes to /dev/full."""
+    from tracker.backup import archive as arc
+
+    monkeypatch.setattr(arc, "_open_output", lambda path: open("/dev/full", "wb"))  # noqa: SIM115
+    out = _restore(target, archive)
+    assert out.exit_code == 1 and "磁盘空间已满" in out.output, out.output
+    _untouched(target)

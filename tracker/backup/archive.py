@@ -72,7 +72,7 @@ class _Hashing:
 
 
 def _open_output(path: Path):
-    """The archive being written (a separate function so tests can point it at /dev/full)."""
+    """A file being written (one function, so tests can point every write at /dev/full)."""
     return path.open("xb")
 
 
@@ -244,7 +244,7 @@ def read(path: Path, extract_to: Path | None = None, *, database_only=False) -> 
                 out = None
                 if extract_to is not None and (kind == "database" or not database_only):
                     out_path = extract_to / ("database" if kind == "database" else member.name)
-                    out = out_path.open("xb")
+                    out = _open_output(out_path)
                 seen[member.name] = _copy(source, out)
     except BackupError:
         raise
