@@ -32,9 +32,10 @@ def area_blueprints() -> list:
 
 def area_commands() -> list:
     """Every area's CLI group (plan, notify, scheduler, …)."""
+    from tracker.backup.cli import backup_cli
     from tracker.items.cli import items_cli
     from tracker.notify.cli import notify_cli
     from tracker.plans.cli import plan_cli
     from tracker.scheduler.cli import scheduler_command
 
-    return [plan_cli, notify_cli, scheduler_command, items_cli]
+    return [plan_cli, notify_cli, scheduler_command, items_cli, backup_cli]

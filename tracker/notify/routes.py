@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker.admin.routes import admin_required
+from tracker.backup.jobs import backup_status
 from tracker.errors import InvalidTransition
 from tracker.extensions import db
 from tracker.models import Department, OutboxMessage, SchedulerRun, utcnow
@@ -116,6 +117,7 @@ def outbox():
         coverage_warning=_coverage_warning(local_today()),
         transport=get_transport(current_app).describe(),
         scheduler_enabled=bool(current_app.config.get("SCHEDULER_ENABLED")),
+        backup=backup_status(current_app),
         form=ResendForm(),
     )
 
