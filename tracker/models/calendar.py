@@ -45,9 +45,7 @@ class HolidayEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    holiday_year_id: Mapped[int] = mapped_column(
-        ForeignKey("holiday_year.id", ondelete="CASCADE")
-    )
+    holiday_year_id: Mapped[int] = mapped_column(ForeignKey("holiday_year.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(40))
     first_day: Mapped[date] = mapped_column()
