@@ -129,6 +129,10 @@ def _is_working_day(day: date, entered: EnteredYears) -> bool:
     arrangement = entered.get(day.year)
     if arrangement is not None:
         return arrangement.is_working_day(day)
+    if day.year not in _known_years():
+        # Checked first: the package raises for such a day, and exceptions are not cached.
+        _warn_unknown_year(day.year)
+        return day.weekday() < 5
     try:
         return _official_workday(day)
     except NotImplementedError:
