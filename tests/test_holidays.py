@@ -391,3 +391,19 @@ def test_page_upload_of_a_json_file(admin_client):
     )
     assert response.status_code == 302
     assert _stored_years() == 1
+
+
+def test_the_reminder_job_for_2027_changes_once_the_year_is_entered(runner, csv_file):
+    from tests.notify_data import cli_json, department_with_liaisons, make_item
+
+    department, _ = department_with_liaisons("市发改委", "a@fgw.example")
+    item = make_item(department, date(2027, 2, 15))  # the Monday after the 春节 holiday
+
+    def due_on(day: str) -> list[str]:
+        return [m["dedupe_key"] for m in cli_json(runner, "remind", "--date", day, "--dry-run")]
+
+    # Monday-Friday: on 4 Feb the 7-working-day reminder is due.
+    assert due_on("2027-02-04") == [f"remind:item:{item.id}:2027-02-15:7d"]
+    runner.invoke(args=["holidays", "set", "2027", csv_file(GOOD)])
+    # 5-13 Feb off: 4 Feb is the last working day before the deadline.
+    assert due_on("2027-02-04") == [f"remind:item:{item.id}:2027-02-15:1d"]
