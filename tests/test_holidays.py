@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select, text
 
 from tracker import workdays
+from tracker.errors import StaleVersion
 from tracker.extensions import db
 from tracker.holidays.operations import clear_holiday_year, set_holiday_year
 from tracker.holidays.parsing import HolidayFileError, parse_text
@@ -407,3 +408,14 @@ def test_the_reminder_job_for_2027_changes_once_the_year_is_entered(runner, csv_
     runner.invoke(args=["holidays", "set", "2027", csv_file(GOOD)])
     # 5-13 Feb off: 4 Feb is the last working day before the deadline.
     assert due_on("2027-02-04") == [f"remind:item:{item.id}:2027-02-15:1d"]
+
+
+def test_two_admins_entering_a_new_year_at_once_keep_the_first(monkeypatch):
+    set_holiday_year(None, 2027, parse_text(2027, GOOD), today=TODAY)
+    db.session.commit()
+    # The second admin read "not entered yet" before the first one committed.
+    monkeypatch.setattr("tracker.holidays.operations.get_year", lambda year, lock=False: None)
+    with pytest.raises(StaleVersion):
+        set_holiday_year(None, 2027, parse_text(2027, "holiday,元旦,2027-01-01\n"), today=TODAY)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(HolidayEntry.id))) == 4

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from tracker import clock, workdays
+from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.holidays.operations import clear_holiday_year, describe, get_year, set_holiday_year
 from tracker.holidays.parsing import HolidayFileError, check_year, parse_text
@@ -47,7 +48,11 @@ def set_command(year, file, source):
         for problem in error.problems:
             click.echo(f"  {problem}", err=True)
         raise SystemExit(1) from None
-    _holiday_year, moved = set_holiday_year(None, year, entries, today=clock.today(), source=source)
+    try:
+        _row, moved = set_holiday_year(None, year, entries, today=clock.today(), source=source)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(
         _(

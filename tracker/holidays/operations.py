@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import record_event
-from tracker.errors import PermissionDenied
+from tracker.errors import PermissionDenied, StaleVersion
 from tracker.extensions import db
 from tracker.holidays.parsing import Entry
 from tracker.holidays.store import forget_entered_years
@@ -25,8 +27,13 @@ def _require_admin(actor) -> None:
         raise PermissionDenied()
 
 
-def get_year(year: int) -> HolidayYear | None:
-    return db.session.scalar(select(HolidayYear).where(HolidayYear.year == year))
+def get_year(year: int, *, lock: bool = False) -> HolidayYear | None:
+    """The entered year; `lock` holds its row (PostgreSQL) so two admins saving the same
+    year take turns instead of deleting each other's entries."""
+    query = select(HolidayYear).where(HolidayYear.year == year)
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query)
 
 
 def describe(holiday_year: HolidayYear | None) -> dict | None:
@@ -54,11 +61,18 @@ def set_holiday_year(
     """Store `year`'s checked arrangement in place of any earlier one; it takes precedence
     over chinese_calendar at once. Returns the row and how many open deadlines moved."""
     _require_admin(actor)
-    holiday_year = get_year(year)
+    holiday_year = get_year(year, lock=True)
     before = describe(holiday_year)
     if holiday_year is None:
-        holiday_year = HolidayYear(year=year)
-        db.session.add(holiday_year)
+        holiday_year = HolidayYear(year=year, entered_at=utcnow())
+        try:
+            with db.session.begin_nested():
+                db.session.add(holiday_year)
+        except IntegrityError:
+            # Another admin entered the same year a moment ago; theirs stays.
+            raise StaleVersion(
+                _("%(year)s was entered by someone else just now; reload and check it.", year=year)
+            ) from None
     else:
         holiday_year.entries.clear()
         db.session.flush()
@@ -85,7 +99,7 @@ def clear_holiday_year(actor, year: int, *, today: date) -> int | None:
     """Forget an entered year (the package or Monday-Friday answer again). Returns how many
     open deadlines moved, or None when the year was not entered."""
     _require_admin(actor)
-    holiday_year = get_year(year)
+    holiday_year = get_year(year, lock=True)
     if holiday_year is None:
         return None
     before = describe(holiday_year)
