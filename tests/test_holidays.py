@@ -147,9 +147,14 @@ def test_malformed_lines_are_named(body, expected):
 
 
 def test_every_problem_is_reported_at_once():
-    body = "holiday,元旦,2027-01-01\nholiday,春节,2027-02-31\nworkday,调休,2027-02-03\n"
+    body = (
+        "holiday,元旦,2027-01-01\n"
+        "holiday,春节,2027-02-31\n"
+        "workday,调休,2027-02-03\n"
+        "holiday,又一个元旦,2027-01-01\n"
+    )
     problems = _problems(2027, body)
-    assert [p.split(":")[0] for p in problems] == ["line 2", "line 3"]
+    assert [p.split(":")[0] for p in problems] == ["line 2", "line 3", "line 4"]
 
 
 # ---------------------------------------------------------------- working days use it at once

@@ -106,8 +106,9 @@ def parse_text(year: int, text: str, *, filename: str = "") -> list[Entry]:
         entry = _entry(year, where, cells, problems)
         if entry is not None:
             entries.append(entry)
+    # Overlaps among the lines that are fine by themselves, so one round shows everything.
+    _check_overlaps(entries, problems)
     if not problems:
-        _check_overlaps(entries, problems)
         if not any(entry.kind == "holiday" for entry in entries):
             problems.append(Problem(None, _("The arrangement has no holidays.")))
         elif len(entries) > MAX_ENTRIES:
