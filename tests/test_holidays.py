@@ -424,3 +424,13 @@ def test_two_admins_entering_a_new_year_at_once_keep_the_first(monkeypatch):
         set_holiday_year(None, 2027, parse_text(2027, "holiday,元旦,2027-01-01\n"), today=TODAY)
     db.session.rollback()
     assert db.session.scalar(select(func.count(HolidayEntry.id))) == 4
+
+
+def test_show_json_reads_back_with_set(runner, csv_file):
+    runner.invoke(args=["holidays", "set", "2027", csv_file(GOOD)])
+    shown = runner.invoke(args=["holidays", "show", "2027", "--json"]).output
+    runner.invoke(args=["holidays", "clear", "2027"])
+    result = runner.invoke(args=["holidays", "set", "2027", csv_file(shown, "back.json")])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(HolidayEntry.id))) == 4
