@@ -23,9 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def flask_env(database_uri: str, tmp_path, smtp=None, **extra) -> dict:
-    """The environment of a `flask --app wsgi …` process on the test database."""
+    """The environment of a `flask --app wsgi …` process on the test database.
+
+    The child runs on the test's day: time-machine moves only this process's clock, so the
+    child's is pinned with TRACKER_TODAY (the one clock honours it).
+    """
+    from tracker import clock
+
     env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL",)}
     env.update(
+        TRACKER_TODAY=clock.today().isoformat(),
         TRACKER_CONFIG="development",
         SCHEDULER_ENABLED="0",
         DATABASE_URL=database_uri,

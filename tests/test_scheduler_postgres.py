@@ -126,7 +126,9 @@ def test_sec_24_two_scheduler_processes_send_each_message_once_and_take_over(
                 subject="接管后的消息",
                 body_text="正文",
                 body_html="<p>正文</p>",
-                next_attempt_at=datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1),
+                # A day back: the child runs on this test's day but at the real time of day
+                # (TRACKER_TODAY pins only the date), so "a second ago" here may be its future.
+                next_attempt_at=datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1),
             )
         )
         db.session.commit()
