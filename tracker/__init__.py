@@ -32,6 +32,7 @@ def create_app(config: str | type[Config] = "production", **overrides) -> Flask:
     app.config.update(overrides)
 
     register_extensions(app)
+    register_numbers(app)
     register_blueprints(app)
     register_commands(app)
     register_errorhandlers(app)
@@ -56,6 +57,13 @@ def _migrations_dir():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def register_numbers(app: Flask) -> None:
+    """Bounded `<int:>` ids and `type=int` values (before any rule is added)."""
+    from tracker.numbers import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
