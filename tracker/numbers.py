@@ -17,8 +17,8 @@ from __future__ import annotations
 from flask import Flask, Request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import BadRequest
-from werkzeug.routing import IntegerConverter, ValidationError
+from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.routing import IntegerConverter
 
 # ids and versions are 32-bit integer columns on PostgreSQL; nothing larger can exist.
 MAX_INT = 2**31 - 1
@@ -30,15 +30,19 @@ UNREADABLE_VERSION = -1
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` limited to 0‥MAX_INT: a longer number matches no route (404)."""
+    """`<int:…>` limited to MAX_INT: a larger number is no object, 404.
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max=None, signed=False):  # noqa: A002
-        super().__init__(map, fixed_digits, min, MAX_INT if max is None else max, signed)
+    It raises NotFound itself rather than werkzeug's ValidationError ("try the next
+    rule"): with GET and PATCH on separate rules for one path, the matcher would answer
+    405 for the method whose rule it had not converted."""
 
     def to_python(self, value: str):
         if len(value.lstrip("-")) > MAX_DIGITS:  # never hand int() thousands of digits
-            raise ValidationError()
-        return super().to_python(value)
+            raise NotFound()
+        number = super().to_python(value)
+        if abs(number) > MAX_INT:
+            raise NotFound()
+        return number
 
 
 class NumberOutOfRange(BadRequest):
@@ -91,3 +95,10 @@ def register(app: Flask) -> None:
     """Before any blueprint adds a rule: rules bind their converters when added."""
     app.url_map.converters["int"] = BoundedIntConverter
     app.request_class = TrackerRequest
+    app.register_error_handler(NumberOutOfRange, _out_of_range)
+
+
+def _out_of_range(error: NumberOutOfRange):
+    from tracker.errors import render_error
+
+    return render_error(400, error.description, "number_out_of_range")

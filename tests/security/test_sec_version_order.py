@@ -43,6 +43,10 @@ MUTATING = {"POST", "PATCH", "PUT", "DELETE"}
 
 @pytest.fixture
 def scene(app):
+    return build_scene(app)
+
+
+def build_scene(app):
     """Objects of the lead department (and of the office) an outsider liaison may not see."""
     from tracker.items.deadlines import request_extension
     from tracker.items.reports import attach_evidence

@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from tracker.numbers import read_version
+from tracker.numbers import int_param, read_version
 
 
 def at_most(n: int) -> Length:
@@ -106,20 +106,20 @@ class ItemForm(VersionedForm):
     due_date = StringField(
         _l("Due date"), validators=[DateText()], description=_l("YYYY-MM-DD, e.g. 2026-12-31")
     )
-    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, coerce=int, default=2)
-    indicator_id = SelectField(_l("Linked indicator"), coerce=int, default=0)
-    section_node_id = SelectField(_l("Plan section"), coerce=int, default=0)
+    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, coerce=int_param, default=2)
+    indicator_id = SelectField(_l("Linked indicator"), coerce=int_param, default=0)
+    section_node_id = SelectField(_l("Plan section"), coerce=int_param, default=0)
 
 
 class NewItemForm(ItemForm):
-    plan_id = SelectField(_l("Plan"), coerce=int)
-    lead_department_id = SelectField(_l("Lead department"), coerce=int, default=0)
-    co_department_ids = SelectMultipleField(_l("Co-departments"), coerce=int, default=[])
+    plan_id = SelectField(_l("Plan"), coerce=int_param)
+    lead_department_id = SelectField(_l("Lead department"), coerce=int_param, default=0)
+    co_department_ids = SelectMultipleField(_l("Co-departments"), coerce=int_param, default=[])
 
 
 class AssignForm(VersionedForm):
-    lead_department_id = SelectField(_l("Lead department"), coerce=int, default=0)
-    co_department_ids = SelectMultipleField(_l("Co-departments"), coerce=int, default=[])
+    lead_department_id = SelectField(_l("Lead department"), coerce=int_param, default=0)
+    co_department_ids = SelectMultipleField(_l("Co-departments"), coerce=int_param, default=[])
 
 
 class ReasonForm(VersionedForm):
@@ -136,11 +136,11 @@ class SplitForm(VersionedForm):
 
 
 class MergeForm(VersionedForm):
-    others = SelectMultipleField(_l("Items to merge into this one"), coerce=int, default=[])
+    others = SelectMultipleField(_l("Items to merge into this one"), coerce=int_param, default=[])
 
 
 class ReportForm(VersionedForm):
-    period_id = SelectField(_l("Reporting period"), coerce=int, validate_choice=False)
+    period_id = SelectField(_l("Reporting period"), coerce=int_param, validate_choice=False)
     narrative = TextAreaField(_l("Progress this period"), validators=[Optional(), at_most(20000)])
     progress = StringField(_l("Progress (%)"), validators=[ProgressText()], default="0")
     completes = BooleanField(_l("This report completes the item"))

@@ -31,6 +31,7 @@ from tracker.items.views import (
     view_errors,
 )
 from tracker.models import Department, ExtensionRequest, Plan, Report, WorkItem
+from tracker.numbers import int_param
 from tracker.pagination import paginate
 from tracker.periods import ensure_all_periods
 from tracker.review import bp
@@ -202,7 +203,8 @@ def bulk():
     entries = []
     for value in request.form.getlist("pick"):
         try:
-            report_id, version = (int(part) for part in value.split(":", 1))
+            # a number no report could have is a 400 (tracker.numbers), not a 500
+            report_id, version = (int_param(part) for part in value.split(":", 1))
         except ValueError:
             continue
         entries.append((report_id, version))
