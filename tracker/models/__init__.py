@@ -4,7 +4,7 @@ from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.base import utcnow
 from tracker.models.imports import SpreadsheetImport
 from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
-from tracker.models.org import ApiToken, Department, DepartmentAlias, User
+from tracker.models.org import ApiToken, Department, DepartmentAlias, LoginThrottle, User
 from tracker.models.plan import Indicator, IndicatorValue, Plan, PlanImport, PlanNode
 from tracker.models.work import (
     Attachment,
@@ -28,6 +28,7 @@ __all__ = [
     "ExtensionRequest",
     "Indicator",
     "IndicatorValue",
+    "LoginThrottle",
     "Notice",
     "OutboxMessage",
     "Plan",
