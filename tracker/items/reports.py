@@ -81,6 +81,8 @@ def create_report(
     require(actor, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
     if period.plan_id != item.plan_id or period.start_date > today:
         raise ValidationFailed({"period": _("Choose a reporting period that has started.")})
+    if not in_report_window(period, today):
+        raise ValidationFailed({"period": too_late_message()})
     existing = db.session.scalar(
         select(Report.id).where(Report.item_id == item.id, Report.period_id == period.id)
     )
@@ -354,18 +356,46 @@ def add_contribution(
     return contribution
 
 
+# A report may be started late, but only for the plan's last LATE_REPORT_PERIODS started
+# periods (two years of quarters, eight months of monthly periods): the form offers those
+# without a report, and create_report refuses any other, whichever way it is asked (page,
+# API). Older periods have had their 通报 published and their deadlines long passed; a
+# report for one would change history nobody reviews any more. Before, the page offered the
+# 8 most recent periods *without* a report while the server took any started period.
+LATE_REPORT_PERIODS = 8
+
+
+def too_late_message() -> str:
+    return _(
+        "A report can be started late only for the last %(n)s reporting periods.",
+        n=LATE_REPORT_PERIODS,
+    )
+
+
+def _window(plan_id: int, today: date):
+    return (
+        select(ReportingPeriod.id)
+        .where(ReportingPeriod.plan_id == plan_id, ReportingPeriod.start_date <= today)
+        .order_by(ReportingPeriod.start_date.desc())
+        .limit(LATE_REPORT_PERIODS)
+    )
+
+
+def in_report_window(period: ReportingPeriod, today: date) -> bool:
+    """Whether a report may be started for `period` today (LATE_REPORT_PERIODS)."""
+    return period.id in set(db.session.scalars(_window(period.plan_id, today)))
+
+
 def period_choices(item: WorkItem, today: date) -> list[ReportingPeriod]:
-    """Periods the lead may still start a report for: started, without a report yet."""
+    """Periods the lead may still start a report for: in the window, without a report."""
     taken = select(Report.period_id).where(Report.item_id == item.id)
     return list(
         db.session.scalars(
             select(ReportingPeriod)
             .where(
-                ReportingPeriod.plan_id == item.plan_id,
-                ReportingPeriod.start_date <= today,
+                ReportingPeriod.id.in_(_window(item.plan_id, today).scalar_subquery()),
                 ReportingPeriod.id.not_in(taken),
             )
             .order_by(ReportingPeriod.start_date.desc())
-            .limit(8)
         )
     )
