@@ -81,8 +81,6 @@ def create_report(
     require(actor, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
     if period.plan_id != item.plan_id or period.start_date > today:
         raise ValidationFailed({"period": _("Choose a reporting period that has started.")})
-    if not in_report_window(period, today):
-        raise ValidationFailed({"period": too_late_message()})
     existing = db.session.scalar(
         select(Report.id).where(Report.item_id == item.id, Report.period_id == period.id)
     )
@@ -356,12 +354,14 @@ def add_contribution(
     return contribution
 
 
-# A report may be started late, but only for the plan's last LATE_REPORT_PERIODS started
-# periods (two years of quarters, eight months of monthly periods): the form offers those
-# without a report, and create_report refuses any other, whichever way it is asked (page,
-# API). Older periods have had their 通报 published and their deadlines long passed; a
-# report for one would change history nobody reviews any more. Before, the page offered the
-# 8 most recent periods *without* a report while the server took any started period.
+# A liaison may start a report late, but only for the plan's last LATE_REPORT_PERIODS
+# started periods (two years of quarters, eight months of monthly periods): the page offers
+# those without a report, and the page POST and the API refuse any other
+# (`check_report_window`). Older periods have had their 通报 published and their deadlines
+# long passed; a report for one would change history nobody reviews any more. Before, the
+# page offered the 8 newest periods *without* a report while the server took any started
+# period. create_report itself stays open to every started period: the demo, imports and
+# test fixtures write history.
 LATE_REPORT_PERIODS = 8
 
 
@@ -382,8 +382,14 @@ def _window(plan_id: int, today: date):
 
 
 def in_report_window(period: ReportingPeriod, today: date) -> bool:
-    """Whether a report may be started for `period` today (LATE_REPORT_PERIODS)."""
+    """Whether a liaison may start a report for `period` today (LATE_REPORT_PERIODS)."""
     return period.id in set(db.session.scalars(_window(period.plan_id, today)))
+
+
+def check_report_window(period: ReportingPeriod, today: date) -> None:
+    """ValidationFailed (422) unless `period` is in the window the report page offers."""
+    if not in_report_window(period, today):
+        raise ValidationFailed({"period": too_late_message()})
 
 
 def period_choices(item: WorkItem, today: date) -> list[ReportingPeriod]:
