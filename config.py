@@ -56,8 +56,16 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
+    # Password guesses are throttled per source — a username from one client address, or
+    # one user's password changes (tracker/auth/throttle.py): this many failures are free,
+    # then the source waits LOGIN_DELAY_SECONDS, doubling per failure, at most
+    # LOGIN_LOCK_MINUTES. No account is ever locked.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
+    LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", "2"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    # Proxies in front of the app that append the client to X-Forwarded-For (nginx: 1).
+    # 0 when clients connect directly: then the header is a client's say-so and is ignored.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     ITEMS_PER_PAGE = 25
     # A date (YYYY-MM-DD) that pins the pages' and the API's "today", for tests and
@@ -123,6 +131,9 @@ class ProductionConfig(Config):
 
     PRODUCTION = True
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", ""))
+    # README's deployment: gunicorn on 127.0.0.1 behind one nginx, which must set
+    # `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import TEST_PASSWORD, login
 from tracker.extensions import db
-from tracker.models import User, utcnow
+from tracker.models import User
 
 
 def test_login_page_is_chinese_by_default(client):
@@ -63,28 +63,93 @@ def test_sec_1_passwords_use_a_salted_slow_hash():
     assert first.startswith(("scrypt:", "pbkdf2:"))
 
 
-def test_sec_2_repeated_failures_throttle_the_account(client, app, factories):
+def test_sec_2_repeated_failures_throttle_the_source(client, app, factories):
     user = factories.user("liaison")
     db.session.commit()
-    limit = app.config["LOGIN_MAX_FAILURES"]
-    for _ in range(limit):
-        login(client, user, password="wrong-password")
-    # Now even the right password is refused until the lock expires.
+    free = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(free + 1):
+        assert login(client, user, password="wrong-password").status_code == 401
+    # Now even the right password is refused from here until the wait is over.
     response = login(client, user)
     assert response.status_code == 429
-    assert "锁定" in response.get_data(as_text=True)
+    assert "失败次数过多" in response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) >= 1
     db.session.expire_all()
-    assert db.session.get(User, user.id).locked_until > utcnow()
+    assert db.session.get(User, user.id).locked_until is None  # the account is not locked
 
 
-def test_sec_2_lock_expires(client, factories):
-    user = factories.user("liaison", locked_until=utcnow() - timedelta(minutes=1))
+def test_sec_2_the_wait_grows_is_capped_and_expires(app, factories):
+    from datetime import datetime
+
+    from tracker.auth.operations import authenticate
+    from tracker.auth.throttle import Rule
+
+    user = factories.user("liaison")
     db.session.commit()
-    assert login(client, user).status_code == 302
+    rule = Rule(free=3, base_seconds=2, cap_seconds=60)
+    now = datetime(2026, 11, 27, 2, 0)
+    waits = []
+    for _ in range(10):
+        result = authenticate(user.username, "wrong", address="10.0.0.9", rule=rule, now=now)
+        assert result.outcome == "bad_credentials"
+        waits.append(result.wait_seconds)
+        if result.wait_seconds:  # while it waits, even the right password is refused
+            blocked = authenticate(
+                user.username, TEST_PASSWORD, address="10.0.0.9", rule=rule, now=now
+            )
+            assert (blocked.outcome, blocked.wait_seconds) == ("throttled", result.wait_seconds)
+        now += timedelta(seconds=result.wait_seconds)  # wait it out exactly
+    assert waits == [0, 0, 0, 2, 4, 8, 16, 32, 60, 60]
+    assert (
+        authenticate(user.username, TEST_PASSWORD, address="10.0.0.9", rule=rule, now=now).outcome
+        == "ok"
+    )
+    # A success clears the source: the next failure is free again.
+    again = authenticate(user.username, "wrong", address="10.0.0.9", rule=rule, now=now)
+    assert again.wait_seconds == 0
+
+
+def test_sec_2_a_strangers_failures_do_not_lock_the_owner_out(app, factories):
+    user = factories.user("liaison")
+    db.session.commit()
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    for _ in range(20):
+        stranger.post("/login", data={"username": user.username, "password": "guess"})
+    assert login(stranger, user).status_code == 429
+    response = login(owner, user)
+    assert response.status_code == 302
+
+
+def test_sec_2_known_and_unknown_usernames_are_answered_alike(app, factories):
+    """Status, message and counting are the same, so no answer tells whether a name exists."""
+    import re
+
+    user = factories.user("liaison")
+    db.session.commit()
+
+    def answers(username: str, address: str) -> list[tuple[int, str]]:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        seen = []
+        for _ in range(app.config["LOGIN_MAX_FAILURES"] + 3):
+            response = client.post("/login", data={"username": username, "password": "guess"})
+            alert = re.findall(
+                r'<div class="alert[^"]*"[^>]*>(.*?)</div>', response.get_data(as_text=True), re.S
+            )
+            seen.append((response.status_code, " ".join(a.strip() for a in alert)))
+        return seen
+
+    known = answers(user.username, "192.0.2.1")
+    unknown = answers("no-such-user", "192.0.2.2")
+    assert known == unknown
+    assert [status for status, _ in known][-1] == 429
 
 
 def test_sec_2_counter_lives_in_the_database(app, factories):
-    """Failures counted by one worker lock the account for another worker too."""
+    """Failures counted by one worker throttle the same source on another worker too."""
     from config import TestingConfig
     from tracker import create_app
 
@@ -93,7 +158,7 @@ def test_sec_2_counter_lives_in_the_database(app, factories):
     other_worker = create_app(
         TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]
     )
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1):
         app.test_client().post("/login", data={"username": user.username, "password": "bad"})
     with other_worker.app_context():
         response = other_worker.test_client().post(
@@ -269,3 +334,31 @@ def test_profile_rejects_bad_email(client, factories):
     login(client, user)
     response = client.post("/profile", data={"email": "not an email", "locale": "zh_Hans_CN"})
     assert response.status_code == 422
+
+
+def test_sec_2_wrong_current_passwords_are_throttled_like_log_in(app, client, factories):
+    """The probe's 15 wrong `current_password` attempts answered 422 each time."""
+    user = factories.user("liaison")
+    db.session.commit()
+    login(client, user)
+    free = app.config["LOGIN_MAX_FAILURES"]
+    statuses = []
+    for n in range(15):
+        response = client.post(
+            "/profile/password",
+            data={"current_password": f"guess-{n}", "new_password": "n" * 12, "confirm": "n" * 12},
+        )
+        statuses.append(response.status_code)
+    assert statuses[: free + 1] == [422] * (free + 1)
+    assert statuses[free + 1] == 429
+    # While it waits, even the right current password changes nothing.
+    response = client.post(
+        "/profile/password",
+        data={"current_password": TEST_PASSWORD, "new_password": "n" * 12, "confirm": "n" * 12},
+    )
+    assert response.status_code == 429
+    assert "失败次数过多" in response.get_data(as_text=True)
+    db.session.expire_all()
+    from werkzeug.security import check_password_hash
+
+    assert check_password_hash(db.session.get(User, user.id).password_hash, TEST_PASSWORD)

@@ -31,7 +31,9 @@ def create_app(config: str | type[Config] = "production", **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
 
+    register_proxies(app)
     register_extensions(app)
+    register_numbers(app)
     register_blueprints(app)
     register_commands(app)
     register_errorhandlers(app)
@@ -56,6 +58,24 @@ def _migrations_dir():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def register_proxies(app: Flask) -> None:
+    """The client's address from X-Forwarded-For, only as appended by the trusted proxies:
+    log-in throttling counts per address, and behind nginx every request would otherwise
+    come from 127.0.0.1 (so a stranger's failures would slow the owner down)."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=0, x_host=0)
+
+
+def register_numbers(app: Flask) -> None:
+    """Bounded `<int:>` ids and `type=int` values (before any rule is added)."""
+    from tracker.numbers import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -314,9 +314,11 @@ def send_evidence(attachment):
     if not path.is_file():
         logger.error("evidence file missing for attachment %s", attachment.id)
         raise NotFound()
+    # Rows store "text/plain; charset=utf-8"; send_file adds the charset to any text/*
+    # type again, so hand it the bare type (the header then names the charset once).
     response = send_file(
         path,
-        mimetype=attachment.content_type,
+        mimetype=attachment.content_type.split(";", 1)[0].strip(),
         as_attachment=True,
         download_name=attachment.original_name,
         max_age=0,

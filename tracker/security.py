@@ -33,6 +33,11 @@ def register_security_headers(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint and not request.endpoint.startswith(("vendor.", "static")):
             headers.setdefault("Cache-Control", "no-store")
+            if "attachment" in headers.get("Content-Disposition", ""):
+                # Every download here carries some department's data (exports, bulletins,
+                # evaluations, evidence); send_file's default `no-cache` lets a shared
+                # cache or the browser keep a copy, so no download may be stored.
+                headers["Cache-Control"] = "private, no-store"
         return response
 
 

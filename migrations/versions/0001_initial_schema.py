@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-27 22:26:22.499800
+Create Date: 2026-12-03 20:06:58.939788
 
 """
 from alembic import op
@@ -35,6 +35,18 @@ def upgrade():
     )
     with op.batch_alter_table('department', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_department_active'), ['active'], unique=False)
+
+    op.create_table('login_throttle',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('blocked_until', sa.DateTime(), nullable=True),
+    sa.Column('last_failure_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_throttle')),
+    sa.UniqueConstraint('key', name=op.f('uq_login_throttle_key'))
+    )
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_throttle_last_failure_at'), ['last_failure_at'], unique=False)
 
     op.create_table('scheduler_run',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -619,6 +631,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_scheduler_run_job_id'))
 
     op.drop_table('scheduler_run')
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_throttle_last_failure_at'))
+
+    op.drop_table('login_throttle')
     with op.batch_alter_table('department', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_department_active'))
 

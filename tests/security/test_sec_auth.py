@@ -36,6 +36,61 @@ def test_sec_1_equal_passwords_get_different_slow_salted_hashes():
     assert first.startswith(("scrypt:", "pbkdf2:"))  # a KDF, never a bare digest
 
 
+# ---------------------------------------------------------------- case 2
+
+
+@pytest.fixture
+def proxied_app(app):
+    """The app as README deploys it: behind one nginx that appends X-Forwarded-For."""
+    from config import TestingConfig
+
+    proxied = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        TRUSTED_PROXIES=1,
+    )
+    proxied.test_client_class = IsolatedClient
+    yield proxied
+    with proxied.app_context():
+        proxied.extensions["sqlalchemy"].engine.dispose()
+
+
+def test_sec_2_behind_the_proxy_each_client_address_is_its_own_source(proxied_app, factories):
+    """nginx on 127.0.0.1 forwards everyone: without ProxyFix every client would share one
+    address and a stranger's failures would slow the owner down."""
+    user = factories.user("liaison")
+    db.session.commit()
+    client = proxied_app.test_client()
+    stranger = {"X-Forwarded-For": "203.0.113.7"}
+    owner = {"X-Forwarded-For": "198.51.100.20"}
+    form = {"username": user.username, "password": "guess"}
+    for _ in range(proxied_app.config["LOGIN_MAX_FAILURES"] + 1):
+        assert client.post("/login", data=form, headers=stranger).status_code == 401
+    right = {"username": user.username, "password": TEST_PASSWORD}
+    assert client.post("/login", data=right, headers=stranger).status_code == 429
+    assert client.post("/login", data=right, headers=owner).status_code == 302
+
+
+def test_sec_2_without_a_trusted_proxy_a_forged_address_does_not_escape(app, factories):
+    """With TRUSTED_PROXIES=0 (clients connect directly) X-Forwarded-For is the client's
+    say-so: a new forged address per guess must not reset the count."""
+    user = factories.user("liaison")
+    db.session.commit()
+    client = app.test_client()
+    for n in range(app.config["LOGIN_MAX_FAILURES"] + 1):
+        client.post(
+            "/login",
+            data={"username": user.username, "password": "guess"},
+            headers={"X-Forwarded-For": f"10.9.9.{n}"},
+        )
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": TEST_PASSWORD},
+        headers={"X-Forwarded-For": "10.9.9.200"},
+    )
+    assert response.status_code == 429
+
+
 # ---------------------------------------------------------------- case 3
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 
@@ -147,6 +148,32 @@ def json_body(name: str) -> dict:
     if errors:
         raise ValidationFailed(errors)
     return data
+
+
+class LazyBody(Mapping):
+    """The validated JSON body, read on first use.
+
+    A view with an object in its path loads it and checks visibility first, then reads
+    `body["version"]`: so a stranger gets the 404 of a missing object whatever the body
+    says, never a 422 or 409 about an object they may not know exists (issue 24)."""
+
+    def __init__(self, schema: str):
+        self._schema = schema
+        self._data: dict | None = None
+
+    def _body(self) -> dict:
+        if self._data is None:
+            self._data = json_body(self._schema)
+        return self._data
+
+    def __getitem__(self, key):
+        return self._body()[key]
+
+    def __iter__(self):
+        return iter(self._body())
+
+    def __len__(self) -> int:
+        return len(self._body())
 
 
 # ---------------------------------------------------------------- query strings

@@ -20,6 +20,7 @@ from tracker.api.spec import Param, operation, write_transaction
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.indicators.operations import (
+    check_value_action,
     report_value,
     return_value,
     save_value_draft,
@@ -155,6 +156,10 @@ def report_indicator_value(indicator_id: int, body):
     """The responsible department's liaison reports a year's value as a draft (or submits
     it at once with `submit: true`). One value per indicator and year."""
     target = load_indicator(indicator_id)
+    # Who may report, before what the body says (a stranger's answer is the 404).
+    check_value_action(
+        current_user, Action.CREATE_REPORT, target, None, f"indicator:{indicator_id}"
+    )
     with write_transaction():
         row = report_value(
             current_user,

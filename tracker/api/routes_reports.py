@@ -19,7 +19,7 @@ from tracker.api.spec import operation, write_transaction
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import item_subject, load_item, load_report, require
-from tracker.items.reports import create_report, save_draft, submit_report
+from tracker.items.reports import check_report_window, create_report, save_draft, submit_report
 from tracker.items.views import now as clock_now
 from tracker.items.views import today as clock_today
 from tracker.models import Report, ReportingPeriod
@@ -84,6 +84,8 @@ def create_item_report(item_id: int, body):
             period = focus_period(item.plan_id, today)
         if period is None:
             raise ValidationFailed({"period": _("Choose a reporting period that has started.")})
+        if period.start_date <= today:
+            check_report_window(period, today)  # the periods the report page offers
         report = create_report(
             current_user,
             item,

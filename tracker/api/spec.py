@@ -1,8 +1,9 @@
 """Declaring an API operation once: the route, its inputs and answers, and its OpenAPI entry.
 
 `operation(...)` registers the Flask view on the blueprint, parses and validates its query
-string and JSON body before the view runs, and records what openapi.py publishes, so the
-document cannot drift from the routes that exist.
+string before the view runs and its JSON body when the view first reads it (after the
+view has loaded the path's object and checked that the caller may see it), and records
+what openapi.py publishes, so the document cannot drift from the routes that exist.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from tracker.api import bp
-from tracker.api.requests import Conflict, check_id, json_body, query_args
+from tracker.api.requests import Conflict, LazyBody, check_id, query_args
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,10 @@ def operation(
             if op.query:
                 kwargs["args"] = query_args(op.query)
             if op.body:
-                kwargs["body"] = json_body(op.body)
+                # With an object in the path the view reads the body after its load and
+                # visibility check (LazyBody); without one there is nothing to hide.
+                body = LazyBody(op.body)
+                kwargs["body"] = body if op.path_params else dict(body)
             return view(**kwargs)
 
         OPERATIONS.append(op)

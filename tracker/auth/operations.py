@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.audit import record_event
-from tracker.errors import ValidationFailed
+from tracker.auth.throttle import (
+    Rule,
+    clear,
+    login_source,
+    password_source,
+    record_failure,
+    seconds_to_wait,
+)
+from tracker.errors import DomainError, ValidationFailed
 from tracker.extensions import db
 from tracker.models import User, utcnow
 
@@ -22,7 +30,8 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    outcome: str  # ok | bad_credentials | locked | inactive
+    outcome: str  # ok | bad_credentials | throttled | inactive
+    wait_seconds: int = 0  # how long a throttled source waits
 
 
 def hash_password(password: str) -> str:
@@ -40,38 +49,27 @@ def authenticate(
     username: str,
     password: str,
     *,
-    max_failures: int,
-    lock_minutes: int,
+    address: str,
+    rule: Rule,
     now: datetime | None = None,
 ) -> LoginResult:
-    """Check credentials; count failures in the database so every worker shares the lock."""
+    """Check credentials, throttling the source (username × client address) in the
+    database. A known and an unknown username are answered alike — same outcome, same
+    hash work, failures counted for both — so the answer tells no one which names exist."""
     now = now or utcnow()
+    source = login_source(username, address)
+    wait = seconds_to_wait(source, now)
+    if wait:
+        return LoginResult(None, "throttled", wait)
     user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return LoginResult(None, "bad_credentials")
-    if user.locked_until and user.locked_until > now:
-        return LoginResult(user, "locked")
-    if not check_password_hash(user.password_hash or _DUMMY_HASH, password):
-        _count_failure(user, max_failures, lock_minutes, now)
-        return LoginResult(user, "bad_credentials")
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    if not check_password_hash(stored, password) or user is None:
+        return LoginResult(None, "bad_credentials", record_failure(source, rule, now))
+    clear(source)
     if not user.active:
         return LoginResult(user, "inactive")
-    user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     return LoginResult(user, "ok")
-
-
-def _count_failure(user: User, max_failures: int, lock_minutes: int, now: datetime) -> None:
-    # One UPDATE increments atomically, so two workers cannot both read the old count.
-    db.session.execute(
-        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-    )
-    db.session.refresh(user)
-    if user.failed_logins >= max_failures:
-        user.locked_until = now + timedelta(minutes=lock_minutes)
-        user.failed_logins = 0
 
 
 def end_all_sessions(user: User) -> None:
@@ -79,14 +77,38 @@ def end_all_sessions(user: User) -> None:
     user.session_generation = (user.session_generation or 0) + 1
 
 
-def change_password(user: User, current: str, new: str) -> None:
+class PasswordThrottled(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+
+def change_password(
+    user: User, current: str, new: str, *, rule: Rule, now: datetime | None = None
+) -> None:
+    """Wrong current passwords are counted and throttled like log-in failures (per user:
+    only a holder of the user's session can try), so a stolen session cannot guess it."""
+    now = now or utcnow()
+    source = password_source(user.id)
+    wait = seconds_to_wait(source, now)
+    if wait:
+        raise PasswordThrottled(throttled_message(wait), wait_seconds=wait)
     if not check_password_hash(user.password_hash, current):
+        record_failure(source, rule, now)
         raise ValidationFailed({"current_password": _("The current password is wrong.")})
     if current == new:
         raise ValidationFailed(
             {"new_password": _("Choose a password different from the current one.")}
         )
+    clear(source)
     user.password_hash = hash_password(new)
     user.must_change_password = False
     end_all_sessions(user)
     record_event(user, "user.password_changed", user, comment=None)
+
+
+def throttled_message(wait_seconds: int) -> str:
+    """The one answer to a throttled source, whoever it claims to be."""
+    return _(
+        "Too many failed attempts. Wait %(seconds)s seconds and try again.",
+        seconds=wait_seconds,
+    )

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from tracker import clock
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
-from tracker.auth.operations import authenticate, change_password, end_all_sessions
+from tracker.auth.operations import (
+    PasswordThrottled,
+    authenticate,
+    change_password,
+    end_all_sessions,
+    throttled_message,
+)
+from tracker.auth.throttle import Rule, client_address
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.security import log_security_event
@@ -43,8 +60,9 @@ def login():
         result = authenticate(
             form.username.data,
             form.password.data,
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            address=client_address(),
+            rule=Rule.from_config(current_app.config),
+            now=clock.now(),
         )
         db.session.commit()
         log_security_event("login", outcome=result.outcome, username=form.username.data)
@@ -56,16 +74,11 @@ def login():
                 session["locale"] = locale
             login_user(result.user, remember=form.remember.data)
             return redirect(next_url or url_for("main.home"))
-        if result.outcome == "locked":
-            flash(
-                _(
-                    "Too many failed attempts. This account is locked for a while; "
-                    "try again later or ask an administrator."
-                ),
-                "danger",
-            )
-            status = 429
-        elif result.outcome == "inactive":
+        if result.outcome == "throttled":
+            # The same answer whether the name exists or not, and only for this source.
+            flash(throttled_message(result.wait_seconds), "danger")
+            return _login_page(form, 429, result.wait_seconds)
+        if result.outcome == "inactive":
             flash(_("This account has been deactivated. Ask an administrator."), "danger")
             status = 403
         else:
@@ -73,7 +86,14 @@ def login():
             status = 401
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return _login_page(form, status)
+
+
+def _login_page(form, status: int, retry_after: int = 0):
+    response = make_response(render_template("auth/login.html", form=form), status)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.post("/logout")
@@ -111,11 +131,25 @@ def change_password_view():
     status = 200
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.new_password.data)
+            change_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                rule=Rule.from_config(current_app.config),
+                now=clock.now(),
+            )
         except ValidationFailed as error:
+            db.session.commit()  # the failure is counted (and nothing else was changed)
+            log_security_event("password_change", outcome="bad_credentials")
             for field, message in error.errors.items():
                 getattr(form, field).errors.append(message)
             status = 422
+        except PasswordThrottled as error:
+            log_security_event("password_change", outcome="throttled")
+            flash(error.message, "danger")
+            response = make_response(render_template("auth/password.html", form=form), 429)
+            response.headers["Retry-After"] = str(error.params["wait_seconds"])
+            return response
         else:
             db.session.commit()
             # Every older cookie is dead now; give this browser a new session.

@@ -22,7 +22,7 @@ from tracker.items.access import (
     office_ids,
     require,
 )
-from tracker.items.locking import claim
+from tracker.items.locking import check_readable, claim
 from tracker.items.operations import audit, clean_text
 from tracker.models import ExtensionRequest, WorkItem, utcnow
 from tracker.notices import queue_notice
@@ -120,6 +120,7 @@ def decide_extension(
         item_subject(item, pending_extension=request.state == ExtensionState.PENDING.value),
         obj=f"extension:{request.id}",
     )
+    check_readable(expected_version, item)  # only now: a stranger has had their 404
     comment = clean_text(comment, 4000)
     if not approve and not comment:
         raise ValidationFailed({"comment": _("Give a reason for refusing.")})

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from tracker.errors import StaleVersion
+from tracker.numbers import int_param, read_version
 
 
 def at_most(n: int) -> Length:
@@ -73,17 +72,15 @@ class ProgressText:
 
 
 def parse_version(value) -> int:
-    """The version a form says it was loaded at.
+    """The version a form says it was loaded at, or UNREADABLE_VERSION when it is missing,
+    not a number or out of range.
 
-    Missing or not a number is a stale form (409), never "whatever is current": the
-    services read `None` as "the version this session loaded", so a scanner's
-    `version=http://…\r\n…` used to overwrite whatever had been saved meanwhile."""
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        raise StaleVersion(
-            _("This form does not say which version it was loaded from. Reload the page.")
-        ) from None
+    It never raises: the service checks visibility and permission first (404/403) and only
+    then refuses an unreadable version as a stale form (409, `tracker/items/locking.py`) —
+    never "whatever is current", so a scanner's `version=http://…\r\n…` cannot overwrite
+    what was saved meanwhile, and never a conflict page for an object the sender may not
+    see."""
+    return read_version(value)
 
 
 class VersionedForm(FlaskForm):
@@ -92,7 +89,7 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
     def loaded_version(self) -> int:
-        """The version sent back; StaleVersion (409) when missing or not a number."""
+        """The version sent back (UNREADABLE_VERSION when missing or not a number)."""
         return parse_version(self.version.data)
 
 
@@ -109,20 +106,20 @@ class ItemForm(VersionedForm):
     due_date = StringField(
         _l("Due date"), validators=[DateText()], description=_l("YYYY-MM-DD, e.g. 2026-12-31")
     )
-    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, coerce=int, default=2)
-    indicator_id = SelectField(_l("Linked indicator"), coerce=int, default=0)
-    section_node_id = SelectField(_l("Plan section"), coerce=int, default=0)
+    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, coerce=int_param, default=2)
+    indicator_id = SelectField(_l("Linked indicator"), coerce=int_param, default=0)
+    section_node_id = SelectField(_l("Plan section"), coerce=int_param, default=0)
 
 
 class NewItemForm(ItemForm):
-    plan_id = SelectField(_l("Plan"), coerce=int)
-    lead_department_id = SelectField(_l("Lead department"), coerce=int, default=0)
-    co_department_ids = SelectMultipleField(_l("Co-departments"), coerce=int, default=[])
+    plan_id = SelectField(_l("Plan"), coerce=int_param)
+    lead_department_id = SelectField(_l("Lead department"), coerce=int_param, default=0)
+    co_department_ids = SelectMultipleField(_l("Co-departments"), coerce=int_param, default=[])
 
 
 class AssignForm(VersionedForm):
-    lead_department_id = SelectField(_l("Lead department"), coerce=int, default=0)
-    co_department_ids = SelectMultipleField(_l("Co-departments"), coerce=int, default=[])
+    lead_department_id = SelectField(_l("Lead department"), coerce=int_param, default=0)
+    co_department_ids = SelectMultipleField(_l("Co-departments"), coerce=int_param, default=[])
 
 
 class ReasonForm(VersionedForm):
@@ -139,11 +136,11 @@ class SplitForm(VersionedForm):
 
 
 class MergeForm(VersionedForm):
-    others = SelectMultipleField(_l("Items to merge into this one"), coerce=int, default=[])
+    others = SelectMultipleField(_l("Items to merge into this one"), coerce=int_param, default=[])
 
 
 class ReportForm(VersionedForm):
-    period_id = SelectField(_l("Reporting period"), coerce=int, validate_choice=False)
+    period_id = SelectField(_l("Reporting period"), coerce=int_param, validate_choice=False)
     narrative = TextAreaField(_l("Progress this period"), validators=[Optional(), at_most(20000)])
     progress = StringField(_l("Progress (%)"), validators=[ProgressText()], default="0")
     completes = BooleanField(_l("This report completes the item"))

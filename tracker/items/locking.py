@@ -13,6 +13,17 @@ from sqlalchemy import select, update
 
 from tracker.errors import InvalidTransition, StaleVersion
 from tracker.extensions import db
+from tracker.numbers import UNREADABLE_VERSION
+
+
+def check_readable(expected_version: int | None, obj=None) -> None:
+    """A form whose version was missing or not a number (`tracker.numbers.read_version`) is
+    a stale form. Called only after the permission check, so a stranger sees 404/403."""
+    if expected_version == UNREADABLE_VERSION:
+        raise StaleVersion(
+            _("This form does not say which version it was loaded from. Reload the page."),
+            current_version=getattr(obj, "version", None),
+        )
 
 
 def claim(model, obj, expected_version: int | None, *conditions, values: dict | None = None):
@@ -21,6 +32,7 @@ def claim(model, obj, expected_version: int | None, *conditions, values: dict | 
     `expected_version=None` means "the version this session loaded". Raises StaleVersion
     when the version moved, InvalidTransition when only the extra conditions failed.
     """
+    check_readable(expected_version, obj)
     expected = obj.version if expected_version is None else int(expected_version)
     values = dict(values or {})
     result = db.session.execute(

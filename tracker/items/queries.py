@@ -24,6 +24,7 @@ from tracker.models import (
     WorkItem,
     item_co_department,
 )
+from tracker.numbers import int_param
 from tracker.periods import focus_period_id_clause, focus_period_ids
 from tracker.workflow import ItemStatus, ReviewState, can_see_all
 
@@ -151,8 +152,9 @@ class ItemFilters:
     @classmethod
     def from_args(cls, args) -> ItemFilters:
         def as_int(name):
+            # not a number: no filter; a number no column holds: 400 (tracker.numbers)
             try:
-                return int(args.get(name) or "") or None
+                return int_param(args.get(name) or "") or None
             except ValueError:
                 return None
 

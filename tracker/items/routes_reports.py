@@ -31,10 +31,12 @@ from tracker.items.reports import (
     add_contribution,
     attach_evidence,
     create_report,
+    in_report_window,
     period_choices,
     remove_evidence,
     save_draft,
     submit_report,
+    too_late_message,
 )
 from tracker.items.views import (
     apply_errors,
@@ -145,6 +147,9 @@ def new_report(item_id: int):
     period = db.session.get(ReportingPeriod, form.period_id.data or 0)
     if period is None or period.plan_id != item.plan_id or period.start_date > day:
         form.period_id.errors = [_("Choose a reporting period that has started.")]
+        return _report_page(form, item, None, 422)
+    if not in_report_window(period, day):  # the same rule as the choices offered
+        form.period_id.errors = [too_late_message()]
         return _report_page(form, item, None, 422)
 
     def write():

@@ -5,7 +5,7 @@ from tracker.models.base import utcnow
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.imports import SpreadsheetImport
 from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
-from tracker.models.org import ApiToken, Department, DepartmentAlias, User
+from tracker.models.org import ApiToken, Department, DepartmentAlias, LoginThrottle, User
 from tracker.models.plan import Indicator, IndicatorValue, Plan, PlanImport, PlanNode
 from tracker.models.work import (
     Attachment,
@@ -31,6 +31,7 @@ __all__ = [
     "HolidayYear",
     "Indicator",
     "IndicatorValue",
+    "LoginThrottle",
     "Notice",
     "OutboxMessage",
     "Plan",

@@ -70,7 +70,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(16), default="zh_Hans_CN")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    # Throttling lives in the database so every worker sees the same counter.
+    # No longer read by log-in, which throttles the source, not the account
+    # (tracker/auth/throttle.py, LoginThrottle); an administrator's reset still clears them.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
     # Part of the session identity: bumping it (log-out, password change, deactivation)
@@ -98,6 +99,19 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed password checks of one source (a username tried from one address, or one
+    user's password changes), shared by every worker; see tracker/auth/throttle.py."""
+
+    __tablename__ = "login_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the source
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column()
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class ApiToken(db.Model):

@@ -10,9 +10,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
+from tracker.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
 from tracker.extensions import db
-from tracker.items.access import item_subject, load_report, report_subject
+from tracker.items.access import item_subject, load_item, load_report, report_subject
 from tracker.items.deadlines import decide_extension
 from tracker.items.queries import review_queue_query
 from tracker.items.views import (
@@ -25,6 +31,7 @@ from tracker.items.views import (
     view_errors,
 )
 from tracker.models import Department, ExtensionRequest, Plan, Report, WorkItem
+from tracker.numbers import int_param
 from tracker.pagination import paginate
 from tracker.periods import ensure_all_periods
 from tracker.review import bp
@@ -32,7 +39,7 @@ from tracker.review.forms import BulkVerifyForm, DecideExtensionForm, ReturnForm
 from tracker.review.operations import bulk_verify, return_report, verify_report
 from tracker.review.pages import office_home_data, review_page_data
 from tracker.security import log_security_event
-from tracker.workflow import Role, can_see_all, is_office
+from tracker.workflow import Action, Role, can_see_all, is_office, permitted
 
 
 def see_all_required(view):
@@ -196,7 +203,8 @@ def bulk():
     entries = []
     for value in request.form.getlist("pick"):
         try:
-            report_id, version = (int(part) for part in value.split(":", 1))
+            # a number no report could have is a 400 (tracker.numbers), not a 500
+            report_id, version = (int_param(part) for part in value.split(":", 1))
         except ValueError:
             continue
         entries.append((report_id, version))
@@ -241,7 +249,15 @@ def decide(request_id: int):
     extension = db.session.get(ExtensionRequest, request_id)
     if extension is None:
         raise NotFound()
-    item_subject(extension.item)  # loads the item's owners for the permission check
+    # Visibility and permission before anything the form says (its version included): a
+    # stranger gets the 404 of a missing request, never a conflict page naming the item.
+    item = load_item(current_user, extension.item_id)
+    pending = extension.state == "pending"
+    if not permitted(
+        current_user, Action.DECIDE_EXTENSION, item_subject(item, pending_extension=pending)
+    ):
+        log_security_event("decide_extension", outcome="denied", obj=f"extension:{request_id}")
+        raise PermissionDenied(_("You may not do this."))
     form = DecideExtensionForm()
     if not form.validate_on_submit() or form.decision.data not in ("approve", "refuse"):
         abort(400)
