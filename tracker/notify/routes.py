@@ -22,6 +22,7 @@ from tracker.errors import InvalidTransition
 from tracker.extensions import db
 from tracker.models import Department, OutboxMessage, SchedulerRun, utcnow
 from tracker.notify import bp
+from tracker.notify.channel_admin import CHANNEL_LABELS, channel_status
 from tracker.notify.forms import ResendForm
 from tracker.notify.jobs import local_today
 from tracker.notify.operations import resend_all_failed, resend_message
@@ -34,6 +35,7 @@ KIND_LABELS = {
     "overdue": _l("Overdue notice"),
     "escalate": _l("Escalation"),
     "digest": _l("Weekly digest"),
+    "test": _l("Test message"),
 }
 STATES = ("pending", "sent", "failed")
 
@@ -86,6 +88,9 @@ def outbox():
         query = query.where(OutboxMessage.state == state)
     if kind in KIND_LABELS:
         query = query.where(OutboxMessage.kind == kind)
+    channel = request.args.get("channel")
+    if channel in CHANNEL_LABELS:
+        query = query.where(OutboxMessage.channel == channel)
     page = paginate(query, per_page=50)
     counts = dict(
         db.session.execute(
@@ -117,6 +122,9 @@ def outbox():
         transport=get_transport(current_app).describe(),
         scheduler_enabled=bool(current_app.config.get("SCHEDULER_ENABLED")),
         form=ResendForm(),
+        channel=channel,
+        channels=channel_status(),
+        channel_labels=CHANNEL_LABELS,
     )
 
 
@@ -131,6 +139,7 @@ def message(message_id: int):
         department=department,
         kind_labels=KIND_LABELS,
         form=ResendForm(),
+        channel_labels=CHANNEL_LABELS,
     )
 
 
