@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
 from tracker.auth.operations import authenticate, change_password, end_all_sessions
-from tracker.errors import ValidationFailed
+from tracker.errors import ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.security import log_security_event
 
@@ -93,6 +93,14 @@ def logout():
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
+        from tracker.notify.contacts import clean_contacts  # notify imports admin → auth
+
+        try:
+            contacts = clean_contacts(form.dingtalk_user_id.data, form.mobile.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+            return render_template("auth/profile.html", form=form), 422
+        current_user.dingtalk_user_id, current_user.mobile = contacts
         current_user.name = form.name.data or ""
         current_user.email = form.email.data or None
         current_user.locale = form.locale.data

@@ -21,6 +21,7 @@ from tracker.models.notify import CHANNELS
 from tracker.notify import bp, im
 from tracker.notify.channels import enabled_channels
 from tracker.notify.forms import ResendForm
+from tracker.notify.im import url_message
 from tracker.workflow import Role
 
 logger = logging.getLogger(__name__)
@@ -31,26 +32,6 @@ CHANNEL_LABELS = {
     "webhook": _l("Group robot"),
     "sms": _l("SMS"),
 }
-
-
-# url_problem's English answers, in the reader's language.
-URL_PROBLEMS = {
-    "No URL is configured.": _l("No URL is configured."),
-    "The URL must start with https:// and name a host.": _l(
-        "The URL must start with https:// and name a host."
-    ),
-    "The URL must start with https:// (plain http would send the message unencrypted).": _l(
-        "The URL must start with https:// (plain http would send the message unencrypted)."
-    ),
-}
-
-
-def url_message(url: str | None) -> str | None:
-    """Why `url` cannot receive notifications, translated; None when it can."""
-    problem = im.url_problem(
-        url, allow_loopback_http=bool(current_app.config.get("NOTIFY_ALLOW_HTTP_LOOPBACK"))
-    )
-    return str(URL_PROBLEMS.get(problem, problem)) if problem else None
 
 
 @dataclass

@@ -19,6 +19,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from tracker import clock
 
@@ -52,6 +53,26 @@ def url_problem(url: str | None, *, allow_loopback_http: bool = False) -> str | 
     if parsed.scheme == "http" and allow_loopback_http and _is_loopback(parsed.hostname):
         return None
     return "The URL must start with https:// (plain http would send the message unencrypted)."
+
+
+# url_problem's English answers, in the reader's language.
+URL_PROBLEMS = {
+    "No URL is configured.": _l("No URL is configured."),
+    "The URL must start with https:// and name a host.": _l(
+        "The URL must start with https:// and name a host."
+    ),
+    "The URL must start with https:// (plain http would send the message unencrypted).": _l(
+        "The URL must start with https:// (plain http would send the message unencrypted)."
+    ),
+}
+
+
+def url_message(url: str | None) -> str | None:
+    """Why `url` cannot receive notifications, translated; None when it can."""
+    problem = url_problem(
+        url, allow_loopback_http=bool(current_app.config.get("NOTIFY_ALLOW_HTTP_LOOPBACK"))
+    )
+    return str(URL_PROBLEMS.get(problem, problem)) if problem else None
 
 
 def _is_loopback(host: str) -> bool:
