@@ -329,3 +329,16 @@ def test_only_admins_send_test_messages(client, factories, fake, channels):
     factories.login_as(client, factories.user("office", dingtalk_user_id="ding-o"))
     assert client.post("/admin/outbox/test/dingtalk").status_code == 403
     assert rows() == [] and not fake.requests
+
+
+def test_zhezhengding_tenant_id_goes_with_every_call(app, runner, fgw, fake, channels, monkeypatch):
+    channels("dingtalk")
+    monkeypatch.setitem(app.config, "DINGTALK_TENANT_ID", "196729")
+    make_item(fgw, date(2026, 12, 10))
+    remind(runner)
+    dispatch_pending()
+    assert [r.query.get("tenantId") for r in fake.requests if r.path != "/sms"] == [
+        "196729",
+        "196729",
+    ]
+    assert rows("dingtalk")[0].state == "sent"

@@ -1,4 +1,4 @@
-"""The outbox of mail to send and the in-app notices shown to users."""
+"""The outbox of messages to send (mail, DingTalk, group robots, SMS) and in-app notices."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
 from tracker.models.base import utcnow
-
 
 CHANNELS = ("mail", "dingtalk", "webhook", "sms")
 
