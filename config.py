@@ -109,6 +109,12 @@ class Config:
     SCHEDULER_DISPATCH_SECONDS = int(os.environ.get("SCHEDULER_DISPATCH_SECONDS", "60"))
     SCHEDULER_STANDBY_SECONDS = int(os.environ.get("SCHEDULER_STANDBY_SECONDS", "15"))
 
+    # Nightly backups (tracker/backup): off unless BACKUP_DIR is set; the newest BACKUP_KEEP
+    # archives are kept; BACKUP_TIME is local time.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR") or None
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
+    BACKUP_TIME = os.environ.get("BACKUP_TIME", "02:30")
+
     SCHEDULER_ENABLED = False  # only `make run` and `flask scheduler` start it
     PRODUCTION = False
 

@@ -104,10 +104,11 @@ def test_scheduler_runs_and_calendar_fallback_are_shown(admin_client, monkeypatc
     monkeypatch.setattr("tracker.notify.routes.local_today", lambda: date(2099, 3, 1))
     page = admin_client.get("/admin/outbox?lang=en").get_data(as_text=True)
     assert "notify.daily" in page and "queued 3" in page and "SMTP down" in page
-    assert "does not know 2099" in page and "Monday to Friday" in page
+    assert "arrangement for 2099, 2100" in page and "Monday to Friday" in page
+    assert 'href="/admin/holidays?year=2099"' in page
     monkeypatch.setattr("tracker.notify.routes.local_today", lambda: date(2026, 11, 27))
     page = admin_client.get("/admin/outbox?lang=en").get_data(as_text=True)
-    assert "ends with 2026" in page
+    assert "arrangement for 2027:" in page
 
 
 def test_the_demo_user_reads_what_would_have_been_sent(admin_client, runner):

@@ -32,13 +32,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def test_sec_25_every_job_is_explicit_coalesced_single_and_in_shanghai_time(app):
+def test_sec_25_every_job_is_explicit_coalesced_single_and_in_shanghai_time(
+    app, monkeypatch, tmp_path
+):
     assert [job.id for job in JOBS] == [
         "items.periods",
         "notify.daily",
         "notify.digest",
         "notify.dispatch",
+        "backup.nightly",
     ]
+    monkeypatch.setitem(app.config, "BACKUP_DIR", str(tmp_path))  # the backup is off without
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {spec.id for spec in JOBS}
@@ -53,6 +57,7 @@ def test_sec_25_every_job_is_explicit_coalesced_single_and_in_shanghai_time(app)
     assert str(jobs["notify.daily"].trigger) == "cron[hour='8', minute='30']"
     assert str(jobs["notify.digest"].trigger) == "cron[hour='9', minute='0']"
     assert jobs["notify.dispatch"].trigger.interval.total_seconds() == 60
+    assert str(jobs["backup.nightly"].trigger) == "cron[hour='2', minute='30']"
 
 
 def test_previous_fire_time():

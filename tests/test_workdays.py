@@ -193,6 +193,7 @@ def test_coverage_in_last_known_year():
         today_known=True,
         next_year_known=False,
         message_key="next_year_unknown",
+        missing_years=(LAST_KNOWN_YEAR + 1,),
     )
 
 
@@ -203,10 +204,11 @@ def test_coverage_in_the_year_after():
         today_known=False,
         next_year_known=False,
         message_key="current_year_unknown",
+        missing_years=(LAST_KNOWN_YEAR + 1, LAST_KNOWN_YEAR + 2),
     )
 
 
 def test_coverage_when_next_year_is_known():
     coverage = calendar_coverage(date(LAST_KNOWN_YEAR - 1, 6, 1))
     assert coverage.today_known and coverage.next_year_known
-    assert coverage.message_key is None
+    assert coverage.message_key is None and coverage.missing_years == ()

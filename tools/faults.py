@@ -8,7 +8,9 @@ start; meanwhile a gunicorn worker is killed (SIGKILL), PostgreSQL is restarted,
 scheduler is killed mid-run and started again, SMTP comes up, the other worker is killed.
 Then the mail drains, and the script checks: every submission the API acknowledged is in the
 database and not back in draft, every acknowledged decision holds, every outbox row is sent,
-and the relay received every dedupe key exactly once. Prints the figures (docs/security.md).
+and the relay received every dedupe key exactly once. Last, the backup drill
+(tools/faults_backup.py): back up, drop the database, restore, compare. Prints the figures
+(docs/security.md).
 
     .venv/bin/python -m tools.faults [--seconds 75] [--liaisons 4] [--reviewers 2]
 
@@ -509,7 +511,20 @@ print(json.dumps(out))
             and not snapshot["outbox"].get("failed")
         )
         log("NOTHING LOST, NOTHING SENT TWICE" if ok else "FAILED: see the figures above")
-        return 0 if ok else 1
+        # The backup drill (tools/faults_backup.py) on what the load left: the app stops
+        # first, as it would for a real restore.
+        from tools.faults_backup import destroy_postgres, drill
+
+        for process in processes.values():
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+        drilled = drill(env, destroy_postgres(pg), work)
+        print(json.dumps({"backup_drill": drilled}, ensure_ascii=False, indent=2))
+        log("BACKUP DRILL: RESTORED EVERY ROW AND FILE" if drilled["ok"] else "BACKUP DRILL FAILED")
+        return 0 if ok and drilled["ok"] else 1
     finally:
         for process in processes.values():
             try:

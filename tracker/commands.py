@@ -67,6 +67,48 @@ def create_user_command(
         )
 
 
+MIN_PASSWORD, MAX_PASSWORD = 10, 200  # as the change-password form
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--generate", is_flag=True, help="Generate a password and print it once.")
+def set_password_command(username, generate):
+    """Set USERNAME's password (asks twice), e.g. to recover a locked-out admin.
+
+    Like an admin's reset: every session of the user ends and the lock-out is lifted.
+    """
+    from flask_babel import gettext as _
+    from sqlalchemy import func, select
+
+    from tracker.admin.operations import reset_password
+    from tracker.models import User
+
+    user = db.session.scalar(
+        select(User).where(func.lower(User.username) == username.strip().lower())
+    )
+    if user is None:
+        raise click.ClickException(_("Unknown user: %(name)s", name=username))
+    password = None
+    if not generate:
+        password = click.prompt(_("New password"), hide_input=True, default="", show_default=False)
+        if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+            raise click.ClickException(_("Use 10 to 200 characters."))
+        again = click.prompt(_("Repeat it"), hide_input=True, default="", show_default=False)
+        if again != password:
+            raise click.ClickException(_("The two passwords differ; nothing was changed."))
+    password_used = reset_password(None, user, password)
+    db.session.commit()
+    click.echo(_("Password of %(name)s set; their sessions have ended.", name=user.username))
+    if generate:
+        click.echo(
+            _(
+                "Generated password (shown once, must be changed at next log-in): %(p)s",
+                p=password_used,
+            )
+        )
+
+
 @click.command("demo")
 @click.option(
     "--now",

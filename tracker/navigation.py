@@ -33,6 +33,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("admin.users", _l("Users"), frozenset({"admin"})),
     NavLink("admin.departments", _l("Departments"), frozenset({"admin"})),
     NavLink("notify.outbox", _l("Outbox"), frozenset({"admin"})),
+    NavLink("holidays.index", _l("Holidays"), frozenset({"admin"})),
 ]
 
 # The first screen of each role (endpoint names); `/` redirects there once it exists.

@@ -1,7 +1,15 @@
-"""Official Chinese working days (weekends, statutory holidays, 调休), Mon-Fri when unknown."""
+"""Official Chinese working days (weekends, statutory holidays, 调休), Mon-Fri when unknown.
+
+Three sources, first match wins: a year the office entered (the State Council's 放假安排,
+stored in the database, see tracker/holidays), then the chinese_calendar package, then
+Monday-Friday. This module stays free of Flask and the database: the app installs a
+provider of entered years with `use_entered_years()`, which answers from the current
+transaction (so an entry takes effect at once, in every process, at its next transaction).
+"""
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -28,6 +36,48 @@ class CalendarCoverage:
     today_known: bool
     next_year_known: bool
     message_key: str | None
+    # This year and next year when neither entered nor in the package, oldest first.
+    missing_years: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class YearArrangement:
+    """An entered year: its holidays (放假) and 调休 working days; other days by weekday."""
+
+    holidays: frozenset[date] = field(default_factory=frozenset)
+    workdays: frozenset[date] = field(default_factory=frozenset)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.holidays:
+            return False
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5
+
+
+EnteredYears = Mapping[int, YearArrangement]
+
+
+def _no_entered_years() -> EnteredYears:
+    return {}
+
+
+_entered_years: Callable[[], EnteredYears] = _no_entered_years
+
+
+def use_entered_years(provider: Callable[[], EnteredYears] | None) -> None:
+    """Install the function that returns the entered years (None: the package only).
+
+    The provider is asked once per public call below, so it must be cheap after its first
+    answer (tracker/holidays/store.py caches per database transaction).
+    """
+    global _entered_years
+    _entered_years = provider or _no_entered_years
+
+
+def entered_years() -> EnteredYears:
+    """The years entered by the office, as the installed provider sees them now."""
+    return _entered_years()
 
 
 @cache
@@ -67,10 +117,22 @@ def _official_workday(day: date) -> bool:
 def is_working_day(day: date) -> bool:
     """Return True if `day` is an official working day in mainland China.
 
-    Years the package does not know yet (holidays are announced late in the year before)
-    fall back to Monday-Friday, so reminders keep going out instead of crashing the job.
+    An entered year answers first. Years nobody knows yet (holidays are announced late in
+    the year before) fall back to Monday-Friday, so reminders keep going out instead of
+    crashing the job.
     """
-    day = _as_date(day)
+    return _is_working_day(_as_date(day), entered_years())
+
+
+def _is_working_day(day: date, entered: EnteredYears) -> bool:
+    # The loops below fetch the entered years once and walk many days with them.
+    arrangement = entered.get(day.year)
+    if arrangement is not None:
+        return arrangement.is_working_day(day)
+    if day.year not in _known_years():
+        # Checked first: the package raises for such a day, and exceptions are not cached.
+        _warn_unknown_year(day.year)
+        return day.weekday() < 5
     try:
         return _official_workday(day)
     except NotImplementedError:
@@ -80,16 +142,16 @@ def is_working_day(day: date) -> bool:
 
 def working_day_on_or_before(day: date) -> date:
     """Return `day` if it is a working day, else the closest working day before it."""
-    day = _as_date(day)
-    while not is_working_day(day):
+    day, entered = _as_date(day), entered_years()
+    while not _is_working_day(day, entered):
         day -= _ONE_DAY
     return day
 
 
 def working_day_on_or_after(day: date) -> date:
     """Return `day` if it is a working day, else the closest working day after it."""
-    day = _as_date(day)
-    while not is_working_day(day):
+    day, entered = _as_date(day), entered_years()
+    while not _is_working_day(day, entered):
         day += _ONE_DAY
     return day
 
@@ -101,10 +163,10 @@ def working_days_before(day: date, n: int) -> date:
     day = _as_date(day)
     if n == 0:
         return working_day_on_or_before(day)
-    remaining = n
+    remaining, entered = n, entered_years()
     while remaining:
         day -= _ONE_DAY
-        if is_working_day(day):
+        if _is_working_day(day, entered):
             remaining -= 1
     return day
 
@@ -120,19 +182,37 @@ def add_working_days(day: date, n: int) -> date:
     day = _as_date(day)
     if n == 0:
         return working_day_on_or_after(day)
-    remaining = n
+    remaining, entered = n, entered_years()
     while remaining:
         day += _ONE_DAY
-        if is_working_day(day):
+        if _is_working_day(day, entered):
             remaining -= 1
     return day
 
 
+def library_years() -> range:
+    """The years the installed chinese_calendar package knows."""
+    return _known_years()
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (0 when `end` <= `start`)."""
+    day, end, entered = _as_date(start), _as_date(end), entered_years()
+    count = 0
+    while day < end:
+        day += _ONE_DAY
+        if _is_working_day(day, entered):
+            count += 1
+    return count
+
+
 def calendar_coverage(today: date) -> CalendarCoverage:
-    """Describe whether this year's and next year's holidays are known, for the admin page."""
+    """Describe whether this year's and next year's holidays are known (entered or in the
+    package), for the admin page."""
     known = _known_years()
-    today_known = today.year in known
-    next_year_known = today.year + 1 in known
+    entered = entered_years()
+    today_known = today.year in known or today.year in entered
+    next_year_known = today.year + 1 in known or today.year + 1 in entered
     if not today_known:
         message_key = COVERAGE_CURRENT_YEAR_UNKNOWN
     elif not next_year_known:
@@ -144,4 +224,9 @@ def calendar_coverage(today: date) -> CalendarCoverage:
         today_known=today_known,
         next_year_known=next_year_known,
         message_key=message_key,
+        missing_years=tuple(
+            year
+            for year, is_known in ((today.year, today_known), (today.year + 1, next_year_known))
+            if not is_known
+        ),
     )

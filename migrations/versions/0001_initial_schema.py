@@ -161,6 +161,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_event_item_id'), ['item_id'], unique=False)
         batch_op.create_index('ix_audit_event_object', ['object_type', 'object_id'], unique=False)
 
+    op.create_table('holiday_year',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=200), nullable=True),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('entered_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['user_account.id'], name=op.f('fk_holiday_year_entered_by_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_holiday_year')),
+    sa.UniqueConstraint('year', name=op.f('uq_holiday_year_year'))
+    )
     op.create_table('notice',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -198,6 +208,21 @@ def upgrade():
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_source_sha256'), ['source_sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_plan_status'), ['status'], unique=False)
+
+    op.create_table('holiday_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('holiday_year_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('first_day', sa.Date(), nullable=False),
+    sa.Column('last_day', sa.Date(), nullable=False),
+    sa.CheckConstraint("kind IN ('holiday', 'workday')", name=op.f('ck_holiday_entry_kind')),
+    sa.CheckConstraint('last_day >= first_day', name=op.f('ck_holiday_entry_range')),
+    sa.ForeignKeyConstraint(['holiday_year_id'], ['holiday_year.id'], name=op.f('fk_holiday_entry_holiday_year_id_holiday_year'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_holiday_entry'))
+    )
+    with op.batch_alter_table('holiday_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_holiday_entry_year', ['holiday_year_id'], unique=False)
 
     op.create_table('indicator',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -561,6 +586,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_indicator_category'))
 
     op.drop_table('indicator')
+    with op.batch_alter_table('holiday_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_holiday_entry_year')
+
+    op.drop_table('holiday_entry')
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_status'))
         batch_op.drop_index(batch_op.f('ix_plan_source_sha256'))
@@ -570,6 +599,7 @@ def downgrade():
         batch_op.drop_index('ix_notice_user_read')
 
     op.drop_table('notice')
+    op.drop_table('holiday_year')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_event_object')
         batch_op.drop_index(batch_op.f('ix_audit_event_item_id'))

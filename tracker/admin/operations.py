@@ -140,12 +140,18 @@ def update_user(
     record_event(actor, "user.updated", user, before=before, after=snapshot(user, USER_FIELDS))
 
 
-def reset_password(actor, user: User) -> str:
-    """A new random password the user must change at next log-in; old sessions end."""
+def reset_password(actor, user: User, password: str | None = None) -> str:
+    """A new password; old sessions end and any lock-out is lifted.
+
+    Without `password` a random one is generated which the user must change at next
+    log-in; a chosen one (`flask users set-password`, typed by whoever runs the server)
+    is kept.
+    """
     _require_admin(actor)
-    password = generate_password()
+    chosen = password is not None
+    password = password if chosen else generate_password()
     user.password_hash = hash_password(password)
-    user.must_change_password = True
+    user.must_change_password = not chosen
     user.failed_logins = 0
     user.locked_until = None
     end_all_sessions(user)

@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.base import utcnow
+from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.imports import SpreadsheetImport
 from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
 from tracker.models.org import ApiToken, Department, DepartmentAlias, User
@@ -26,6 +27,8 @@ __all__ = [
     "Department",
     "DepartmentAlias",
     "ExtensionRequest",
+    "HolidayEntry",
+    "HolidayYear",
     "Indicator",
     "IndicatorValue",
     "Notice",

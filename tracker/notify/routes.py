@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker.admin.routes import admin_required
+from tracker.backup.jobs import backup_status
 from tracker.errors import InvalidTransition
 from tracker.extensions import db
 from tracker.models import Department, OutboxMessage, SchedulerRun, utcnow
@@ -43,24 +44,27 @@ STATES = ("pending", "sent", "failed")
 _MAIL_PREVIEW_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def _coverage_warning(today) -> str | None:
+def _coverage_warning(today) -> dict | None:
+    """Which of this year and next year have no official arrangement, for the alert (with
+    the first such year, which the alert's link opens on the holiday page)."""
     coverage = calendar_coverage(today)
-    if coverage.message_key is None:
+    if not coverage.missing_years:
         return None
+    years = ", ".join(str(year) for year in coverage.missing_years)
     if coverage.message_key == COVERAGE_CURRENT_YEAR_UNKNOWN:
-        return _(
-            "The holiday calendar does not know %(year)s (it ends with %(last)s): working days "
-            "are counted Monday to Friday without holidays until the chinesecalendar package "
-            "is upgraded.",
+        text = _(
+            "No official holiday arrangement for %(years)s: working days in %(year)s are "
+            "counted Monday to Friday without holidays until an admin enters the year.",
+            years=years,
             year=today.year,
-            last=coverage.last_known_year,
         )
-    return _(
-        "The holiday calendar ends with %(last)s: reminders for deadlines in %(next)s count "
-        "Monday to Friday without holidays until the chinesecalendar package is upgraded.",
-        last=coverage.last_known_year,
-        next=today.year + 1,
-    )
+    else:
+        text = _(
+            "No official holiday arrangement for %(years)s: reminders and deadlines in "
+            "%(years)s count Monday to Friday without holidays until an admin enters the year.",
+            years=years,
+        )
+    return {"text": text, "year": coverage.missing_years[0]}
 
 
 def _last_runs() -> list[SchedulerRun]:
@@ -121,6 +125,7 @@ def outbox():
         coverage_warning=_coverage_warning(local_today()),
         transport=get_transport(current_app).describe(),
         scheduler_enabled=bool(current_app.config.get("SCHEDULER_ENABLED")),
+        backup=backup_status(current_app),
         form=ResendForm(),
         channel=channel,
         channels=channel_status(),

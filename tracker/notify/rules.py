@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 from tracker.workdays import (
     add_working_days,
-    is_working_day,
     working_day_on_or_after,
     working_days_before,
+    working_days_between,
 )
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -68,12 +68,7 @@ def overdue_stage(due: date, today: date, escalate_after_days: int) -> str | Non
 
 def working_days_left(today: date, due: date) -> int:
     """Working days after `today` up to and including `due` (0 when due today or past)."""
-    count, day = 0, today
-    while day < due:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return count
+    return working_days_between(today, due)
 
 
 def parse_day_of_week(value: str | int) -> int:

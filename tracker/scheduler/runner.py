@@ -36,6 +36,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
 
     scheduler = scheduler_class(timezone=app.config["TIMEZONE"])
     for job in JOBS:
+        if not job.enabled(app):
+            continue
         scheduler.add_job(
             _in_app_context(app, job.id, job.func),
             trigger=job.trigger(app),
@@ -116,7 +118,7 @@ def catch_up(app: Flask, scheduler, now: datetime | None = None, *, in_backgroun
     from tracker.scheduler.schedule import JOBS
 
     for spec in JOBS:
-        if not spec.catch_up:
+        if not spec.catch_up or not spec.enabled(app):
             continue
         job = scheduler.get_job(spec.id)
         fire = previous_fire_time(

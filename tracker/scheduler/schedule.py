@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from tracker.backup.jobs import backup_enabled, nightly_backup_job
 from tracker.items.jobs import periods_job
 from tracker.notify.jobs import daily_notices_job, dispatch_job, weekly_digest_job
 
@@ -27,6 +28,7 @@ class JobSpec:
     trigger: Callable[[Flask], object]  # builds the APScheduler trigger from the config
     misfire_grace_time: int  # seconds; a run missed by less is still made once
     catch_up: bool = False  # at start, run once for the latest fire time already passed
+    enabled: Callable[[Flask], bool] = lambda app: True  # noqa: ARG005 (off: not scheduled)
 
 
 def _daily_at(config_key: str):
@@ -91,5 +93,14 @@ JOBS: list[JobSpec] = [
     # Send pending outbox rows, with retries and backoff; every minute by default.
     JobSpec(
         "notify.dispatch", dispatch_job, _every_n_seconds, misfire_grace_time=30, catch_up=True
+    ),
+    # The nightly backup (BACKUP_DIR, BACKUP_KEEP), only when BACKUP_DIR is set. No catch-up:
+    # a restarted scheduler must not take a full backup on every start.
+    JobSpec(
+        "backup.nightly",
+        nightly_backup_job,
+        _daily_at("BACKUP_TIME"),
+        misfire_grace_time=6 * HOUR,
+        enabled=backup_enabled,
     ),
 ]
