@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.fake_im import ROBOT_SECRET, FakeIm
-from tests.notify_data import cli_json, department_with_liaisons, make_item, office
+from tests.notify_data import cli, cli_json, department_with_liaisons, make_item, office
 from tracker.extensions import db
 from tracker.models import OutboxMessage, utcnow
 from tracker.notify import im
@@ -85,7 +85,9 @@ def remind(runner, day="2026-12-01"):
     return cli_json(runner, "remind", "--date", day)
 
 
-def test_default_is_mail_only_and_unknown_channels_are_refused(app, runner, fgw, monkeypatch):
+def test_default_is_mail_only_and_unknown_channels_are_refused(
+    app, runner, client, factories, fgw, monkeypatch
+):
     assert enabled_channels() == ["mail"]
     make_item(fgw, date(2026, 12, 10))
     remind(runner)
@@ -93,6 +95,13 @@ def test_default_is_mail_only_and_unknown_channels_are_refused(app, runner, fgw,
     monkeypatch.setitem(app.config, "NOTIFY_CHANNELS", "mail,pigeon")
     with pytest.raises(RuntimeError, match="pigeon"):
         enabled_channels()
+    make_item(fgw, date(2026, 12, 10))
+    result = cli(runner, "remind", "--date", "2026-12-01")
+    assert result.exit_code != 0 and "pigeon" in str(result.exception or result.output)
+    assert len(rows()) == 1  # the job failed loudly and queued nothing
+    factories.login_as(client, factories.user("admin"))
+    page = client.get("/admin/outbox")
+    assert page.status_code == 200 and "pigeon" in page.get_data(as_text=True)
 
 
 def test_dingtalk_token_is_cached_and_the_message_is_a_short_card_with_links(

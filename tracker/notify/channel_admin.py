@@ -61,7 +61,10 @@ def _problems(channel: str, config) -> list[str]:
 def channel_status() -> list[ChannelStatus]:
     """Per channel: on or off, what is missing in the settings, rows by state (one query)."""
     config = current_app.config
-    enabled = enabled_channels(config)
+    try:
+        enabled, misconfigured = enabled_channels(config), None
+    except RuntimeError as error:  # a typo in NOTIFY_CHANNELS: show it, don't break the page
+        enabled, misconfigured = [], str(error)
     counts: dict[str, dict[str, int]] = {}
     for channel, state, count in db.session.execute(
         select(OutboxMessage.channel, OutboxMessage.state, func.count()).group_by(
@@ -69,7 +72,7 @@ def channel_status() -> list[ChannelStatus]:
         )
     ):
         counts.setdefault(channel, {})[state] = count
-    return [
+    statuses = [
         ChannelStatus(
             name,
             CHANNEL_LABELS[name],
@@ -79,6 +82,9 @@ def channel_status() -> list[ChannelStatus]:
         )
         for name in CHANNELS
     ]
+    if misconfigured:
+        statuses[0].problems.insert(0, misconfigured)
+    return statuses
 
 
 def queue_test_message(actor, channel: str, now: datetime) -> OutboxMessage:
