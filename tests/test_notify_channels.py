@@ -351,3 +351,16 @@ def test_zhezhengding_tenant_id_goes_with_every_call(app, runner, fgw, fake, cha
         "196729",
     ]
     assert rows("dingtalk")[0].state == "sent"
+
+
+def test_one_phone_gets_one_text_per_dispatch(runner, fgw, fake, channels):
+    channels("mail,sms")
+    make_item(fgw, date(2026, 12, 10))
+    make_item(fgw, date(2026, 12, 10))
+    remind(runner)
+    assert len(rows("sms")) == 2
+    dispatch_pending()
+    (text,) = fake.of("/sms")
+    assert text.body["mobile"] == "13800000001"
+    assert "2" in text.body["params"]["content"] and "http" in text.body["params"]["content"]
+    assert all(r.state == "sent" and "folded 2" in r.note for r in rows("sms"))

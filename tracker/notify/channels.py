@@ -172,9 +172,12 @@ def render_short(draft: MessageDraft) -> str:
     return "\n".join(lines)
 
 
-def sms_text(message: OutboxMessage) -> str:
-    """SMS: the subject and one link (gateways bill by 70-character part)."""
-    return f"{message.subject} {current_app.config['EXTERNAL_URL'].rstrip('/')}/"
+def sms_text(messages: list[OutboxMessage]) -> str:
+    """SMS: the subject (or how many notices) and one link; gateways bill per 70 characters."""
+    link = f"{current_app.config['EXTERNAL_URL'].rstrip('/')}/"
+    if len(messages) == 1:
+        return f"{messages[0].subject} {link}"
+    return _("[Plan Tracker] %(count)s notices", count=len(messages)) + f" {link}"
 
 
 def _robot_target(target: str) -> tuple[str | None, str | None]:
@@ -190,15 +193,15 @@ Failed = Callable[[OutboxMessage, str, bool], None]
 
 
 def send_rows(messages: list[OutboxMessage], now: datetime, sent: Sent, failed: Failed) -> None:
-    """Send claimed non-mail rows; DingTalk rows of one user fold into one notification."""
+    """Send claimed non-mail rows; one user's DingTalk rows (and one phone's SMS) fold into one."""
     by_user: dict[str, list[OutboxMessage]] = defaultdict(list)
+    by_mobile: dict[str, list[OutboxMessage]] = defaultdict(list)
     for message in messages:
         try:
             if message.channel == "dingtalk":
                 by_user[message.to_addrs[0]].append(message)
             elif message.channel == "sms":
-                note = im.sms_send(current_app.config, message.to_addrs[0], sms_text(message))
-                sent(message, f"gateway id {note}" if note else None, None)
+                by_mobile[message.to_addrs[0]].append(message)
             elif message.channel == "webhook":
                 url, secret = _robot_target(message.to_addrs[0])
                 if not url:
@@ -210,6 +213,18 @@ def send_rows(messages: list[OutboxMessage], now: datetime, sent: Sent, failed: 
         except Exception as error:  # one bad message must not stop the others
             logger.exception("outbox message %s could not be sent", message.id)
             failed(message, f"{type(error).__name__}: {error}", False)
+    for mobile, rows in by_mobile.items():  # one text per phone and dispatch, however many
+        try:
+            answer = im.sms_send(current_app.config, mobile, sms_text(rows))
+        except im.ChannelError as error:
+            for row in rows:
+                failed(row, str(error), error.permanent)
+            continue
+        note = f"gateway id {answer}" if answer else None
+        if len(rows) > 1:
+            note = f"{note or 'sent'}, folded {len(rows)} notices"
+        for row in rows:
+            sent(row, note, None)
     if by_user:
         _send_dingtalk(by_user, now, sent, failed)
 
