@@ -94,6 +94,25 @@ class Config:
     EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
     MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE")  # a private CA for the relay's certificate
     MAIL_RETRY_BASE_SECONDS = int(os.environ.get("MAIL_RETRY_BASE_SECONDS", "120"))
+    # Channels beside mail (issue 21), comma-separated: mail, dingtalk, webhook, sms.
+    NOTIFY_CHANNELS = os.environ.get("NOTIFY_CHANNELS", "mail")
+    NOTIFY_HTTP_TIMEOUT = int(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
+    # Plain http is refused for every outgoing notification URL; tests allow 127.0.0.1 only.
+    NOTIFY_ALLOW_HTTP_LOOPBACK = False
+    # DingTalk 工作通知 (企业内部应用); for 浙政钉 (专有钉钉) set its base URL and tenant id.
+    DINGTALK_API_BASE = os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com")
+    DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY", "")
+    DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET", "")
+    DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID", "")
+    DINGTALK_TENANT_ID = os.environ.get("DINGTALK_TENANT_ID", "")
+    # The office's group robot (DingTalk robot URL + 加签 secret, or a 企业微信 robot URL).
+    NOTIFY_OFFICE_WEBHOOK = os.environ.get("NOTIFY_OFFICE_WEBHOOK", "")
+    NOTIFY_OFFICE_WEBHOOK_SECRET = os.environ.get("NOTIFY_OFFICE_WEBHOOK_SECRET", "")
+    # A generic SMS HTTP gateway: POST JSON, answer JSON with code 0 / "OK".
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    SMS_TEMPLATE_ID = os.environ.get("SMS_TEMPLATE_ID", "")
+    SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
     REMINDER_TIME = os.environ.get("REMINDER_TIME", "08:30")  # daily reminders, local time
     SCHEDULER_DISPATCH_SECONDS = int(os.environ.get("SCHEDULER_DISPATCH_SECONDS", "60"))
     SCHEDULER_STANDBY_SECONDS = int(os.environ.get("SCHEDULER_STANDBY_SECONDS", "15"))
@@ -124,6 +143,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     LOGIN_MAX_FAILURES = 5
     MAIL_BACKEND = "memory"
+    # Tests talk to a fake DingTalk / robot / SMS server on 127.0.0.1 over plain http.
+    NOTIFY_ALLOW_HTTP_LOOPBACK = True
 
 
 class ProductionConfig(Config):

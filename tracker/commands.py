@@ -28,7 +28,11 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--email", default=None)
 @click.option("--name", default="")
 @click.option("--generate-password", is_flag=True, help="Generate a password instead of asking.")
-def create_user_command(username, role, department_name, email, name, generate_password):
+@click.option("--dingtalk-id", default=None, help="DingTalk / 浙政钉 user id (work notifications).")
+@click.option("--mobile", default=None, help="Mobile number (SMS).")
+def create_user_command(
+    username, role, department_name, email, name, generate_password, dingtalk_id, mobile
+):
     """Create a user; asks for the password or generates one and prints it once."""
     from tracker.admin.operations import create_user, find_department
 
@@ -50,6 +54,8 @@ def create_user_command(username, role, department_name, email, name, generate_p
             name=name,
             password=password,
             must_change_password=password is None,
+            dingtalk_user_id=dingtalk_id,
+            mobile=mobile,
         )
     except ValidationFailed as error:
         raise click.ClickException("; ".join(str(m) for m in error.errors.values())) from None

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 20:06:58.939788
+Create Date: 2026-12-03 20:28:51.453807
 
 """
 from alembic import op
@@ -26,6 +26,8 @@ def upgrade():
     sa.Column('is_office', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('head_email', sa.String(length=254), nullable=True),
+    sa.Column('robot_webhook', sa.String(length=500), nullable=True),
+    sa.Column('robot_secret', sa.String(length=200), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("kind IN ('government', 'vertical', 'non_government', 'office')", name=op.f('ck_department_kind')),
@@ -75,6 +77,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dedupe_key', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
     sa.Column('to_addrs', sa.JSON(), nullable=False),
     sa.Column('cc_addrs', sa.JSON(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=True),
@@ -88,12 +91,17 @@ def upgrade():
     sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('note', sa.String(length=300), nullable=True),
+    sa.Column('content_hash', sa.String(length=64), nullable=True),
+    sa.CheckConstraint("channel IN ('mail', 'dingtalk', 'webhook', 'sms')", name=op.f('ck_outbox_message_channel')),
     sa.CheckConstraint("state IN ('pending', 'sent', 'failed')", name=op.f('ck_outbox_message_state')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_outbox_message_department_id_department')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_message_dedupe_key'))
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_channel'), ['channel'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_content_hash'), ['content_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_message_kind'), ['kind'], unique=False)
         batch_op.create_index('ix_outbox_message_state_next', ['state', 'next_attempt_at'], unique=False)
 
@@ -102,6 +110,8 @@ def upgrade():
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('dingtalk_user_id', sa.String(length=64), nullable=True),
+    sa.Column('mobile', sa.String(length=20), nullable=True),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
@@ -621,6 +631,8 @@ def downgrade():
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_state_next')
         batch_op.drop_index(batch_op.f('ix_outbox_message_kind'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_content_hash'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_channel'))
 
     op.drop_table('outbox_message')
     with op.batch_alter_table('department_alias', schema=None) as batch_op:

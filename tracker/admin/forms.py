@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.validators import Email as EmailValidator
 
@@ -25,6 +32,10 @@ class UserForm(FlaskForm):
     )
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLE_LABELS.items()])
     department_id = SelectField(_l("Department"), coerce=int)
+    dingtalk_user_id = StringField(
+        _l("DingTalk / 浙政钉 user id"), validators=[Optional(), Length(max=64)]
+    )
+    mobile = StringField(_l("Mobile number (for SMS)"), validators=[Optional(), Length(max=20)])
     active = BooleanField(_l("Active"), default=True)
 
 
@@ -36,6 +47,14 @@ class DepartmentForm(FlaskForm):
     head_email = EmailField(
         _l("Department head's email (for escalations)"),
         validators=[Optional(), Length(max=254), EmailValidator(check_deliverability=False)],
+    )
+    robot_webhook = StringField(
+        _l("Group robot webhook (DingTalk or 企业微信, https)"),
+        validators=[Optional(), Length(max=500)],
+    )
+    robot_secret = PasswordField(
+        _l("DingTalk robot signing secret (加签; empty keeps the saved one)"),
+        validators=[Optional(), Length(max=200)],
     )
     active = BooleanField(_l("Active"), default=True)
 

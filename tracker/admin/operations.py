@@ -19,8 +19,25 @@ from tracker.models import (
 )
 from tracker.workflow import Role
 
-USER_FIELDS = ("username", "name", "email", "role", "department_id", "active", "locale")
-DEPARTMENT_FIELDS = ("name", "short_name", "kind", "active", "head_email")
+USER_FIELDS = (
+    "username",
+    "name",
+    "email",
+    "role",
+    "department_id",
+    "active",
+    "locale",
+    "dingtalk_user_id",
+    "mobile",
+)
+DEPARTMENT_FIELDS = ("name", "short_name", "kind", "active", "head_email", "robot_webhook")
+
+
+def _contacts():
+    """The notify area's check of DingTalk ids and mobiles (imported late: no import cycle)."""
+    from tracker.notify.contacts import clean_contacts
+
+    return clean_contacts
 
 
 def _require_admin(actor) -> None:
@@ -53,6 +70,8 @@ def create_user(
     name: str = "",
     password: str | None = None,
     must_change_password: bool = True,
+    dingtalk_user_id: str | None = None,
+    mobile: str | None = None,
 ) -> tuple[User, str]:
     """Create a user; returns it with the password (generated when none is given)."""
     _require_admin(actor)
@@ -63,6 +82,7 @@ def create_user(
         raise ValidationFailed({"role": _("Unknown role.")})
     if db.session.scalar(select(exists().where(func.lower(User.username) == username.lower()))):
         raise ValidationFailed({"username": _("This username is taken.")})
+    dingtalk_user_id, mobile = _contacts()(dingtalk_user_id, mobile)
     password = password or generate_password()
     user = User(
         username=username,
@@ -70,6 +90,8 @@ def create_user(
         department=department,
         email=email or None,
         name=name,
+        dingtalk_user_id=dingtalk_user_id,
+        mobile=mobile,
         password_hash=hash_password(password),
         must_change_password=must_change_password,
     )
@@ -88,8 +110,18 @@ def update_user(
     name: str,
     email: str | None,
     active: bool,
+    dingtalk_user_id: str | None = ...,
+    mobile: str | None = ...,
 ) -> None:
+    """Save an edited user; the DingTalk id and mobile stay as they are unless given."""
     _require_admin(actor)
+    if dingtalk_user_id is not ... or mobile is not ...:
+        cleaned = _contacts()(
+            user.dingtalk_user_id if dingtalk_user_id is ... else dingtalk_user_id,
+            user.mobile if mobile is ... else mobile,
+        )
+    else:
+        cleaned = (user.dingtalk_user_id, user.mobile)
     if actor is not None and actor.id == user.id and (not active or role != Role.ADMIN):
         raise ValidationFailed({"active": _("You cannot deactivate or demote yourself.")})
     before = snapshot(user, USER_FIELDS)
@@ -101,6 +133,7 @@ def update_user(
         email or None,
         active,
     )
+    user.dingtalk_user_id, user.mobile = cleaned
     if was_active and not active:
         end_all_sessions(user)
     db.session.flush()
@@ -136,6 +169,8 @@ def save_department(
     aliases: list[str],
     active: bool = True,
     head_email: str | None = None,
+    robot_webhook: str | None = ...,
+    robot_secret: str | None = None,
 ) -> Department:
     """Create or rename a department and replace its aliases."""
     _require_admin(actor)
@@ -156,6 +191,16 @@ def save_department(
             errors["aliases"] = _(
                 "%(alias)s already names %(dept)s.", alias=alias, dept=clash.short_name
             )
+    robot = None
+    if robot_webhook is not ...:  # the group robot: https only; an empty secret keeps the saved one
+        try:
+            from tracker.notify.contacts import clean_robot  # notify imports admin.routes
+
+            robot = clean_robot(
+                robot_webhook, robot_secret or (department.robot_secret if department else None)
+            )
+        except ValidationFailed as error:
+            errors.update(error.errors)
     if errors:
         raise ValidationFailed(errors)
     before = snapshot(department, DEPARTMENT_FIELDS) if department else None
@@ -165,6 +210,8 @@ def save_department(
     department.name, department.short_name, department.kind = name, short_name, kind
     department.active, department.head_email = active, head_email or None
     department.is_office = kind == "office"
+    if robot is not None:
+        department.robot_webhook, department.robot_secret = robot
     existing = {a.alias: a for a in department.aliases}
     department.aliases = [existing.get(a) or DepartmentAlias(alias=a) for a in alias_values]
     db.session.flush()

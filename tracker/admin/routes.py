@@ -71,6 +71,8 @@ def new_user():
                 department=db.session.get(Department, form.department_id.data),
                 email=form.email.data,
                 name=form.name.data or "",
+                dingtalk_user_id=form.dingtalk_user_id.data,
+                mobile=form.mobile.data,
             )
         except ValidationFailed as error:
             db.session.rollback()
@@ -110,6 +112,8 @@ def edit_user(user_id: int):
                 name=form.name.data or "",
                 email=form.email.data,
                 active=form.active.data,
+                dingtalk_user_id=form.dingtalk_user_id.data,
+                mobile=form.mobile.data,
             )
         except ValidationFailed as error:
             db.session.rollback()
@@ -180,6 +184,8 @@ def edit_department(department_id: int | None):
                 aliases=(form.aliases.data or "").splitlines(),
                 active=form.active.data,
                 head_email=form.head_email.data,
+                robot_webhook=form.robot_webhook.data,
+                robot_secret=form.robot_secret.data,
             )
         except ValidationFailed as error:
             db.session.rollback()

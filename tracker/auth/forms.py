@@ -21,6 +21,10 @@ class ProfileForm(FlaskForm):
     )
     locale = SelectField(_l("Language"), choices=[("zh_Hans_CN", "中文"), ("en", "English")])
     digest_opt_out = BooleanField(_l("Do not send me the weekly digest"))
+    dingtalk_user_id = StringField(
+        _l("DingTalk / 浙政钉 user id"), validators=[Optional(), Length(max=64)]
+    )
+    mobile = StringField(_l("Mobile number (for SMS)"), validators=[Optional(), Length(max=20)])
 
 
 class PasswordChangeForm(FlaskForm):

@@ -28,7 +28,7 @@ from tracker.auth.operations import (
     throttled_message,
 )
 from tracker.auth.throttle import Rule, client_address
-from tracker.errors import ValidationFailed
+from tracker.errors import ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.security import log_security_event
 
@@ -113,6 +113,14 @@ def logout():
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
+        from tracker.notify.contacts import clean_contacts  # notify imports admin → auth
+
+        try:
+            contacts = clean_contacts(form.dingtalk_user_id.data, form.mobile.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+            return render_template("auth/profile.html", form=form), 422
+        current_user.dingtalk_user_id, current_user.mobile = contacts
         current_user.name = form.name.data or ""
         current_user.email = form.email.data or None
         current_user.locale = form.locale.data

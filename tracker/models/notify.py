@@ -1,4 +1,4 @@
-"""The outbox of mail to send and the in-app notices shown to users."""
+"""The outbox of messages to send (mail, DingTalk, group robots, SMS) and in-app notices."""
 
 from __future__ import annotations
 
@@ -10,22 +10,27 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tracker.extensions import db
 from tracker.models.base import utcnow
 
+CHANNELS = ("mail", "dingtalk", "webhook", "sms")
+
 
 class OutboxMessage(db.Model):
-    """One mail, written in the same transaction as the decision to send it.
+    """One message on one channel, written in the same transaction as the decision to send it.
 
-    The unique dedupe key is what makes re-runs, restarts and two schedulers safe.
+    The unique dedupe key is what makes re-runs, restarts and two schedulers safe; rows of
+    the other channels carry the channel in their key (`dingtalk:…`), mail keys are bare.
     """
 
     __tablename__ = "outbox_message"
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state"),
+        CheckConstraint("channel IN ('mail', 'dingtalk', 'webhook', 'sms')", name="channel"),
         Index("ix_outbox_message_state_next", "state", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
+    channel: Mapped[str] = mapped_column(String(10), default="mail", index=True)
     to_addrs: Mapped[list] = mapped_column(db.JSON, default=list)
     cc_addrs: Mapped[list] = mapped_column(db.JSON, default=list)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
@@ -39,6 +44,10 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    # Why the row exists or what happened besides the error (a fallback to mail, a fold).
+    note: Mapped[str | None] = mapped_column(String(300))
+    # DingTalk: hash of (user, delivered text), so the same content reaches a user once a day.
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class Notice(db.Model):

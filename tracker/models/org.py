@@ -30,6 +30,10 @@ class Department(TimestampMixin, db.Model):
     is_office: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True, index=True)
     head_email: Mapped[str | None] = mapped_column(String(254))
+    # The department's group robot (DingTalk with its signing secret, or 企业微信): digests
+    # and escalations also go there when the webhook channel is on.
+    robot_webhook: Mapped[str | None] = mapped_column(String(500))
+    robot_secret: Mapped[str | None] = mapped_column(String(200))
 
     aliases: Mapped[list[DepartmentAlias]] = relationship(
         back_populates="department", cascade="all, delete-orphan", order_by="DepartmentAlias.alias"
@@ -64,6 +68,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str | None] = mapped_column(String(254))
+    # Where officials read: DingTalk / 浙政钉 user id (work notifications) and mobile (SMS).
+    dingtalk_user_id: Mapped[str | None] = mapped_column(String(64))
+    mobile: Mapped[str | None] = mapped_column(String(20))
     role: Mapped[str] = mapped_column(String(16), default=Role.LIAISON.value, index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)

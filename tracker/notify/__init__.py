@@ -1,7 +1,7 @@
-"""Mail: the outbox, the reminder/overdue/digest jobs, transports and the admin 发件箱."""
+"""Notices by mail, DingTalk, robots and SMS: the outbox, the jobs, transports and the 发件箱."""
 
 from flask import Blueprint
 
 bp = Blueprint("notify", __name__)
 
-from tracker.notify import routes  # noqa: E402,F401
+from tracker.notify import channel_admin, routes  # noqa: E402,F401

@@ -1,5 +1,8 @@
 """The dispatcher: claim due outbox rows, send them, record sent / retry later / failed.
 
+Mail rows go through the mail transport; DingTalk, robot and SMS rows through
+`channels.send_rows`, with the same claim, backoff and failure bookkeeping.
+
 Claiming is one UPDATE … RETURNING that moves each row's `next_attempt_at` past a lease and
 counts the attempt, guarded by "still pending and due". On PostgreSQL the inner SELECT
 skips rows another dispatcher has locked (FOR UPDATE SKIP LOCKED) and the outer condition
@@ -21,6 +24,7 @@ from sqlalchemy import select, update
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, utcnow
+from tracker.notify.channels import send_rows
 from tracker.notify.rendering import build_email, recipients
 from tracker.notify.transports import TransportUnavailable, get_transport
 
@@ -65,14 +69,16 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=base * 3 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
-def claim_due(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
-    """Claim up to `limit` due pending rows for this dispatcher and commit the claim."""
+def claim_due(now: datetime, limit: int = BATCH_SIZE, only: list[int] | None = None) -> list[int]:
+    """Claim up to `limit` due pending rows (of `only`, if given) and commit the claim."""
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
+    if only is not None:
+        due = due.where(OutboxMessage.id.in_(only))
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     statement = (
@@ -104,10 +110,12 @@ def _finish(message_id: int, **values) -> None:
     db.session.commit()
 
 
-def _record_failure(message: OutboxMessage, error: str, now: datetime, result) -> None:
+def _record_failure(
+    message: OutboxMessage, error: str, now: datetime, result, permanent: bool = False
+) -> None:
     max_attempts = int(current_app.config.get("MAIL_MAX_ATTEMPTS", 5))
     error = error[:2000]
-    if message.attempts >= max_attempts:
+    if message.attempts >= max_attempts or permanent:
         _finish(message.id, state="failed", last_error=error, next_attempt_at=now)
         result.failed += 1
         logger.error(
@@ -129,18 +137,45 @@ def _record_failure(message: OutboxMessage, error: str, now: datetime, result) -
         )
 
 
-def dispatch_pending(now: datetime | None = None, *, limit: int = BATCH_SIZE) -> DispatchResult:
+def _send_other_channels(messages: list[OutboxMessage], now: datetime, result) -> None:
+    def sent(message, note, content_hash):
+        _finish(
+            message.id,
+            state="sent",
+            sent_at=utcnow(),
+            last_error=None,
+            note=note or message.note,
+            content_hash=content_hash,
+        )
+        result.sent += 1
+
+    def failed(message, error, permanent):
+        _record_failure(message, error, now, result, permanent)
+
+    send_rows(messages, now, sent, failed)
+
+
+def dispatch_pending(
+    now: datetime | None = None, *, limit: int = BATCH_SIZE, only: list[int] | None = None
+) -> DispatchResult:
     """Send what is due; each row ends sent, pending with a later attempt, or failed."""
     now = now or utcnow()
     result = DispatchResult()
-    ids = claim_due(now, limit)
+    ids = claim_due(now, limit, only)
     if not ids:
         return result
-    messages = db.session.scalars(
+    loaded = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
     ).all()
-    for message in messages:  # keep their loaded values through the per-row commits below
+    for message in loaded:  # keep their loaded values through the per-row commits below
         db.session.expunge(message)
+    messages = [m for m in loaded if m.channel == "mail"]
+    others = [m for m in loaded if m.channel != "mail"]
+    if others:
+        _send_other_channels(others, now, result)
+    if not messages:
+        db.session.expire_all()
+        return result
     transport = get_transport(current_app)
     unavailable: str | None = None
     try:

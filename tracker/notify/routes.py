@@ -23,6 +23,7 @@ from tracker.errors import InvalidTransition
 from tracker.extensions import db
 from tracker.models import Department, OutboxMessage, SchedulerRun, utcnow
 from tracker.notify import bp
+from tracker.notify.channel_admin import CHANNEL_LABELS, channel_status
 from tracker.notify.forms import ResendForm
 from tracker.notify.jobs import local_today
 from tracker.notify.operations import resend_all_failed, resend_message
@@ -35,6 +36,7 @@ KIND_LABELS = {
     "overdue": _l("Overdue notice"),
     "escalate": _l("Escalation"),
     "digest": _l("Weekly digest"),
+    "test": _l("Test message"),
 }
 STATES = ("pending", "sent", "failed")
 
@@ -90,6 +92,9 @@ def outbox():
         query = query.where(OutboxMessage.state == state)
     if kind in KIND_LABELS:
         query = query.where(OutboxMessage.kind == kind)
+    channel = request.args.get("channel")
+    if channel in CHANNEL_LABELS:
+        query = query.where(OutboxMessage.channel == channel)
     page = paginate(query, per_page=50)
     counts = dict(
         db.session.execute(
@@ -122,6 +127,9 @@ def outbox():
         scheduler_enabled=bool(current_app.config.get("SCHEDULER_ENABLED")),
         backup=backup_status(current_app),
         form=ResendForm(),
+        channel=channel,
+        channels=channel_status(),
+        channel_labels=CHANNEL_LABELS,
     )
 
 
@@ -136,6 +144,7 @@ def message(message_id: int):
         department=department,
         kind_labels=KIND_LABELS,
         form=ResendForm(),
+        channel_labels=CHANNEL_LABELS,
     )
 
 
