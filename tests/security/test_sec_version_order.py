@@ -181,6 +181,7 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("admin.reset_user_password", "POST"): ({"user_id": scene.lead.id}, None, ROLE),
         ("notify.resend", "POST"): ({"message_id": 1}, None, ROLE),
         ("holidays.clear", "POST"): ({"year": 2027}, None, ROLE),
+        ("notify.send_test", "POST"): ({"channel": "mail"}, None, ROLE),
         ("plans.archive", "POST"): ({"plan_id": scene.plan.id}, None, ROLE),
         ("plans.unarchive", "POST"): ({"plan_id": scene.plan.id}, None, ROLE),
         ("plans.apply", "POST"): ({"import_id": 1}, None, ROLE),
