@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-27 22:26:22.499800
+Create Date: 2026-12-03 20:04:34.864968
 
 """
 from alembic import op
@@ -244,7 +244,9 @@ def upgrade():
     sa.Column('code', sa.String(length=60), nullable=False),
     sa.Column('depth', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.CheckConstraint("kind IN ('chapter', 'section', 'task', 'item', 'column')", name=op.f('ck_plan_node_kind')),
+    sa.Column('responsibility', sa.JSON(), nullable=True),
+    sa.Column('deadline', sa.JSON(), nullable=True),
+    sa.CheckConstraint("kind IN ('part', 'chapter', 'section', 'task', 'item', 'column')", name=op.f('ck_plan_node_kind')),
     sa.ForeignKeyConstraint(['parent_id'], ['plan_node.id'], name=op.f('fk_plan_node_parent_id_plan_node'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_plan_node_plan_id_plan'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_node'))

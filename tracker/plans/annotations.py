@@ -55,7 +55,7 @@ _DEADLINE_WORDS = re.compile(
 def ends_with_annotation(text: str) -> bool:
     """A line that ends with a responsibility note ends its paragraph."""
     match = re.search(_PAREN + r"\s*[。；]?$", text)
-    return bool(match and parse_note(match.group(1))[0])
+    return bool(match and any(parse_note(match.group(1))))
 
 
 def parse_note(note: str) -> tuple[dict | None, dict | None]:
@@ -65,9 +65,10 @@ def parse_note(note: str) -> tuple[dict | None, dict | None]:
     responsibility = None
     deadline_raw = None
     if fields:
+        fields, loose = _split_loose_deadline(fields)
         lead = [n for label, value in fields if label in _LEAD_LABELS for n in _names(value)]
         co = [n for label, value in fields if label in _CO_LABELS for n in _names(value)]
-        deadline_raw = next((v for label, v in fields if label in _DEADLINE_LABELS), None)
+        deadline_raw = next((v for label, v in fields if label in _DEADLINE_LABELS), loose)
         if lead or co:
             responsibility = {"lead": lead, "co": co, "raw": note}
     else:
@@ -78,9 +79,19 @@ def parse_note(note: str) -> tuple[dict | None, dict | None]:
                 responsibility = {"lead": found[0], "co": found[1], "raw": note}
             elif _DEADLINE_WORDS.fullmatch(part) or part in _ONGOING:
                 deadline_raw = part
-        if responsibility is None:
+        if responsibility is None and deadline_raw is None:
             return None, None
     return responsibility, ({"raw": deadline_raw} if deadline_raw else None)
+
+
+def _split_loose_deadline(fields):
+    """（责任单位：A、B；6月底前完成）: an unlabelled deadline after the last field."""
+    label, value = fields[-1]
+    head, _, tail = value.rpartition("；" if "；" in value else ";")
+    tail = tail.strip()
+    if head and (_DEADLINE_WORDS.fullmatch(tail) or tail in _ONGOING):
+        return [*fields[:-1], (label, head.strip())], tail
+    return fields, None
 
 
 def _labelled_fields(note: str) -> list[tuple[str, str]]:

@@ -74,6 +74,8 @@ def _add_nodes(plan: Plan, nodes: list[Node]) -> list[PlanNode]:
             code=node.code,
             depth=node.depth,
             position=node.position,
+            responsibility=node.responsibility,
+            deadline=node.deadline,
         )
         by_code[node.code] = row
         rows.append(row)

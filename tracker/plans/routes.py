@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
+from tracker.items.responsibility import department_index, unknown_names
 from tracker.models import Plan, PlanImport, utcnow
 from tracker.pagination import paginate
 from tracker.plans import bp
@@ -271,6 +272,8 @@ def _preview_page(staged: PlanImport, form: ApplyForm, status: int = 200):
     flat = flatten(parsed.nodes)
     return render_template(
         "plans/preview.html",
+        annotated=sum(1 for node in flat if node.responsibility or node.deadline),
+        unknown_departments=unknown_names(flat, department_index()),
         staged=staged,
         parsed=parsed,
         tree=tree_from_flat(flat),

@@ -23,10 +23,14 @@ class FlatNode:
     text: str
     depth: int
     position: int
+    responsibility: dict | None = None
+    deadline: dict | None = None
 
 
 def node_code(node: Node, chapter: str | None, task: str | None, parent_code: str | None) -> str:
-    """A short reference back to the source: 三, 三.(一), 三.1, 三.1.(2), 专栏5."""
+    """A short reference back to the source: 第一篇, 三, 三.(一), 三.1, 三.1.(2), 专栏5."""
+    if node.kind == "part":
+        return f"第{node.number}篇"
     if node.kind == "chapter":
         return node.number
     if node.kind == "column":
@@ -75,6 +79,8 @@ def flatten(nodes: list[Node]) -> list[FlatNode]:
                 text=node.text,
                 depth=depth,
                 position=len(flat),
+                responsibility=node.responsibility,
+                deadline=node.deadline,
             )
         )
         for child in node.children:
@@ -92,6 +98,8 @@ def node_from_dict(data: dict) -> Node:
         title=data.get("title") or "",
         text=data.get("text") or "",
         children=[node_from_dict(child) for child in data.get("children") or []],
+        responsibility=data.get("responsibility"),
+        deadline=data.get("deadline"),
     )
 
 
@@ -168,6 +176,8 @@ def label(kind: str, number: str) -> str:
     """The heading marker as printed: 三、 （一） 1． （1） 专栏5."""
     if kind == "column":
         return f"专栏{number}"
+    if kind == "part":
+        return f"第{number}篇"
     return {"chapter": "{}、", "section": "（{}）", "task": "{}．", "item": "（{}）"}.get(
         kind, "{}"
     ).format(number)
