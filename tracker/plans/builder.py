@@ -349,7 +349,11 @@ def _typical_full_width(lines: list[Line], candidates: list[Candidate | None]) -
 
 
 def split_run_in_title(paragraph: str) -> tuple[str, str]:
-    """Split a run-in heading: 推动质量基础提升。夯实… → (推动质量基础提升, 夯实…)."""
+    """Split a run-in heading: 推动质量基础提升。夯实… → (推动质量基础提升, 夯实…);
+    an entry named before a colon (示范工厂：建设…) → (示范工厂, 建设…)."""
+    colon = re.match(r"^([^，。；：:,;]{2,20})[：:](?=\S)", paragraph)
+    if colon:
+        return colon.group(1).strip(), paragraph[colon.end() :].strip()
     stop = paragraph.find("。")
     if 0 < stop <= _MAX_TITLE_CHARS:
         return paragraph[:stop].strip(), paragraph[stop + 1 :].strip()
