@@ -25,6 +25,7 @@ from tracker.plans.documents import (
     single_year,
 )
 from tracker.plans.headings import Candidate, heading_candidate, starts_with_lead_phrase
+from tracker.plans.indicator_grid import extract_grid_tables
 from tracker.plans.indicator_table import Indicator, extract_indicator_tables
 from tracker.plans.normalise import (
     is_export_header,
@@ -49,6 +50,8 @@ __all__ = [
 _FOOTER_RE = re.compile(r"^[—\-–－一~～\s]*\d{1,3}[—\-–－一~～\s]*$")
 _RULE_LINE_RE = re.compile(r"^[=＝\-－_＿*＊~～—]{4,}$")
 _FRONT_MATTER_LINES = 60
+# A page with fewer letters than this has no text layer (a page number is not text).
+_MIN_PAGE_LETTERS = 2
 
 
 @dataclass
@@ -93,16 +96,21 @@ def parse_plan(text: str) -> ParsedPlan:
 
 def _parse(text: str) -> ParsedPlan:
     # Form feeds mark page breaks; line numbers in warnings count newlines only.
-    raw = [
-        line.replace("\f", "").strip(" \t\u3000\xa0")
-        for line in re.split(r"\r\n|\r|\n", normalise_characters(text))
-    ]
+    empty_pages = _pages_without_text(text)
+    raw = [_clean(line) for line in re.split(r"\r\n|\r|\n", normalise_characters(text))]
     if not any(raw):
         return ParsedPlan(
             title="", doc_number=None, nodes=[], indicators=[], warnings=["the text is empty"]
         )
     raw = ["" if is_toc_line(line) or is_export_header(line) else line for line in raw]
-    indicators, spans, warnings = extract_indicator_tables(raw)
+    indicators, spans, warnings = extract_grid_tables(raw)
+    in_grid = {index for span in spans for index in range(span.start, span.end)}
+    found, text_spans, text_warnings = extract_indicator_tables(
+        ["" if index in in_grid else line for index, line in enumerate(raw)]
+    )
+    indicators, spans, warnings = _merge_tables(
+        indicators, found, spans + text_spans, warnings + text_warnings
+    )
     in_table = {index for span in spans for index in range(span.start, span.end)}
     lines: list[Line] = []
     for index, line in enumerate(raw):
@@ -114,7 +122,7 @@ def _parse(text: str) -> ParsedPlan:
     back_matter = "\n".join(line.text for line in lines[cut:])
     lines = lines[:cut]
     builder, prelude, skipped = _best_document(lines)
-    warnings = builder.warnings + warnings
+    warnings = empty_pages + builder.warnings + warnings
     if skipped:
         warnings.append(
             "the file holds more than one document; parsed the one with the most headings, "
@@ -137,6 +145,41 @@ def _parse(text: str) -> ParsedPlan:
         preamble="\n".join(prelude + builder.preamble),
         back_matter=back_matter,
     )
+
+
+def _pages_without_text(text: str) -> list[str]:
+    """A page (between form feeds) with no letters is a scan or blank: say which, so the
+    office knows what the preview is missing."""
+    pages = text.split("\f")
+    # Blank pages after the last text (a back cover, a trailing page break) miss nothing.
+    while pages and sum(ch.isalpha() for ch in pages[-1]) < _MIN_PAGE_LETTERS:
+        pages.pop()
+    if len(pages) < 2:
+        return []
+    return [
+        f"page {number} has no text (a scanned image or a blank page): anything printed on "
+        "it is missing here; no OCR engine is installed, so type it in or import a PDF with "
+        "a text layer"
+        for number, page in enumerate(pages, start=1)
+        if sum(ch.isalpha() for ch in page) < _MIN_PAGE_LETTERS
+    ]
+
+
+def _clean(line: str) -> str:
+    """Page breaks and indentation off; a grid row keeps the tabs around its empty cells."""
+    line = line.replace("\f", "")
+    if line.count("\t") >= 2 and line.strip(" \t\u3000\xa0"):
+        return line.strip(" \u3000\xa0")
+    return line.strip(" \t\u3000\xa0")
+
+
+def _merge_tables(first, second, spans, warnings):
+    """Indicators of grid and text tables together; numbered afresh if numbers repeat."""
+    indicators = list(first) + list(second)
+    if len({row.number for row in indicators}) < len(indicators):
+        for number, row in enumerate(indicators, start=1):
+            row.number = number
+    return indicators, spans, warnings
 
 
 def _starts_paragraph(text: str) -> bool:
