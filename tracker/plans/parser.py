@@ -22,6 +22,7 @@ from tracker.plans.documents import (
     document_starts,
     find_doc_number,
     find_title,
+    is_plan_title,
     single_year,
 )
 from tracker.plans.headings import Candidate, heading_candidate, starts_with_lead_phrase
@@ -135,6 +136,11 @@ def _parse(text: str) -> ParsedPlan:
     title = find_title(front) or find_title(prelude[:_FRONT_MATTER_LINES])
     if not title:
         warnings.append("no plan title found before the first heading")
+    if builder.roots and not is_plan_title(title) and not any(n.children for n in builder.roots):
+        warnings.append(
+            "this may not be a plan: its title does not name a plan (规划, 计划, 方案, 意见 …) "
+            "and its headings have no sections, tasks or 专栏 under them"
+        )
     annotate(builder.roots, single_year(title))
     return ParsedPlan(
         title=title,

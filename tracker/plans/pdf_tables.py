@@ -12,19 +12,25 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from io import BytesIO
 
 logger = logging.getLogger(__name__)
 
-_TABLE_HINT_RE = re.compile(r"指\s*标")
-_COLUMN_HINT_RE = re.compile(r"属\s*性|约束性|预期性|单\s*位|目标值|20\d{2}\s*年")
+# A header line names the indicator column and another column on the same line; a page of
+# rows prints both attribute values.
+_HEADER_HINT_RE = re.compile(r"指\s*标.{0,40}?(?:属\s*性|单\s*位|20\d{2}\s*年)")
+_ROWS_HINT_RE = re.compile(r"约束性[\s\S]*预期性|预期性[\s\S]*约束性")
+# pdfplumber takes ~0.1 s a page: the table search stops after this long (a 300-page plan
+# must still be previewed within 30 s); the remaining pages keep their text stream.
+_BUDGET_SECONDS = 8.0
 _MIN_COLUMNS = 3
 _MIN_ROWS = 2
 
 
 def may_hold_table(page_text: str) -> bool:
     """Cheap test on the text stream: only such pages are handed to the table finder."""
-    return bool(_TABLE_HINT_RE.search(page_text) and _COLUMN_HINT_RE.search(page_text))
+    return bool(_HEADER_HINT_RE.search(page_text) or _ROWS_HINT_RE.search(page_text))
 
 
 def pages_with_tables(data: bytes, stream_pages: list[str]) -> dict[int, str]:
@@ -34,6 +40,7 @@ def pages_with_tables(data: bytes, stream_pages: list[str]) -> dict[int, str]:
     except ImportError:  # an optional reader: the text stream still works
         return {}
     found: dict[int, str] = {}
+    started = time.monotonic()
     try:
         with pdfplumber.open(BytesIO(data)) as pdf:
             previous_had_table = False
@@ -42,6 +49,9 @@ def pages_with_tables(data: bytes, stream_pages: list[str]) -> dict[int, str]:
                 if not (previous_had_table or may_hold_table(text)):
                     previous_had_table = False
                     continue
+                if time.monotonic() - started > _BUDGET_SECONDS:
+                    logger.info("table search stopped at page %d: time budget spent", index + 1)
+                    break
                 tables = [t for t in page.find_tables() if _is_grid(t)]
                 previous_had_table = bool(tables)
                 if tables:

@@ -48,6 +48,7 @@ class PlanFileError(Exception):
         "encrypted",
         "corrupt",
         "unsupported_type",
+        "legacy_doc",
     )
 
     def __init__(self, code: str, detail: str = ""):
@@ -74,6 +75,9 @@ def read_plan_file(filename: str, data: bytes, max_bytes: int) -> str:
         text = read_pdf(data)
     elif suffix == ".docx":
         text = read_docx(data, max_bytes)
+    elif suffix == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        # Word 97–2003 (an OLE2 compound file): no pure reader; Word or WPS converts it.
+        raise PlanFileError("legacy_doc", suffix)
     else:
         raise PlanFileError("unsupported_type", suffix or "no extension")
     if not text.strip():
