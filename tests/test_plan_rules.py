@@ -170,3 +170,24 @@ def _walk(nodes):
     for node in nodes:
         yield node
         yield from _walk(node.children)
+
+
+def test_bufen_is_the_chapter_level_or_a_part_above_zhang():
+    alone = parse_plan(
+        "第一部分 总体要求\n一、指导思想\n（一）坚持创新。\n第二部分 重点任务\n一、推进\n"
+    )
+    assert [(d, k, t) for d, k, _, t in shape(alone.nodes)] == [
+        (0, "chapter", "总体要求"),
+        (1, "section", "指导思想"),
+        (2, "task", "坚持创新"),
+        (0, "chapter", "重点任务"),
+        (1, "section", "推进"),
+    ]
+    above = parse_plan("第一部分 总体\n第一章 基础\n第二章 思路\n第二部分 任务\n第三章 创新\n")
+    assert [(d, k) for d, k, _, _ in shape(above.nodes)] == [
+        (0, "part"),
+        (1, "chapter"),
+        (1, "chapter"),
+        (0, "part"),
+        (1, "chapter"),
+    ]

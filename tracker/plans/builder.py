@@ -36,7 +36,7 @@ _MIN_WIDTH_SAMPLE = 8
 _STRAY_FRAGMENT_CHARS = 6
 # 第X章 and the like count as a plan's level only when the plan uses them more than once.
 _MIN_NAMED_LEVEL = 2
-_NAMED = ("pian", "zhang", "jie")
+_NAMED = ("pian", "bufen", "zhang", "jie")
 _ENTRY_STYLES = ("paren_arabic", "arabic", "entry")
 # A line that ends a sentence (or introduces a list) ends a paragraph; "。”" counts too.
 TERMINAL_RE = re.compile(r"[。！？!?：][”’」』）)】》]*$")
@@ -105,7 +105,7 @@ class TreeBuilder:
         styles = {
             style
             for style, count in counts.items()
-            if count >= _MIN_NAMED_LEVEL or style not in ("pian", "zhang", "jie")
+            if count >= _MIN_NAMED_LEVEL or style not in _NAMED
         }
         self.kinds = assign_kinds(styles)
         self.full_width = _typical_full_width(lines, self.candidates)

@@ -69,7 +69,7 @@ def document_starts(texts: list[str]) -> list[int]:
             continue
         for following in texts[index + 1 : index + 1 + _TITLE_TO_HEADING_LINES]:
             candidate = heading_candidate(following)
-            if candidate is None or candidate.style not in ("cn", "zhang", "pian"):
+            if candidate is None or candidate.style not in ("cn", "zhang", "pian", "bufen"):
                 continue
             if candidate.value == 1:
                 starts.append(index)
@@ -84,7 +84,7 @@ def back_matter_start(texts: list[str]) -> int:
         if headed and _ATTACHMENT_RE.match(text):
             return index
         candidate = heading_candidate(text)
-        headed = headed or (candidate is not None and candidate.style in ("cn", "zhang"))
+        headed = headed or (candidate is not None and candidate.style in ("cn", "zhang", "bufen"))
     for index in range(max(len(texts) - _COLOPHON_TAIL_LINES, 0), len(texts)):
         if _COLOPHON_RE.search(texts[index]):
             return index

@@ -19,6 +19,7 @@ _NUM = rf"[{_DIGITS}]{{1,3}}|[{_CN}]+"
 
 # Styles from the outermost; the kinds below are the usual ones.
 STYLE_RANKS = {
+    "bufen": 0,
     "pian": 0,
     "zhang": 1,
     "jie": 2,
@@ -34,6 +35,7 @@ KINDS_IN_ORDER = ("part", "chapter", "section", "task", "item")
 _PATTERNS = (
     ("column", re.compile(rf"^专栏\s*({_NUM})\s*[：:、.．]?\s*(.*)$")),
     ("pian", re.compile(rf"^第\s*({_NUM})\s*篇(?![章节])\s*(.*)$")),
+    ("bufen", re.compile(rf"^第\s*({_NUM})\s*部分\s*(.*)$")),
     ("zhang", re.compile(rf"^第\s*({_NUM})\s*章\s*(.*)$")),
     ("jie", re.compile(rf"^第\s*({_NUM})\s*节\s*(.*)$")),
     ("cn", re.compile(rf"^([{_CN}]+)\s*[、．]\s*(.*)$")),
@@ -94,7 +96,13 @@ def assign_kinds(styles: set[str]) -> dict[str, str]:
     kinds = dict(USUAL_KINDS)
     if "pian" in styles:
         kinds["pian"] = "part"
-    top = "zhang" if "zhang" in styles else "jie" if "jie" in styles else None
+    top = next((style for style in ("zhang", "jie") if style in styles), None)
+    if "bufen" in styles:
+        # 第X部分 is a part above 第X章, else the chapter level itself.
+        if top is None and "pian" not in styles:
+            top = "bufen"
+        else:
+            kinds["bufen"] = "part"
     if top is None:
         return kinds
     # 第X章 (or 节 alone) is the chapter; the styles under it take the next kinds in turn.
@@ -114,6 +122,7 @@ def label(style: str, number: str) -> str:
     return {
         "column": "专栏{}",
         "pian": "第{}篇",
+        "bufen": "第{}部分",
         "zhang": "第{}章",
         "jie": "第{}节",
         "cn": "{}、",
