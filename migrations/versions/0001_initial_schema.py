@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 20:04:34.864968
+Create Date: 2026-12-03 20:16:50.765092
 
 """
 from alembic import op
@@ -177,6 +177,7 @@ def upgrade():
     sa.Column('source_text', sa.Text(), nullable=False),
     sa.Column('source_sha256', sa.String(length=64), nullable=False),
     sa.Column('imported_by_id', sa.Integer(), nullable=True),
+    sa.Column('corrections', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("frequency IN ('quarterly', 'monthly')", name=op.f('ck_plan_frequency')),
@@ -229,6 +230,7 @@ def upgrade():
     sa.Column('parsed_json', sa.JSON(), nullable=False),
     sa.Column('target_plan_id', sa.Integer(), nullable=True),
     sa.Column('applied_at', sa.DateTime(), nullable=True),
+    sa.Column('corrections', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_plan_import_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['target_plan_id'], ['plan.id'], name=op.f('fk_plan_import_target_plan_id_plan'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_import'))

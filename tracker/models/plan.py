@@ -33,6 +33,9 @@ class Plan(TimestampMixin, db.Model):
     source_text: Mapped[str] = mapped_column(Text, default="")
     source_sha256: Mapped[str] = mapped_column(String(64), index=True)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The office's corrections to the parse (tracker/plans/corrections.py), replayed on the
+    # next revision of the plan where the nodes still match.
+    corrections: Mapped[list | None] = mapped_column(db.JSON)
 
     nodes: Mapped[list[PlanNode]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanNode.position"
@@ -163,3 +166,5 @@ class PlanImport(db.Model):
     parsed_json: Mapped[dict] = mapped_column(db.JSON)
     target_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     applied_at: Mapped[datetime | None] = mapped_column()
+    # Corrections made on the preview, applied with the import.
+    corrections: Mapped[list | None] = mapped_column(db.JSON)

@@ -23,8 +23,9 @@ from tracker.items.responsibility import department_index, unknown_names
 from tracker.models import Plan, PlanImport, utcnow
 from tracker.pagination import paginate
 from tracker.plans import bp
+from tracker.plans.corrections import apply_corrections
 from tracker.plans.diff import indicator_fields
-from tracker.plans.forms import ApplyForm, ConfirmForm, UploadForm
+from tracker.plans.forms import ApplyForm, ConfirmForm, CorrectionForm, UploadForm
 from tracker.plans.messages import file_error_message, file_error_status
 from tracker.plans.operations import (
     apply_import,
@@ -246,9 +247,10 @@ def upload():
     return redirect(url_for("plans.preview", import_id=staged.id, **args))
 
 
-def _preview_page(staged: PlanImport, form: ApplyForm, status: int = 200):
+def _preview_page(staged: PlanImport, form: ApplyForm, status: int = 200, correction_form=None):
     """The parsed tree, indicators and warnings; for a revision, what would change."""
-    parsed = parsed_from_dict(staged.parsed_json)
+    corrected = apply_corrections(parsed_from_dict(staged.parsed_json), staged.corrections)
+    parsed = corrected.parsed
     target = db.session.get(Plan, staged.target_plan_id) if staged.target_plan_id else None
     if request.method == "GET":
         form.title.data = request.args.get("title") or (target.title if target else parsed.title)
@@ -284,6 +286,9 @@ def _preview_page(staged: PlanImport, form: ApplyForm, status: int = 200):
         comparison=comparison,
         form=form,
         confirm=ConfirmForm(),
+        correction_form=correction_form or CorrectionForm(),
+        corrected=corrected,
+        codes=[node.code for node in flat],
     ), status
 
 
