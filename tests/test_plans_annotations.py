@@ -138,3 +138,21 @@ def test_preview_lists_names_that_match_no_department(client, factories):
     assert "市不存在局" in page and "市统计局" in page
     listed = page[page.index("data-unknown-departments") :]
     assert "<li>市财政局</li>" not in listed
+
+
+@pytest.mark.parametrize(
+    ("note", "lead", "co", "deadline"),
+    [
+        ("省发展改革委牵头，2022年6月底前完成", ["省发展改革委"], [], "2022年6月底前完成"),
+        ("市商务局、市财政局负责，长期坚持", [], ["市商务局", "市财政局"], "长期坚持"),
+        ("责任单位：市教育局，2023年底前", [], ["市教育局"], "2023年底前"),
+        ("2024年底前", None, None, "2024年底前"),
+    ],
+)
+def test_a_deadline_clause_anywhere_in_the_note(note, lead, co, deadline):
+    responsibility, when = parse_note(note)
+    if lead is None:
+        assert responsibility is None
+    else:
+        assert (responsibility["lead"], responsibility["co"]) == (lead, co)
+    assert when == {"raw": deadline}

@@ -61,37 +61,43 @@ def ends_with_annotation(text: str) -> bool:
 def parse_note(note: str) -> tuple[dict | None, dict | None]:
     """Responsibility and deadline from the inside of one bracketed note (None: not there)."""
     note = note.strip()
-    fields = _labelled_fields(note)
+    rest, deadline_raw = _pull_deadline(note)
+    fields = _labelled_fields(rest)
     responsibility = None
-    deadline_raw = None
     if fields:
-        fields, loose = _split_loose_deadline(fields)
         lead = [n for label, value in fields if label in _LEAD_LABELS for n in _names(value)]
         co = [n for label, value in fields if label in _CO_LABELS for n in _names(value)]
-        deadline_raw = next((v for label, v in fields if label in _DEADLINE_LABELS), loose)
+        labelled = next((v for label, v in fields if label in _DEADLINE_LABELS), None)
+        deadline_raw = deadline_raw or labelled
         if lead or co:
             responsibility = {"lead": lead, "co": co, "raw": note}
-    else:
-        parts = [part.strip() for part in re.split(r"[；;]", note) if part.strip()]
+    elif rest:
+        parts = [part.strip() for part in re.split(r"[；;]", rest) if part.strip()]
         for part in parts:
             found = _unlabelled(part)
             if found and responsibility is None:
                 responsibility = {"lead": found[0], "co": found[1], "raw": note}
-            elif _DEADLINE_WORDS.fullmatch(part) or part in _ONGOING:
-                deadline_raw = part
-        if responsibility is None and deadline_raw is None:
-            return None, None
+    if responsibility is None and deadline_raw is None:
+        return None, None
+    if responsibility is None and rest:
+        return None, None  # a bracket with a date in a sentence-like note: not a note
     return responsibility, ({"raw": deadline_raw} if deadline_raw else None)
 
 
-def _split_loose_deadline(fields):
-    """（责任单位：A、B；6月底前完成）: an unlabelled deadline after the last field."""
-    label, value = fields[-1]
-    head, _, tail = value.rpartition("；" if "；" in value else ";")
-    tail = tail.strip()
-    if head and (_DEADLINE_WORDS.fullmatch(tail) or tail in _ONGOING):
-        return [*fields[:-1], (label, head.strip())], tail
-    return fields, None
+def _pull_deadline(note: str) -> tuple[str, str | None]:
+    """The first clause that is only a deadline (6月底前完成, 长期坚持) taken out of the note:
+    （A牵头，B配合，2022年底前完成）, （责任单位：A、B；6月底前）."""
+    pieces = re.split(r"([；;，,])", note)
+    kept: list[str] = []
+    found = None
+    for index in range(0, len(pieces), 2):
+        clause = pieces[index].strip()
+        separator = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if found is None and (_DEADLINE_WORDS.fullmatch(clause) or clause in _ONGOING):
+            found = clause
+            continue
+        kept.append(pieces[index] + separator)
+    return "".join(kept).strip("；;，, "), found
 
 
 def _labelled_fields(note: str) -> list[tuple[str, str]]:
