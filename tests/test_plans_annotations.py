@@ -136,6 +136,8 @@ def test_preview_lists_names_that_match_no_department(client, factories):
     page = client.get(f"/plans/import/{staged.id}").get_data(as_text=True)
     assert "data-unknown-departments" in page
     assert "市不存在局" in page and "市统计局" in page
+    # The tree shows each node's notes.
+    assert "data-responsibility" in page and "data-deadline" in page and "6月底前完成" in page
     listed = page[page.index("data-unknown-departments") :]
     assert "<li>市财政局</li>" not in listed
 

@@ -127,6 +127,8 @@ class TreeEntry:
     item_count: int = 0
     first_item_id: int | None = None
     children: list[TreeEntry] = field(default_factory=list)
+    responsibility: dict | None = None
+    deadline: dict | None = None
 
     @property
     def anchor(self) -> str:
@@ -139,7 +141,15 @@ def tree_from_flat(flat: list[FlatNode]) -> list[TreeEntry]:
     roots: list[TreeEntry] = []
     by_code: dict[str, TreeEntry] = {}
     for node in flat:
-        entry = TreeEntry(node.kind, node.number, node.title, node.text, node.code)
+        entry = TreeEntry(
+            node.kind,
+            node.number,
+            node.title,
+            node.text,
+            node.code,
+            responsibility=node.responsibility,
+            deadline=node.deadline,
+        )
         by_code[node.code] = entry
         parent = by_code.get(node.parent_code) if node.parent_code else None
         (parent.children if parent else roots).append(entry)
@@ -165,6 +175,8 @@ def tree_from_rows(rows, item_counts: dict[int, tuple[int, int]] | None = None) 
             node_id=row.id,
             item_count=item_counts.get(row.id, (0, None))[0],
             first_item_id=item_counts.get(row.id, (0, None))[1],
+            responsibility=getattr(row, "responsibility", None),
+            deadline=getattr(row, "deadline", None),
         )
     for row in rows:
         parent = by_id.get(row.parent_id) if row.parent_id else None
