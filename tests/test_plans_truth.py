@@ -66,3 +66,46 @@ def test_truth_comparison_reports_a_wrong_parse():
     assert any("numbers of section" in p for p in problems)
     assert any("nowhere" in p for p in problems)
     assert any("no responsibility" in p for p in problems)
+
+
+def hard_wrapped(text: str, width: int, lines_per_page: int = 30) -> str:
+    """The text as a PDF prints it: lines cut every ``width`` characters, a page number line
+    after every ``lines_per_page`` printed lines."""
+    out: list[str] = []
+    printed = 0
+    for line in text.replace("\r", "").split("\n"):
+        line = line.strip()
+        while len(line) > width:
+            out.append(line[:width])
+            line = line[width:]
+            printed += 1
+            if printed % lines_per_page == 0:
+                out.append(str(printed // lines_per_page))
+        out.append(line)
+    return "\n".join(out)
+
+
+# Plans exported one paragraph per line: their truth must also hold once hard-wrapped.
+UNWRAPPED = [
+    path
+    for path in TRUTHS
+    if (SHARED_PLANS / json.loads(path.read_text(encoding="utf-8"))["file"]).suffix == ".txt"
+    and max(
+        map(len, (SHARED_PLANS / path.stem).with_suffix(".txt").read_text().splitlines()),
+        default=0,
+    )
+    > 100
+]
+
+
+@pytest.mark.skipif(not UNWRAPPED, reason=f"no one-paragraph-per-line plans in {SHARED_PLANS}")
+@pytest.mark.parametrize("width", [28, 33, 40])
+@pytest.mark.parametrize("truth_path", UNWRAPPED, ids=lambda path: path.stem)
+def test_the_truth_holds_when_the_plan_is_hard_wrapped(truth_path, width):
+    from tracker.plans.parser import parse_plan
+
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    text = (SHARED_PLANS / truth["file"]).read_text(encoding="utf-8")
+    parsed = parse_plan(hard_wrapped(text, width)).to_dict()
+    problems = check_truth(parsed, truth)
+    assert problems == [], "\n".join(problems)

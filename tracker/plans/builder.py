@@ -36,6 +36,10 @@ _MIN_WIDTH_SAMPLE = 8
 _STRAY_FRAGMENT_CHARS = 6
 # 第X章 and the like count as a plan's level only when the plan uses them more than once.
 _MIN_NAMED_LEVEL = 2
+# The most of a wrapped 专栏 caption that spills onto the next line.
+_CAPTION_TAIL_CHARS = 3
+# A responsibility note wraps over this many printed lines at most.
+_NOTE_LINES = 4
 _NAMED = ("pian", "bufen", "zhang", "jie")
 _ENTRY_STYLES = ("paren_arabic", "arabic", "entry")
 # A line that ends a sentence (or introduces a list) ends a paragraph; "。”" counts too.
@@ -152,16 +156,29 @@ class TreeBuilder:
         candidate = self.candidates[index]
         if candidate and not candidate.rest:
             return False  # a bare marker ("（1）") takes its title from the next line
-        if candidate and candidate.style == "column":
-            return True  # a 专栏 title is the box's caption bar: one line, never run-in
         following = self.lines[index + 1]
+        if candidate and candidate.style == "column":
+            # A 专栏 title is the box's caption bar, never run-in; a full caption line may
+            # wrap a last word or two onto the next line ("…推广工" / "程").
+            return not (
+                not self._is_short(index)
+                and len(following.text) <= _CAPTION_TAIL_CHARS
+                and not re.search(r"[\W\d]", following.text)
+            )
         return bool(
             TERMINAL_RE.search(text)
-            or ends_with_annotation(text)
+            or self._ends_with_note(index)
             or following.glued
             or self._is_short(index)
             or _BULLET_RE.match(following.text)
         )
+
+    def _ends_with_note(self, index: int) -> bool:
+        # A note wrapped over lines: "…（牵头单位：省" / "工业和信息化厅；责任单位：…）".
+        if not self.lines[index].text.endswith(("）", ")", "）。", ")。")):
+            return False
+        start = max(index - _NOTE_LINES + 1, 0)
+        return ends_with_annotation("".join(line.text for line in self.lines[start : index + 1]))
 
     def _is_short(self, index: int) -> bool:
         return self.lines[index].width < _SHORT_LINE_SHARE * self.full_width

@@ -64,8 +64,8 @@ def document_starts(texts: list[str]) -> list[int]:
     """Indexes of the title lines that open a document: a plan title whose first heading
     below it is numbered 一 (or 第一章/第一篇). Empty when the file holds one document."""
     starts = []
-    for index, text in enumerate(texts):
-        if not is_plan_title(_DRAFT_SUFFIX_RE.sub("", text).strip()):
+    for index in range(len(texts)):
+        if not _opens_title(texts, index):
             continue
         for following in texts[index + 1 : index + 1 + _TITLE_TO_HEADING_LINES]:
             candidate = heading_candidate(following)
@@ -75,6 +75,18 @@ def document_starts(texts: list[str]) -> list[int]:
                 starts.append(index)
             break
     return starts if len(starts) > 1 else []
+
+
+def _opens_title(texts: list[str], index: int) -> bool:
+    """A plan title on this line, or starting here and wrapped onto the next one."""
+    if is_plan_title(_DRAFT_SUFFIX_RE.sub("", texts[index]).strip()):
+        return True
+    if index + 1 >= len(texts) or (index and is_plan_title(texts[index - 1] + texts[index])):
+        return False
+    joined = texts[index] + texts[index + 1]
+    return not is_plan_title(texts[index + 1]) and is_plan_title(
+        _DRAFT_SUFFIX_RE.sub("", joined).strip()
+    )
 
 
 def back_matter_start(texts: list[str]) -> int:

@@ -37,6 +37,8 @@ _GLUE_RE = re.compile(r"(?<=[。！？；])[ \u3000\t]+(?=\S)")
 _TOC_TITLE_RE = re.compile(r"^目\s*录$")
 # A TOC entry: a title, a run of leader dots (or ellipses), a page number.
 _TOC_ENTRY_RE = re.compile(r"^.{1,60}?(?:[.．·…⋯]\s*){4,}\s*\d{1,4}$")
+# A leader cut off by a wrap (no page number), or the wrapped rest of one: dots are no text.
+_LEADER_RE = re.compile(r"(?:[.．·]\s*){6,}\s*\d{0,4}$")
 _EXPORT_HEADER_RE = re.compile(
     r"^(?:【法宝引证码】|原文链接[：:]|【(?:发布部门|发文字号|发布日期|实施日期|时效性|效力级别|"
     r"法规类别)】)|pkulaw\.(?:com|cn)"
@@ -60,7 +62,7 @@ def normalise_characters(text: str) -> str:
 
 def is_toc_line(line: str) -> bool:
     """目录 and its entries (title, leader dots, page number) carry no plan content."""
-    return bool(_TOC_TITLE_RE.match(line) or _TOC_ENTRY_RE.match(line))
+    return bool(_TOC_TITLE_RE.match(line) or _TOC_ENTRY_RE.match(line) or _LEADER_RE.search(line))
 
 
 def is_export_header(line: str) -> bool:
