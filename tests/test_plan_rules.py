@@ -191,3 +191,15 @@ def test_bufen_is_the_chapter_level_or_a_part_above_zhang():
         (0, "part"),
         (1, "chapter"),
     ]
+
+
+def test_a_table_of_contents_without_leader_dots_is_dropped():
+    text = (
+        "某某发展规划\n目录\n一、现状与形势  1\n（一）发展基础  2\n二、重点任务  3\n5\n"
+        "一、现状与形势\n（一）发展基础\n近年来发展较快。\n二、重点任务\n（一）推进创新。加快发展。\n"
+    )
+    untitled = text.replace("目录\n", "")
+    for variant in (text, untitled):
+        parsed = parse_plan(variant)
+        assert [n.title for n in parsed.nodes] == ["现状与形势", "重点任务"], variant
+        assert parsed.nodes[0].children[0].text == "近年来发展较快。"

@@ -65,6 +65,39 @@ def is_toc_line(line: str) -> bool:
     return bool(_TOC_TITLE_RE.match(line) or _TOC_ENTRY_RE.match(line) or _LEADER_RE.search(line))
 
 
+_PAGE_REF_RE = re.compile(r"\S\s*[.．·…⋯]*\s*\d{1,3}$")
+# A table of contents without leader dots: this many heading lines in a row, each ending
+# with a page number, and no body text between them.
+_MIN_CONTENTS_RUN = 3
+
+
+def contents_lines(lines: list[str], is_heading) -> set[int]:
+    """Indexes of a table of contents printed without leader dots ("一、现状与形势  1").
+
+    Its entries are headings that end with a page number: after a 目录 line every such line
+    (and a bare page number), elsewhere only a run of them with no text in between.
+    """
+    found: set[int] = set()
+    index = 0
+    while index < len(lines):
+        after_title = bool(_TOC_TITLE_RE.match(lines[index]))
+        start = index + 1 if after_title else index
+        end = start
+        while end < len(lines) and (
+            not lines[end]
+            or (is_heading(lines[end]) and _PAGE_REF_RE.search(lines[end]))
+            or (after_title and end > start and re.fullmatch(r"\d{1,3}", lines[end]))
+        ):
+            end += 1
+        entries = sum(1 for line in lines[start:end] if line)
+        if entries and (after_title or entries >= _MIN_CONTENTS_RUN):
+            found.update(range(index, end))
+            index = end
+        else:
+            index += 1
+    return found
+
+
 def is_export_header(line: str) -> bool:
     """Headers a law database puts on an exported document (【法宝引证码】, 原文链接 …)."""
     return bool(_EXPORT_HEADER_RE.search(line))

@@ -29,6 +29,7 @@ from tracker.plans.headings import Candidate, heading_candidate, starts_with_lea
 from tracker.plans.indicator_grid import extract_grid_tables
 from tracker.plans.indicator_table import Indicator, extract_indicator_tables
 from tracker.plans.normalise import (
+    contents_lines,
     is_export_header,
     is_toc_line,
     normalise_characters,
@@ -104,6 +105,8 @@ def _parse(text: str) -> ParsedPlan:
             title="", doc_number=None, nodes=[], indicators=[], warnings=["the text is empty"]
         )
     raw = ["" if is_toc_line(line) or is_export_header(line) else line for line in raw]
+    contents = contents_lines(raw, lambda line: heading_candidate(line) is not None)
+    raw = ["" if index in contents else line for index, line in enumerate(raw)]
     indicators, spans, warnings = extract_grid_tables(raw)
     in_grid = {index for span in spans for index in range(span.start, span.end)}
     found, text_spans, text_warnings = extract_indicator_tables(
