@@ -203,3 +203,42 @@ def test_a_table_of_contents_without_leader_dots_is_dropped():
         parsed = parse_plan(variant)
         assert [n.title for n in parsed.nodes] == ["现状与形势", "重点任务"], variant
         assert parsed.nodes[0].children[0].text == "近年来发展较快。"
+
+
+def _indicators(table: str):
+    parsed = parse_plan(
+        f"某某规划\n一、发展目标\n{table}二、重点任务\n（一）加强保护。做好工作。\n"
+    )
+    assert [n.title for n in parsed.nodes] == ["发展目标", "重点任务"]
+    return parsed
+
+
+def test_indicator_grids_whatever_their_columns():
+    parsed = _indicators(
+        "类别\t指标\t单位\t2020年\t2025年\t年均/累计\t属性\n"
+        "文化\t县级博物馆覆盖率（%）\t\t80\t≥95\t\t约束性\n"
+        "\t非遗项目数\t项\t120\t〔10〕\t累计\t预期性\n"
+        "\n3\n"
+        "\t文物保护率（%）\t\t90\t3-5\t年均\t预期性\n"
+    )
+    rows = [(i.number, i.category, i.name, i.unit, i.target, i.kind) for i in parsed.indicators]
+    assert rows == [
+        (1, "文化", "县级博物馆覆盖率", "%", 95, "floor"),
+        (2, "文化", "非遗项目数", "项", 10, "cumulative"),
+        (3, "文化", "文物保护率", "%", "3-5", "target"),
+    ]
+    assert [i.attribute for i in parsed.indicators] == ["约束性", "预期性", "预期性"]
+
+
+def test_indicator_grid_with_a_two_row_header_category_rows_and_a_2030_column():
+    parsed = _indicators(
+        "序号\t指标\t单位\t目标值\t\t\n"
+        "\t\t\t2024年\t2030年\t2035年\n"
+        "\t一、经济发展\t\t\t\t\n"
+        "1\tGDP增速\t%\t5\t6\t5.5\n"
+        "\t二、社会民生\t\t\t\t\n"
+        "2\t城镇新增就业\t万人\t〔50〕\t〔55〕\t\n"
+    )
+    rows = [(i.category, i.name, i.baseline, i.target) for i in parsed.indicators]
+    assert rows == [("经济发展", "GDP增速", 5, 6), ("社会民生", "城镇新增就业", 50, 55)]
+    assert any("属性" in w for w in parsed.warnings)  # no attribute column: said, not guessed

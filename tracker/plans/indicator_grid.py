@@ -101,7 +101,7 @@ def _grid_runs(lines: list[str]):
 def _read_grid(rows, first_number: int):
     header_rows = []
     for _, cells in rows:
-        if any(_is_value(cell) for cell in cells[1:]):
+        if any(_is_value(cell) for cell in cells[1:]) or not any(map(_is_header, cells)):
             break
         header_rows.append(cells)
     if not header_rows:
@@ -126,8 +126,12 @@ def _read_grid(rows, first_number: int):
         if columns.category is not None and cells[columns.category]:
             category = cells[columns.category]
         name = cells[columns.name]
-        if not name or name == category and not _has_values(cells, columns):
-            continue  # a category row spanning the table
+        if not name:
+            continue
+        if not _has_values(cells, columns):
+            # A row with a name and no values labels the rows below it (一、经济发展).
+            category = re.sub(r"^[一二三四五六七八九十]+[、.．]\s*", "", name)
+            continue
         indicator, problem = _indicator(cells, columns, name, category, first_number)
         if indicator is not None:
             indicators.append(indicator)
@@ -153,11 +157,11 @@ def _columns(headers: list[str]) -> _Columns:
         elif ("年均" in header or "累计" in header) and not year:
             columns.mode = col
         elif year:
+            # Which year column is the target is decided by the years, not by a merged
+            # "目标值" caption above them.
             years.append((int(year.group(1)), col))
             if any(word in header for word in _BASE_WORDS):
                 columns.baseline = col
-            elif any(word in header for word in _TARGET_WORDS) and columns.target is None:
-                columns.target = col
         elif "指标" in header and columns.name is None:
             columns.name = col
         elif any(word in header for word in _BASE_WORDS):
@@ -234,6 +238,15 @@ def _value(cell: str):
         flags = {"range"} | ({"cumulative"} if compact.startswith("[") else set())
         return compact.strip("[]"), flags
     return parse_value(compact)
+
+
+_HEADER_WORDS = re.compile(
+    r"序号|指标|单位|属性|性质|类别|领域|类型|分类|维度|方面|目标|基期|基数|现状|基准|实际|预期|年均|累计|20\d{2}"
+)
+
+
+def _is_header(cell: str) -> bool:
+    return bool(cell and _HEADER_WORDS.search(cell))
 
 
 def _is_value(cell: str) -> bool:
