@@ -30,8 +30,11 @@ _LABEL_RE = re.compile(
     "(" + "|".join(sorted(_LEAD_LABELS + _CO_LABELS + _DEADLINE_LABELS, key=len)[::-1]) + ")[：:]"
 )
 # （A牵头，B配合） and （A、B负责）.
-_LEAD_CO_RE = re.compile(r"^(?P<lead>.+?)牵头[，,、；;\s]*(?:(?P<co>.+?)(?:配合|参与|协同))?$")
-_RESPONSIBLE_RE = re.compile(r"^(?P<names>.+?)(?:分别|按职责)?负责$")
+_DUTY = r"(?:按职责分工|按职责|分别)?"
+_LEAD_CO_RE = re.compile(
+    rf"^(?P<lead>.+?)牵头[，,、；;\s]*(?:(?P<co>.+?){_DUTY}(?:配合|参与|协同|负责|落实))?$"
+)
+_RESPONSIBLE_RE = re.compile(rf"^(?P<names>.+?){_DUTY}(?:负责|落实)$")
 _SEPARATORS = re.compile(r"[、，,；;\s]+")
 # A name is short and has no sentence in it.
 _NAME_RE = re.compile(r"^[^\s。：:！？]{2,40}$")
