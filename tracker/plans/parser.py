@@ -35,6 +35,7 @@ from tracker.plans.normalise import (
     normalise_characters,
     split_glued,
 )
+from tracker.plans.ocr import OCR_MARK
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ def parse_plan(text: str) -> ParsedPlan:
 def _parse(text: str) -> ParsedPlan:
     # Form feeds mark page breaks; line numbers in warnings count newlines only.
     empty_pages = _pages_without_text(text)
+    text = text.replace(OCR_MARK, "")
     raw = [_clean(line) for line in re.split(r"\r\n|\r|\n", normalise_characters(text))]
     if not any(raw):
         return ParsedPlan(
@@ -160,15 +162,20 @@ def _pages_without_text(text: str) -> list[str]:
     """A page (between form feeds) with no letters is a scan or blank: say which, so the
     office knows what the preview is missing."""
     pages = text.split("\f")
+    read_by_ocr = [
+        f"page {number} is a scan read by text recognition (OCR): check its text"
+        for number, page in enumerate(pages, start=1)
+        if page.lstrip().startswith(OCR_MARK)
+    ]
     # Blank pages after the last text (a back cover, a trailing page break) miss nothing.
     while pages and sum(ch.isalpha() for ch in pages[-1]) < _MIN_PAGE_LETTERS:
         pages.pop()
     if len(pages) < 2:
-        return []
-    return [
+        return read_by_ocr
+    return read_by_ocr + [
         f"page {number} has no text (a scanned image or a blank page): anything printed on "
-        "it is missing here; no OCR engine is installed, so type it in or import a PDF with "
-        "a text layer"
+        "it is missing here (text recognition is not installed, ran out of time or read "
+        "nothing), so type it in or import a PDF with a text layer"
         for number, page in enumerate(pages, start=1)
         if sum(ch.isalpha() for ch in page) < _MIN_PAGE_LETTERS
     ]

@@ -8,6 +8,7 @@ import zipfile
 from io import BytesIO
 from pathlib import PurePath
 
+from tracker.plans.ocr import ocr_pages
 from tracker.plans.pdf_tables import pages_with_tables
 
 logger = logging.getLogger(__name__)
@@ -136,6 +137,9 @@ def read_pdf(data: bytes) -> str:
     except NotImplementedError:  # e.g. an encryption algorithm pypdf lacks
         raise PlanFileError("encrypted") from None
     for index, page_text in pages_with_tables(data, pages).items():
+        pages[index] = page_text
+    scanned = [i for i, page in enumerate(pages) if sum(ch.isalpha() for ch in page) < 2]
+    for index, page_text in ocr_pages(data, scanned).items():
         pages[index] = page_text
     text = "\n\f".join(pages)
     letters = sum(1 for ch in text if ch.isalpha())

@@ -1,0 +1,85 @@
+"""Scanned PDF pages read by an offline OCR engine, when one is installed (requirements-ocr.txt).
+
+rapidocr_onnxruntime carries its own detection and recognition models, so nothing is fetched
+at run time. A page is rendered with pypdfium2 (installed with pdfplumber), recognised, and
+its text boxes put back into lines from top to bottom. Without the engine, or past the time
+budget, the page stays empty and the parser names it in a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+logger = logging.getLogger(__name__)
+
+# Marks a page whose text came from OCR, so the parser can say so (a private-use character
+# never found in a plan's own text).
+OCR_MARK = "\ue000"
+# A page takes one to two seconds; the whole file must still be previewed within 30 s.
+_BUDGET_SECONDS = 20.0
+_RENDER_SCALE = 2
+_engine = None
+
+
+def ocr_available() -> bool:
+    try:
+        import pypdfium2  # noqa: F401
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _get_engine():
+    global _engine
+    if _engine is None:
+        from rapidocr_onnxruntime import RapidOCR
+
+        _engine = RapidOCR()
+    return _engine
+
+
+def ocr_pages(data: bytes, indexes: list[int]) -> dict[int, str]:
+    """Page index → recognised text (marked with OCR_MARK) for the pages it could read."""
+    if not indexes or not ocr_available():
+        return {}
+    import numpy
+    import pypdfium2
+
+    found: dict[int, str] = {}
+    started = time.monotonic()
+    try:
+        document = pypdfium2.PdfDocument(data)
+        for index in indexes:
+            if time.monotonic() - started > _BUDGET_SECONDS:
+                logger.info("OCR stopped at page %d: time budget spent", index + 1)
+                break
+            image = document[index].render(scale=_RENDER_SCALE).to_pil().convert("RGB")
+            result, _ = _get_engine()(numpy.array(image))
+            text = _lines(result or [])
+            if text:
+                found[index] = OCR_MARK + text
+    except Exception as exc:  # a page the renderer or the engine cannot take stays empty
+        logger.info("OCR failed: %s", exc)
+    return found
+
+
+def _lines(result) -> str:
+    """Text boxes (corner points, text, score) into lines, top to bottom, left to right."""
+    boxes = sorted(
+        (
+            (min(p[1] for p in box), max(p[1] for p in box), min(p[0] for p in box), text)
+            for box, text, _score in result
+        ),
+    )
+    lines: list[list[tuple[float, str]]] = []
+    bottom = None
+    for top, low, left, text in boxes:
+        if bottom is not None and top < bottom - (low - top) / 2:
+            lines[-1].append((left, text))
+            bottom = max(bottom, low)
+        else:
+            lines.append([(left, text)])
+            bottom = low
+    return "\n".join("".join(text for _, text in sorted(line)) for line in lines)
