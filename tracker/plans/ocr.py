@@ -19,6 +19,10 @@ OCR_MARK = "\ue000"
 # A page takes one to two seconds; the whole file must still be previewed within 30 s.
 _BUDGET_SECONDS = 20.0
 _RENDER_SCALE = 2
+# Strips of about this many pixels (a dozen printed lines at the render scale).
+_STRIP_HEIGHT = 400
+_MAX_SIDE = 1280
+_INK_LEVEL = 160
 _engine = None
 
 
@@ -36,7 +40,15 @@ def _get_engine():
     if _engine is None:
         from rapidocr_onnxruntime import RapidOCR
 
-        _engine = RapidOCR()
+        # No angle classifier (plans are printed upright); detection never upscales a strip.
+        _engine = RapidOCR(
+            use_cls=False,
+            det_limit_type="max",
+            det_limit_side_len=_MAX_SIDE,
+            rec_batch_num=2,
+            intra_op_num_threads=2,
+            inter_op_num_threads=1,
+        )
     return _engine
 
 
@@ -56,13 +68,38 @@ def ocr_pages(data: bytes, indexes: list[int]) -> dict[int, str]:
                 logger.info("OCR stopped at page %d: time budget spent", index + 1)
                 break
             image = document[index].render(scale=_RENDER_SCALE).to_pil().convert("RGB")
-            result, _ = _get_engine()(numpy.array(image))
-            text = _lines(result or [])
+            text = _lines(_recognise(numpy.array(image)))
             if text:
                 found[index] = OCR_MARK + text
     except Exception as exc:  # a page the renderer or the engine cannot take stays empty
         logger.info("OCR failed: %s", exc)
     return found
+
+
+def _recognise(pixels) -> list:
+    """Text boxes of a page read strip by strip, cut where no line of text is: a whole page
+    at once would take the detector past the memory budget (512 MB)."""
+    import numpy
+
+    ink = (pixels.min(axis=2) < _INK_LEVEL).any(axis=1)
+    height = len(ink)
+    cuts, position = [0], 0
+    while position + _STRIP_HEIGHT < height:
+        target = position + _STRIP_HEIGHT
+        blank = next(
+            (y for y in range(target, position + _STRIP_HEIGHT // 2, -1) if not ink[y]), target
+        )
+        cuts.append(blank)
+        position = blank
+    cuts.append(height)
+    boxes = []
+    for top, bottom in zip(cuts, cuts[1:], strict=False):
+        if not ink[top:bottom].any():
+            continue
+        result, _ = _get_engine()(numpy.ascontiguousarray(pixels[top:bottom]))
+        for box, text, score in result or []:
+            boxes.append(([(x, y + top) for x, y in box], text, score))
+    return boxes
 
 
 def _lines(result) -> str:
