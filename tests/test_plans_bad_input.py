@@ -113,3 +113,15 @@ def test_a_300_page_plan_is_previewed_within_the_budget(client, office):
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "推进任务" in page
     assert counts() == (0, 0, 0)
+
+
+def test_a_300_page_scan_is_answered_within_the_budget(client, office):
+    # With the OCR extra installed every page is tried until its time budget is spent.
+    from tests.plans_support import make_scanned_pdf
+
+    started = time.monotonic()
+    response = upload(client, make_scanned_pdf(300), "scan.pdf")
+    assert time.monotonic() - started < _SECONDS
+    assert response.status_code == 422
+    assert "没有文字层" in response.get_data(as_text=True)
+    assert counts() == (0, 0, 0)

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 # never found in a plan's own text).
 OCR_MARK = "\ue000"
 # A page takes one to two seconds; the whole file must still be previewed within 30 s.
-_BUDGET_SECONDS = 20.0
+_BUDGET_SECONDS = 15.0
 _RENDER_SCALE = 2
 # Strips of about this many pixels (a dozen printed lines at the render scale).
 _STRIP_HEIGHT = 400
@@ -67,8 +67,12 @@ def ocr_pages(data: bytes, indexes: list[int]) -> dict[int, str]:
             if time.monotonic() - started > _BUDGET_SECONDS:
                 logger.info("OCR stopped at page %d: time budget spent", index + 1)
                 break
-            image = document[index].render(scale=_RENDER_SCALE).to_pil().convert("RGB")
-            text = _lines(_recognise(numpy.array(image)))
+            page = document[index]
+            bitmap = page.render(scale=_RENDER_SCALE)
+            pixels = numpy.array(bitmap.to_pil().convert("RGB"))
+            bitmap.close()
+            page.close()
+            text = _lines(_recognise(pixels, started))
             if text:
                 found[index] = OCR_MARK + text
     except Exception as exc:  # a page the renderer or the engine cannot take stays empty
@@ -76,7 +80,7 @@ def ocr_pages(data: bytes, indexes: list[int]) -> dict[int, str]:
     return found
 
 
-def _recognise(pixels) -> list:
+def _recognise(pixels, started: float) -> list:
     """Text boxes of a page read strip by strip, cut where no line of text is: a whole page
     at once would take the detector past the memory budget (512 MB)."""
     import numpy
@@ -96,6 +100,8 @@ def _recognise(pixels) -> list:
     for top, bottom in zip(cuts, cuts[1:], strict=False):
         if not ink[top:bottom].any():
             continue
+        if time.monotonic() - started > _BUDGET_SECONDS:
+            break
         result, _ = _get_engine()(numpy.ascontiguousarray(pixels[top:bottom]))
         for box, text, score in result or []:
             boxes.append(([(x, y + top) for x, y in box], text, score))
