@@ -161,3 +161,26 @@ def test_a_deadline_clause_anywhere_in_the_note(note, lead, co, deadline):
     else:
         assert (responsibility["lead"], responsibility["co"]) == (lead, co)
     assert when == {"raw": deadline}
+
+
+def test_the_api_gives_the_notes_as_documented(client, factories):
+    from tests.test_api_openapi import Checker
+    from tracker.api.tokens import create_token
+
+    office = factories.user("office")
+    plan = import_plan(None, parse_plan(PLAN), PLAN, title="测试方案", period=(2022, 2022))
+    _, token = create_token(None, office, name="t")
+    db.session.commit()
+    document = client.get("/api/v1/openapi.json").get_json()
+    check = Checker(client, document)
+    body = check(
+        "GET",
+        "/api/v1/plans/{plan_id}",
+        {"Authorization": f"Bearer {token}"},
+        status=200,
+        plan_id=plan.id,
+    )
+    section = body["nodes"][0]["children"][0]
+    assert section["responsibility"]["lead"] == ["市发改委"]
+    assert section["children"][0]["deadline"] == {"raw": "2022年6月底前", "date": "2022-06-30"}
+    assert "deadline" not in section
