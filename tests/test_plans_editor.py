@@ -114,6 +114,8 @@ def test_corrections_are_shown_applied_with_the_import_and_kept_on_revision(clie
     nodes = {n.code: n.title for n in db.session.query(PlanNode).filter_by(plan_id=plan.id)}
     assert nodes["一.(一)"] == "指导思想与原则" and "三.(一)" not in nodes
     assert len(plan.corrections) == 2
+    shown = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "data-plan-corrections" in shown and "指导思想与原则" in shown
 
     # A revision: the renamed node is unchanged, so its correction replays; the deleted
     # node's title changed, so that correction is shown as no longer applying.
