@@ -20,6 +20,7 @@ from tracker.plans.headings import (
     entry_candidate,
     heading_candidate,
     label,
+    split_run_in_title,
 )
 
 # A printed line is 20–40 CJK characters wide; "one paragraph per line" files have far longer
@@ -28,8 +29,6 @@ _MIN_PRINTED_WIDTH = 40
 _MAX_PRINTED_WIDTH = 80
 # A line narrower than this share of a full line was not wrapped: its paragraph ends there.
 _SHORT_LINE_SHARE = 0.8
-# A run-in title ("8．推动质量基础提升。夯实…") is a phrase, not a paragraph.
-_MAX_TITLE_CHARS = 60
 _MIN_WIDTH_SAMPLE = 8
 # A paragraph this short without punctuation inside a node is an orphan (OCR debris, a lost
 # caption); it is kept but reported.
@@ -363,30 +362,6 @@ def _typical_full_width(lines: list[Line], candidates: list[Candidate | None]) -
     else:  # too few wrapped lines to judge (a snippet): the widest line is a full one
         estimate = max((line.width for line in lines), default=0)
     return min(max(estimate, _MIN_PRINTED_WIDTH), _MAX_PRINTED_WIDTH)
-
-
-def split_run_in_title(paragraph: str) -> tuple[str, str]:
-    """Split a run-in heading: 推动质量基础提升。夯实… → (推动质量基础提升, 夯实…);
-    an entry named before a colon (示范工厂：建设…) → (示范工厂, 建设…)."""
-    colon = re.match(r"^([^，。；：:,;]{2,20})[：:](?=\S)", paragraph)
-    if colon:
-        return colon.group(1).strip(), paragraph[colon.end() :].strip()
-    stop = paragraph.find("。")
-    if 0 < stop <= _MAX_TITLE_CHARS:
-        return paragraph[:stop].strip(), paragraph[stop + 1 :].strip()
-    if len(paragraph) <= _MAX_TITLE_CHARS:
-        return paragraph, ""
-    # No sentence end near the start: the heading line is the title, the rest is body text.
-    cut = _first_clause_end(paragraph)
-    return paragraph[:cut].strip(), paragraph[cut:].lstrip("，,：: ").strip()
-
-
-def _first_clause_end(paragraph: str) -> int:
-    for mark in "：:；;，,":
-        position = paragraph.find(mark)
-        if 0 < position <= _MAX_TITLE_CHARS:
-            return position
-    return _MAX_TITLE_CHARS
 
 
 def _describe(values: set[int]) -> str:

@@ -50,6 +50,8 @@ _NOT_HEADING_START = re.compile(rf"^[{_DIGITS}.．%％，,。、)）]")
 # A column entry printed as "01 名称" on its own line: a short name, no sentence punctuation.
 _ENTRY_LINE_RE = re.compile(r"^(0?\d{1,2})\s+([^\s，。；：,;:]{2,24})$")
 # A lead phrase: a short clause closed by a full stop at the start of a paragraph.
+# A run-in title ("8．推动质量基础提升。夯实…") is a phrase, not a paragraph.
+_MAX_TITLE_CHARS = 60
 _LEAD_PHRASE_RE = re.compile(r"^[\u4e00-\u9fff“”、—０-９0-9A-Za-z（）()]{2,24}。")
 
 
@@ -131,3 +133,27 @@ def label(style: str, number: str) -> str:
         "paren_arabic": "（{}）",
         "entry": "{} ",
     }[style].format(number)
+
+
+def split_run_in_title(paragraph: str) -> tuple[str, str]:
+    """Split a run-in heading: 推动质量基础提升。夯实… → (推动质量基础提升, 夯实…);
+    an entry named before a colon (示范工厂：建设…) → (示范工厂, 建设…)."""
+    colon = re.match(r"^([^，。；：:,;]{2,20})[：:](?=\S)", paragraph)
+    if colon:
+        return colon.group(1).strip(), paragraph[colon.end() :].strip()
+    stop = paragraph.find("。")
+    if 0 < stop <= _MAX_TITLE_CHARS:
+        return paragraph[:stop].strip(), paragraph[stop + 1 :].strip()
+    if len(paragraph) <= _MAX_TITLE_CHARS:
+        return paragraph, ""
+    # No sentence end near the start: the heading line is the title, the rest is body text.
+    cut = _first_clause_end(paragraph)
+    return paragraph[:cut].strip(), paragraph[cut:].lstrip("，,：: ").strip()
+
+
+def _first_clause_end(paragraph: str) -> int:
+    for mark in "：:；;，,":
+        position = paragraph.find(mark)
+        if 0 < position <= _MAX_TITLE_CHARS:
+            return position
+    return _MAX_TITLE_CHARS
