@@ -68,6 +68,11 @@ def test_a_correction_that_does_not_fit_is_refused(op, code, value):
     assert make_correction(parse_plan(SMALL_PLAN), op, code, value) is None
 
 
+def test_a_node_moved_to_the_top_level():
+    result = corrected(parse_plan(SMALL_PLAN), ("move", "二.(二)", "/"))
+    assert [n.title for n in result.parsed.nodes][-1] == "强化质量基础"
+
+
 def test_a_correction_does_not_replay_on_a_node_whose_title_changed():
     correction = make_correction(parse_plan(SMALL_PLAN), "rename", "一.(一)", "新标题")
     revised = parse_plan(SMALL_PLAN.replace("（一）指导思想。", "（一）总体思路。"))

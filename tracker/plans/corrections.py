@@ -22,6 +22,8 @@ OPS = (*NODE_OPS, "indicator")
 KINDS = ("part", "chapter", "section", "task", "item", "column")
 INDICATOR_FIELDS = ("name", "category", "unit", "baseline", "target", "attribute")
 MAX_VALUE_CHARS = 1000
+# "move" to this code puts the node at the top level (after the last root).
+TOP_LEVEL = "/"
 
 
 @dataclass
@@ -107,6 +109,10 @@ def _apply(parsed: ParsedPlan, correction: dict) -> bool:
     elif op == "split":
         return _split(node, siblings, value)
     elif op == "move":
+        if value == TOP_LEVEL:
+            siblings.remove(node)
+            parsed.nodes.append(node)
+            return True
         target = index.get(value)
         if target is None or target[0] is node or _contains(node, target[0]):
             return False

@@ -50,7 +50,7 @@ class CorrectionForm(FlaskForm):
             ("delete", _l("Delete it (residue; its children move up)")),
             ("merge", _l("Merge it into the node before it")),
             ("split", _l("Split its text (value: the phrase the new node starts with)")),
-            ("move", _l("Move it under another node (value: that node's code)")),
+            ("move", _l("Move it under another node (value: that node's code, / for the top)")),
             ("indicator", _l("Edit an indicator row (code: its number; value: field=value)")),
         ],
     )
