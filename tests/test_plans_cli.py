@@ -212,7 +212,7 @@ def test_an_archived_plan_cannot_be_revised_from_the_cli(runner, tmp_path):
             "这是一段没有任何标题的文字。\n只是普通的段落。\n".encode(),
             "没有识别出任何标题",
         ),
-        ("plan.doc", SMALL_PLAN.encode(), "不支持该文件类型"),
+        ("plan.doc", SMALL_PLAN.encode(), "另存为 .docx"),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(runner, tmp_path, name, content, message):

@@ -78,9 +78,16 @@ def test_size_limit_is_checked_before_anything_else():
     assert read_plan_file("a.txt", data, len(data))
 
 
-@pytest.mark.parametrize("name", ["plan.doc", "plan.html", "plan.exe", "plan", "plan.txt.svg"])
+@pytest.mark.parametrize("name", ["plan.html", "plan.exe", "plan", "plan.txt.svg"])
 def test_unsupported_types_are_refused(name):
     assert code_of(lambda: read_plan_file(name, SMALL_PLAN.encode(), LIMIT)) == "unsupported_type"
+
+
+def test_an_old_word_file_is_named_as_such():
+    # Word 97–2003 files get their own message (save as .docx), by name or by signature.
+    assert code_of(lambda: read_plan_file("plan.doc", SMALL_PLAN.encode(), LIMIT)) == "legacy_doc"
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    assert code_of(lambda: read_plan_file("plan", ole2, LIMIT)) == "legacy_doc"
 
 
 # --- PDF ---------------------------------------------------------------------------------

@@ -275,7 +275,7 @@ NO_HEADINGS = "这是一段没有任何标题的文字。\n只是普通的段落
         ("binary.txt", bytes(range(256)) * 8, 422, "不是文本文件"),
         ("scan.pdf", make_scanned_pdf(), 422, "没有文字层"),
         ("prose.txt", NO_HEADINGS, 422, "没有识别出任何标题"),
-        ("plan.doc", SMALL_PLAN.encode(), 400, "不支持该文件类型"),
+        ("plan.doc", SMALL_PLAN.encode(), 400, "另存为 .docx"),
         ("plan.html", b"<html><script>alert(1)</script></html>", 400, "不支持该文件类型"),
         ("broken.docx", b"PK\x03\x04broken", 422, "文件已损坏"),
         ("gbk.txt", b"\x81\x20" * 50, 422, "GB18030"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 20:28:51.453807
+Create Date: 2026-12-03 20:40:11.792923
 
 """
 from alembic import op
@@ -209,6 +209,7 @@ def upgrade():
     sa.Column('source_text', sa.Text(), nullable=False),
     sa.Column('source_sha256', sa.String(length=64), nullable=False),
     sa.Column('imported_by_id', sa.Integer(), nullable=True),
+    sa.Column('corrections', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("frequency IN ('quarterly', 'monthly')", name=op.f('ck_plan_frequency')),
@@ -276,6 +277,7 @@ def upgrade():
     sa.Column('parsed_json', sa.JSON(), nullable=False),
     sa.Column('target_plan_id', sa.Integer(), nullable=True),
     sa.Column('applied_at', sa.DateTime(), nullable=True),
+    sa.Column('corrections', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_plan_import_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['target_plan_id'], ['plan.id'], name=op.f('fk_plan_import_target_plan_id_plan'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_import'))
@@ -291,7 +293,9 @@ def upgrade():
     sa.Column('code', sa.String(length=60), nullable=False),
     sa.Column('depth', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.CheckConstraint("kind IN ('chapter', 'section', 'task', 'item', 'column')", name=op.f('ck_plan_node_kind')),
+    sa.Column('responsibility', sa.JSON(), nullable=True),
+    sa.Column('deadline', sa.JSON(), nullable=True),
+    sa.CheckConstraint("kind IN ('part', 'chapter', 'section', 'task', 'item', 'column')", name=op.f('ck_plan_node_kind')),
     sa.ForeignKeyConstraint(['parent_id'], ['plan_node.id'], name=op.f('fk_plan_node_parent_id_plan_node'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_plan_node_plan_id_plan'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_node'))

@@ -119,16 +119,35 @@ _PLAN_FIELDS = {
     "frequency": {"type": "string", "enum": ["quarterly", "monthly"]},
 }
 PLAN = obj(_PLAN_FIELDS)
+_NAMES = {"type": "array", "items": STRING}
+_PLAN_NODE_FIELDS = {
+    "id": INT,
+    "kind": {
+        "type": "string",
+        "enum": ["part", "chapter", "section", "task", "item", "column"],
+    },
+    "number": STRING,
+    "code": STRING,
+    "title": STRING,
+    "text": STRING,
+    "children": {"type": "array", "items": ref("PlanNode")},
+}
 PLAN_NODE = obj(
     {
-        "id": INT,
-        "kind": {"type": "string", "enum": ["chapter", "section", "task", "item", "column"]},
-        "number": STRING,
-        "code": STRING,
-        "title": STRING,
-        "text": STRING,
-        "children": {"type": "array", "items": ref("PlanNode")},
-    }
+        **_PLAN_NODE_FIELDS,
+        "responsibility": obj(
+            {"lead": _NAMES, "co": _NAMES, "raw": STRING},
+            description="From the node's note （牵头单位：A；责任单位：B、C）, names as written; "
+            "a note naming no lead gives lead [] and every name in co.",
+        ),
+        "deadline": obj(
+            {"raw": STRING, "date": nullable({"type": "string", "format": "date"})},
+            description="From the node's note (2025年底前, 6月底前完成, 长期坚持); date is "
+            "the last "
+            "day it allows, null when it names none.",
+        ),
+    },
+    required=list(_PLAN_NODE_FIELDS),
 )
 PLAN_DETAIL = obj(
     {

@@ -67,6 +67,8 @@ def plan_detail(row, nodes) -> dict:
             "text": node.text or "",
             "children": [],
         }
+        | ({"responsibility": node.responsibility} if node.responsibility else {})
+        | ({"deadline": node.deadline} if node.deadline else {})
         for node in nodes
     }
     roots = []

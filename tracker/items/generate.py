@@ -21,6 +21,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.items.access import local_today, require_role
 from tracker.items.operations import audit, create_item, next_free_code
+from tracker.items.responsibility import assignment_for, department_index
 from tracker.models import Plan, PlanNode, WorkItem, utcnow
 from tracker.periods import ensure_periods
 from tracker.workflow import Action
@@ -147,7 +148,9 @@ def generate_items_from_plan(
 ) -> list[WorkItem]:
     """Create the plan's default work items; nodes that already have an item are skipped,
     so running it again creates nothing. Also creates the reporting periods through today.
-    The items start without owners; the office assigns them."""
+    Lead and co-departments come from the node's responsibility note (names matched against
+    department names and aliases) and the due date from its deadline note; without a note
+    the item starts without owners (the office assigns them) and is due at the plan's end."""
     now = now or utcnow()
     require_role(actor, Action.EDIT_ITEM)
     nodes = list(
@@ -165,7 +168,9 @@ def generate_items_from_plan(
         )
     )
     due = due_date or date(plan.end_year, 12, 31)
+    index = department_index()
     created = []
+    unknown: list[str] = []
     for candidate in item_candidates(nodes):
         if candidate.node_id in covered:
             continue
@@ -173,6 +178,8 @@ def generate_items_from_plan(
         description = (
             column_description(node, children) if node.kind == "column" else node.text or ""
         )
+        assignment = assignment_for(node, by_id, index)
+        unknown += [name for name in assignment.unknown if name not in unknown]
         created.append(
             create_item(
                 None,
@@ -180,7 +187,9 @@ def generate_items_from_plan(
                 title=title_for(node),
                 code=next_free_code(plan.id, node.code),
                 description=description,
-                due_date=due,
+                lead_department_id=assignment.lead_department_id,
+                co_department_ids=assignment.co_department_ids,
+                due_date=assignment.due_date or due,
                 section_node_id=candidate.section_id or _chapter_of(node, by_id),
                 source_node_id=node.id,
                 is_demo=is_demo,
@@ -193,7 +202,11 @@ def generate_items_from_plan(
         "plan.items_generated",
         plan,
         now,
-        after={"created": len(created), "codes": [i.code for i in created][:100]},
+        after={
+            "created": len(created),
+            "codes": [i.code for i in created][:100],
+            "unknown_departments": unknown[:100],
+        },
     )
     db.session.flush()
     logger.info("generated %d work items for plan %s", len(created), plan.id)

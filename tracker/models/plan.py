@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import db
 from tracker.models.base import TimestampMixin, VersionedMixin, utcnow
 
-NODE_KINDS = ("chapter", "section", "task", "item", "column")
+NODE_KINDS = ("part", "chapter", "section", "task", "item", "column")
 
 
 class Plan(TimestampMixin, db.Model):
@@ -33,6 +33,9 @@ class Plan(TimestampMixin, db.Model):
     source_text: Mapped[str] = mapped_column(Text, default="")
     source_sha256: Mapped[str] = mapped_column(String(64), index=True)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The office's corrections to the parse (tracker/plans/corrections.py), replayed on the
+    # next revision of the plan where the nodes still match.
+    corrections: Mapped[list | None] = mapped_column(db.JSON)
 
     nodes: Mapped[list[PlanNode]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanNode.position"
@@ -55,7 +58,9 @@ class PlanNode(db.Model):
 
     __tablename__ = "plan_node"
     __table_args__ = (
-        CheckConstraint("kind IN ('chapter', 'section', 'task', 'item', 'column')", name="kind"),
+        CheckConstraint(
+            "kind IN ('part', 'chapter', 'section', 'task', 'item', 'column')", name="kind"
+        ),
         Index("ix_plan_node_plan_position", "plan_id", "position"),
     )
 
@@ -71,6 +76,10 @@ class PlanNode(db.Model):
     code: Mapped[str] = mapped_column(String(60))
     depth: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
+    # From the node's note （牵头单位：A；责任单位：B）: {"lead": [...], "co": [...], "raw": ...}
+    # and its deadline {"raw": "6月底前", "date": "2022-06-30" or null}; names as written.
+    responsibility: Mapped[dict | None] = mapped_column(db.JSON)
+    deadline: Mapped[dict | None] = mapped_column(db.JSON)
 
     plan: Mapped[Plan] = relationship(back_populates="nodes")
     parent: Mapped[PlanNode | None] = relationship(remote_side="PlanNode.id")
@@ -157,3 +166,5 @@ class PlanImport(db.Model):
     parsed_json: Mapped[dict] = mapped_column(db.JSON)
     target_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     applied_at: Mapped[datetime | None] = mapped_column()
+    # Corrections made on the preview, applied with the import.
+    corrections: Mapped[list | None] = mapped_column(db.JSON)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
-from tracker.plans import routes  # noqa: E402,F401
+from tracker.plans import routes, routes_edit  # noqa: E402,F401

@@ -37,3 +37,26 @@ class ApplyForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Just the CSRF token, for POST-only buttons."""
+
+
+class CorrectionForm(FlaskForm):
+    """One correction of the parsed tree or an indicator row (tracker/plans/corrections.py)."""
+
+    op = SelectField(
+        _l("Correction"),
+        choices=[
+            ("rename", _l("Rename the node (value: the new title)")),
+            ("kind", _l("Change its kind (value: part, chapter, section, task, item, column)")),
+            ("delete", _l("Delete it (residue; its children move up)")),
+            ("merge", _l("Merge it into the node before it")),
+            ("split", _l("Split its text (value: the phrase the new node starts with)")),
+            ("move", _l("Move it under another node (value: that node's code, / for the top)")),
+            ("indicator", _l("Edit an indicator row (code: its number; value: field=value)")),
+        ],
+    )
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=60)],
+        render_kw={"list": "node-codes"},
+    )
+    value = StringField(_l("New value"), validators=[Optional(), Length(max=1000)])

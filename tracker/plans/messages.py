@@ -27,6 +27,10 @@ FILE_ERROR_MESSAGES = {
     "unsupported_type": _l(
         "This kind of file is not supported: upload the plan as .txt, .pdf or .docx."
     ),
+    "legacy_doc": _l(
+        "This is an old Word (.doc) file, which cannot be read directly: open it in Word or "
+        "WPS, save it as .docx, and upload that."
+    ),
     "no_headings": _l(
         "No headings were recognised in the text (一、 （一） 1． （1） 专栏), so it does not "
         "look like a plan. Nothing was imported."
@@ -36,6 +40,7 @@ FILE_ERROR_MESSAGES = {
 FILE_ERROR_STATUS = {
     "no_file": 400,
     "unsupported_type": 400,
+    "legacy_doc": 400,
     "too_large": 413,
 }
 

@@ -21,6 +21,7 @@ from tracker.errors import (
 )
 from tracker.extensions import db
 from tracker.models import Indicator, Plan, PlanImport, PlanNode
+from tracker.plans.corrections import apply_corrections
 from tracker.plans.diff import indicator_fields
 from tracker.plans.parser import Node, ParsedPlan
 from tracker.plans.revision import RevisionResult, revise_plan
@@ -74,6 +75,8 @@ def _add_nodes(plan: Plan, nodes: list[Node]) -> list[PlanNode]:
             code=node.code,
             depth=node.depth,
             position=node.position,
+            responsibility=node.responsibility,
+            deadline=node.deadline,
         )
         by_code[node.code] = row
         rows.append(row)
@@ -192,6 +195,8 @@ def stage_import(
         source_sha256=source_digest(source_text),
         parsed_json=parsed.to_dict(),
         target_plan_id=target.id if target else None,
+        # The office's corrections of the plan's last import are replayed on its revision.
+        corrections=list(target.corrections or []) if target else [],
     )
     db.session.add(staged)
     db.session.flush()
@@ -242,7 +247,8 @@ def apply_import(
         raise InvalidTransition(
             _("This text is already imported as “%(title)s”: nothing to do.", title=identical.title)
         )
-    parsed = parsed_from_dict(staged.parsed_json)
+    corrected = apply_corrections(parsed_from_dict(staged.parsed_json), staged.corrections)
+    parsed = corrected.parsed
     if staged.target_plan_id is None:
         plan = import_plan(actor, parsed, staged.source_text, title=title, period=period)
         staged.target_plan_id = plan.id
@@ -269,11 +275,17 @@ def apply_import(
             period=period,
         )
         result = ApplyResult(plan, created=False, revision=revision)
+    plan.corrections = corrected.applied
     record_event(
         actor,
         "plan_import.applied",
         staged,
-        after={"plan_id": plan.id, "created": result.created, "sha256": staged.source_sha256},
+        after={
+            "plan_id": plan.id,
+            "created": result.created,
+            "sha256": staged.source_sha256,
+            "corrections": len(corrected.applied),
+        },
     )
     db.session.flush()
     return result

@@ -8,6 +8,9 @@ import zipfile
 from io import BytesIO
 from pathlib import PurePath
 
+from tracker.plans.ocr import ocr_pages
+from tracker.plans.pdf_tables import pages_with_tables
+
 logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".text")
@@ -46,6 +49,7 @@ class PlanFileError(Exception):
         "encrypted",
         "corrupt",
         "unsupported_type",
+        "legacy_doc",
     )
 
     def __init__(self, code: str, detail: str = ""):
@@ -72,6 +76,9 @@ def read_plan_file(filename: str, data: bytes, max_bytes: int) -> str:
         text = read_pdf(data)
     elif suffix == ".docx":
         text = read_docx(data, max_bytes)
+    elif suffix == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        # Word 97–2003 (an OLE2 compound file): no pure reader; Word or WPS converts it.
+        raise PlanFileError("legacy_doc", suffix)
     else:
         raise PlanFileError("unsupported_type", suffix or "no extension")
     if not text.strip():
@@ -129,6 +136,11 @@ def read_pdf(data: bytes) -> str:
         raise PlanFileError("corrupt", type(exc).__name__) from None
     except NotImplementedError:  # e.g. an encryption algorithm pypdf lacks
         raise PlanFileError("encrypted") from None
+    for index, page_text in pages_with_tables(data, pages).items():
+        pages[index] = page_text
+    scanned = [i for i, page in enumerate(pages) if sum(ch.isalpha() for ch in page) < 2]
+    for index, page_text in ocr_pages(data, scanned).items():
+        pages[index] = page_text
     text = "\n\f".join(pages)
     letters = sum(1 for ch in text if ch.isalpha())
     if letters < _MIN_PDF_LETTERS:
@@ -170,40 +182,15 @@ def _docx_lines(document):
 
 
 def _table_lines(table):
-    """One row per line, cells separated by spaces: the layout a PDF's table extracts to.
-
-    A vertically merged cell (the category column of an indicator table) is read once, on
-    its own line between the rows, as in extracted PDF text: before its group's first row —
-    except in the first group, where it follows the first row, because the indicator-table
-    reader takes anything between the header and row 1 for header cells.
-    """
-    # Holding the elements (not their ids) keeps lxml's proxies alive, so identity holds.
-    seen: set = set()
-    rows_written = 0
+    """One row per line, cells separated by tabs (the grid the indicator reader takes); a
+    horizontally merged cell is read once, a vertically merged one on every row it spans."""
     for row in table.rows:
         cells: list[str] = []
+        previous = None
         for cell in row.cells:
-            if cell._tc in seen:
+            if cell._tc is previous:
                 continue
-            seen.add(cell._tc)
-            text = " ".join(cell.text.split())
-            if text:
-                cells.append(text)
-        lead = _leading_labels(cells)
-        labels, rest = cells[:lead], cells[lead:]
-        if rows_written:
-            yield from labels
-        if rest:
-            yield " ".join(rest)
-        if not rows_written:
-            yield from labels
-        if lead or (rest and rest[0].isdigit()):
-            rows_written += 1
-
-
-def _leading_labels(cells: list[str]) -> int:
-    """How many cells come before a row's 序号 cell (a bare number) when it is the 2nd or 3rd."""
-    for index, cell in enumerate(cells[:3]):
-        if cell.isdigit():
-            return index
-    return 0
+            previous = cell._tc
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            yield "\t".join(cells)

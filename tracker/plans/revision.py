@@ -206,6 +206,7 @@ def _apply_nodes(plan: Plan, rows: list[PlanNode], new_flat: list[FlatNode]) -> 
         row.kind, row.number = node.kind, node.number
         row.title, row.text = node.title, node.text
         row.depth, row.position = node.depth, node.position
+        row.responsibility, row.deadline = node.responsibility, node.deadline
         placed[node.code] = row
     # Surviving nodes hang under their new parents before anything is deleted, so the
     # database's ON DELETE CASCADE on parent_id cannot take a surviving node with it.

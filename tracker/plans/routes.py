@@ -19,11 +19,13 @@ from flask_login import current_user, login_required
 
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
+from tracker.items.responsibility import department_index, unknown_names
 from tracker.models import Plan, PlanImport, utcnow
 from tracker.pagination import paginate
 from tracker.plans import bp
+from tracker.plans.corrections import apply_corrections
 from tracker.plans.diff import indicator_fields
-from tracker.plans.forms import ApplyForm, ConfirmForm, UploadForm
+from tracker.plans.forms import ApplyForm, ConfirmForm, CorrectionForm, UploadForm
 from tracker.plans.messages import file_error_message, file_error_status
 from tracker.plans.operations import (
     apply_import,
@@ -245,9 +247,10 @@ def upload():
     return redirect(url_for("plans.preview", import_id=staged.id, **args))
 
 
-def _preview_page(staged: PlanImport, form: ApplyForm, status: int = 200):
+def _preview_page(staged: PlanImport, form: ApplyForm, status: int = 200, correction_form=None):
     """The parsed tree, indicators and warnings; for a revision, what would change."""
-    parsed = parsed_from_dict(staged.parsed_json)
+    corrected = apply_corrections(parsed_from_dict(staged.parsed_json), staged.corrections)
+    parsed = corrected.parsed
     target = db.session.get(Plan, staged.target_plan_id) if staged.target_plan_id else None
     if request.method == "GET":
         form.title.data = request.args.get("title") or (target.title if target else parsed.title)
@@ -271,6 +274,8 @@ def _preview_page(staged: PlanImport, form: ApplyForm, status: int = 200):
     flat = flatten(parsed.nodes)
     return render_template(
         "plans/preview.html",
+        annotated=sum(1 for node in flat if node.responsibility or node.deadline),
+        unknown_departments=unknown_names(flat, department_index()),
         staged=staged,
         parsed=parsed,
         tree=tree_from_flat(flat),
@@ -281,6 +286,9 @@ def _preview_page(staged: PlanImport, form: ApplyForm, status: int = 200):
         comparison=comparison,
         form=form,
         confirm=ConfirmForm(),
+        correction_form=correction_form or CorrectionForm(),
+        corrected=corrected,
+        codes=[node.code for node in flat],
     ), status
 
 

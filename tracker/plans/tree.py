@@ -23,10 +23,14 @@ class FlatNode:
     text: str
     depth: int
     position: int
+    responsibility: dict | None = None
+    deadline: dict | None = None
 
 
 def node_code(node: Node, chapter: str | None, task: str | None, parent_code: str | None) -> str:
-    """A short reference back to the source: 三, 三.(一), 三.1, 三.1.(2), 专栏5."""
+    """A short reference back to the source: 第一篇, 三, 三.(一), 三.1, 三.1.(2), 专栏5."""
+    if node.kind == "part":
+        return f"第{node.number}篇"
     if node.kind == "chapter":
         return node.number
     if node.kind == "column":
@@ -75,6 +79,8 @@ def flatten(nodes: list[Node]) -> list[FlatNode]:
                 text=node.text,
                 depth=depth,
                 position=len(flat),
+                responsibility=node.responsibility,
+                deadline=node.deadline,
             )
         )
         for child in node.children:
@@ -92,6 +98,8 @@ def node_from_dict(data: dict) -> Node:
         title=data.get("title") or "",
         text=data.get("text") or "",
         children=[node_from_dict(child) for child in data.get("children") or []],
+        responsibility=data.get("responsibility"),
+        deadline=data.get("deadline"),
     )
 
 
@@ -119,6 +127,8 @@ class TreeEntry:
     item_count: int = 0
     first_item_id: int | None = None
     children: list[TreeEntry] = field(default_factory=list)
+    responsibility: dict | None = None
+    deadline: dict | None = None
 
     @property
     def anchor(self) -> str:
@@ -131,7 +141,15 @@ def tree_from_flat(flat: list[FlatNode]) -> list[TreeEntry]:
     roots: list[TreeEntry] = []
     by_code: dict[str, TreeEntry] = {}
     for node in flat:
-        entry = TreeEntry(node.kind, node.number, node.title, node.text, node.code)
+        entry = TreeEntry(
+            node.kind,
+            node.number,
+            node.title,
+            node.text,
+            node.code,
+            responsibility=node.responsibility,
+            deadline=node.deadline,
+        )
         by_code[node.code] = entry
         parent = by_code.get(node.parent_code) if node.parent_code else None
         (parent.children if parent else roots).append(entry)
@@ -157,6 +175,8 @@ def tree_from_rows(rows, item_counts: dict[int, tuple[int, int]] | None = None) 
             node_id=row.id,
             item_count=item_counts.get(row.id, (0, None))[0],
             first_item_id=item_counts.get(row.id, (0, None))[1],
+            responsibility=getattr(row, "responsibility", None),
+            deadline=getattr(row, "deadline", None),
         )
     for row in rows:
         parent = by_id.get(row.parent_id) if row.parent_id else None
@@ -168,6 +188,8 @@ def label(kind: str, number: str) -> str:
     """The heading marker as printed: 三、 （一） 1． （1） 专栏5."""
     if kind == "column":
         return f"专栏{number}"
+    if kind == "part":
+        return f"第{number}篇"
     return {"chapter": "{}、", "section": "（{}）", "task": "{}．", "item": "（{}）"}.get(
         kind, "{}"
     ).format(number)
