@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.api_support import seed_api
+from tracker import clock
 from tracker.api.tokens import create_token, resolve_token, touch_token
 from tracker.extensions import db
-from tracker.models import ApiToken, AuditEvent, User, WorkItem, utcnow
+from tracker.models import ApiToken, AuditEvent, User, WorkItem
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def test_anonymous_is_401_json(client, seed):
 
 
 def test_expired_token_is_refused(client, seed):
-    now = utcnow()
+    now = clock.now()
     token, text = create_token(None, seed.office, expires_in_days=1, now=now - timedelta(days=2))
     db.session.commit()
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {text}"})
@@ -116,7 +117,7 @@ def test_auth_failures_are_logged(client, seed, caplog):
 
 
 def test_last_used_is_written_at_most_once_a_minute(seed):
-    now = utcnow()
+    now = clock.now()
     token, outcome = resolve_token(seed.tokens["office"], now=now)
     assert outcome == "ok"
     assert touch_token(token, now) is True

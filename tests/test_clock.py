@@ -94,13 +94,17 @@ def _date_reads(path: Path) -> list[str]:
             continue
         func = node.func
         reads_clock = (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and (func.value.id, func.attr) in _FORBIDDEN
-        ) or (
-            isinstance(func, ast.Name)
-            and func.id in {"formatdate", "localtime", "gmtime"}
-            and not node.args
+            (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and (func.value.id, func.attr) in _FORBIDDEN
+            )
+            or (
+                isinstance(func, ast.Name)
+                and func.id in {"formatdate", "localtime", "gmtime"}
+                and not node.args
+            )
+            or (isinstance(func, ast.Name) and func.id == "utcnow")
         )
         if reads_clock:
             found.append(f"{path.relative_to(TRACKER.parent)}:{node.lineno}")

@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 
 from tests.notify_data import cli_json, department_with_liaisons, make_item
+from tracker import clock
 from tracker.extensions import db
-from tracker.models import AuditEvent, OutboxMessage, SchedulerRun, utcnow
+from tracker.models import AuditEvent, OutboxMessage, SchedulerRun
 
 
 def _message(state="pending", **fields) -> OutboxMessage:
@@ -46,7 +47,7 @@ def test_only_admins_see_the_outbox(client, factories, role):
 
 def test_outbox_lists_messages_by_state_with_the_nav_link(admin_client):
     _message(subject="待发送的提醒")
-    _message("sent", subject="已发送的提醒", sent_at=utcnow())
+    _message("sent", subject="已发送的提醒", sent_at=clock.now())
     _message("failed", subject="发送失败的提醒", last_error="SMTP server 10.0.0.1:25 unavailable")
     db.session.commit()
     page = admin_client.get("/admin/outbox").get_data(as_text=True)
@@ -72,7 +73,7 @@ def test_message_page_shows_the_text_and_a_sandboxed_html_preview(admin_client):
 
 def test_resend_puts_a_failed_message_back_and_is_audited(admin_client):
     row = _message("failed", attempts=5, last_error="boom")
-    sent = _message("sent", sent_at=utcnow())
+    sent = _message("sent", sent_at=clock.now())
     db.session.commit()
     assert admin_client.post(f"/admin/outbox/{row.id}/resend").status_code == 302
     db.session.expire_all()

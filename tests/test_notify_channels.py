@@ -6,8 +6,9 @@ import pytest
 
 from tests.fake_im import ROBOT_SECRET, FakeIm
 from tests.notify_data import cli, cli_json, department_with_liaisons, make_item, office
+from tracker import clock
 from tracker.extensions import db
-from tracker.models import OutboxMessage, utcnow
+from tracker.models import OutboxMessage
 from tracker.notify import im
 from tracker.notify.channels import enabled_channels
 from tracker.notify.dispatch import dispatch_pending
@@ -142,20 +143,20 @@ def test_an_expired_token_is_refreshed_once(runner, fgw, fake, channels):
     db.session.execute(
         db.update(OutboxMessage)
         .where(OutboxMessage.id == second.id)
-        .values(next_attempt_at=utcnow() + timedelta(days=1))
+        .values(next_attempt_at=clock.now() + timedelta(days=1))
     )
     db.session.commit()
     dispatch_pending()
     fake.expire_tokens()  # DingTalk ended the token before we thought it would
-    dispatch_pending(utcnow() + timedelta(days=1, minutes=1))
+    dispatch_pending(clock.now() + timedelta(days=1, minutes=1))
     assert [r.state for r in rows("dingtalk")] == ["sent", "sent"]
     assert [r.query["access_token"] for r in fake.of(SEND)] == ["token-1", "token-1", "token-2"]
     assert len(fake.of("/gettoken")) == 2
 
     # A token refused even after refreshing is an error, not a loop.
-    ding_row("again", "another text", utcnow() + timedelta(days=2))
+    ding_row("again", "another text", clock.now() + timedelta(days=2))
     fake.script(SEND, *[(200, {"errcode": 42001, "errmsg": "expired"})] * 2)
-    result = dispatch_pending(utcnow() + timedelta(days=2))
+    result = dispatch_pending(clock.now() + timedelta(days=2))
     assert result.retrying == 1 and len(fake.of("/gettoken")) == 3
     assert "42001" in rows("dingtalk")[-1].last_error
 
@@ -165,7 +166,7 @@ def test_a_failure_then_success_sends_once(runner, fgw, fake, channels):
     make_item(fgw, date(2026, 12, 10))
     remind(runner)
     fake.script(SEND, (500, b"busy"))
-    now = utcnow()
+    now = clock.now()
     result = dispatch_pending(now)
     assert (result.sent, result.retrying) == (1, 1)  # mail went, DingTalk waits
     (ding,) = rows("dingtalk")
@@ -187,7 +188,7 @@ def test_one_user_gets_one_folded_notice_and_the_same_content_once_a_day(
     make_item(fgw, date(2026, 12, 10), code="三.1.(2)")
     remind(runner)
     assert len(rows("dingtalk")) == 2
-    now = utcnow()
+    now = clock.now()
     assert dispatch_pending(now).sent == 4  # two DingTalk rows and b's two fallback mails
     (sent,) = fake.of(SEND)
     text = sent.body["msg"]["markdown"]["text"]
@@ -265,7 +266,7 @@ def test_sms_gateway_500_or_garbage_is_retried_with_backoff_then_fails_visibly(
     assert sms.to_addrs == ["13800000001"]
     fake.script("/sms", (500, b"oops"), (200, b"<html>gateway</html>"), (200, {"code": "E1"}))
     fake.script("/sms", *[(500, b"oops")] * 5)
-    now = utcnow()
+    now = clock.now()
     waits = []
     for _ in range(app.config["MAIL_MAX_ATTEMPTS"]):
         dispatch_pending(now)

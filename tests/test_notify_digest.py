@@ -17,8 +17,9 @@ from tests.notify_data import (
     make_report,
     office,
 )
+from tracker import clock
 from tracker.extensions import db
-from tracker.models import OutboxMessage, utcnow
+from tracker.models import OutboxMessage
 from tracker.notify.digest import collect_department_digests
 
 MONDAY = "2026-11-30"
@@ -47,7 +48,7 @@ def city():
             fgw, date(2026, 11, 1), plan=plan, code="三.4.(1)", status="completed"
         ),
         "fgw-retired": make_item(
-            fgw, date(2026, 11, 1), plan=plan, code="三.5.(1)", retired_at=utcnow()
+            fgw, date(2026, 11, 1), plan=plan, code="三.5.(1)", retired_at=clock.now()
         ),
         "jxj-overdue": make_item(jxj, date(2026, 11, 27), plan=plan, code="四.1.(1)"),
         "quiet-later": make_item(quiet, date(2027, 6, 30), plan=plan, code="五.1.(1)"),

@@ -19,8 +19,9 @@ from tests.notify_data import (
     office,
     outbox_keys,
 )
+from tracker import clock
 from tracker.extensions import db
-from tracker.models import OutboxMessage, utcnow
+from tracker.models import OutboxMessage
 
 JSON_KEYS = {"kind", "to", "cc", "department", "subject", "items", "dedupe_key"}
 
@@ -160,7 +161,7 @@ def test_report_deadline_reminders_list_the_items_still_owing_a_report(runner, f
     make_report(done[0], period, "submitted")
     make_report(done[1], period, "verified")
     make_item(fgw, date(2027, 12, 31), plan=plan, code="五.1.(1)", status="completed")
-    make_item(fgw, date(2027, 12, 31), plan=plan, code="五.2.(1)", retired_at=utcnow())
+    make_item(fgw, date(2027, 12, 31), plan=plan, code="五.2.(1)", retired_at=clock.now())
 
     sent = cli_json(runner, "remind", "--date", "2026-10-12")
     assert [(m["kind"], m["dedupe_key"], m["items"]) for m in sent] == [
@@ -236,7 +237,7 @@ def test_escalation_without_liaisons_goes_to_the_office(runner):
 
 def test_closed_retired_undated_and_archived_items_are_left_alone(runner, fgw):
     make_item(fgw, date(2026, 12, 10), status="completed")
-    make_item(fgw, date(2026, 12, 10), retired_at=utcnow())
+    make_item(fgw, date(2026, 12, 10), retired_at=clock.now())
     make_item(fgw, None)
     make_item(fgw, date(2026, 12, 10), plan=make_plan(status="archived"))
     make_item(None, date(2026, 12, 10))

@@ -8,8 +8,9 @@ from aiosmtpd.smtp import AuthResult
 
 from tests.notify_data import cli, cli_json, department_with_liaisons, make_item, office
 from tests.smtp import SmtpServer, self_signed_certificate, smtp_server_fixture  # noqa: F401
+from tracker import clock
 from tracker.extensions import db
-from tracker.models import OutboxMessage, utcnow
+from tracker.models import OutboxMessage
 from tracker.notify.dispatch import dispatch_pending
 from tracker.notify.transports import memory_box
 
@@ -111,7 +112,7 @@ def test_sec_26_smtp_down_then_up_loses_nothing_and_duplicates_nothing(
     cli_json(runner, "remind", "--date", "2026-12-01")
     smtp_server.stop()
 
-    now = utcnow()
+    now = clock.now()
     result = dispatch_pending(now)
     assert (result.sent, result.retrying, result.failed) == (0, 3, 0)
     assert "unavailable" in result.errors[0]
@@ -136,7 +137,7 @@ def test_after_max_attempts_a_message_fails_and_an_admin_resends_it(
     make_item(fgw, date(2026, 12, 10))
     cli_json(runner, "remind", "--date", "2026-12-01")
     smtp_server.stop()
-    now = utcnow()
+    now = clock.now()
     for _ in range(app.config["MAIL_MAX_ATTEMPTS"]):
         now += timedelta(hours=7)  # past any backoff
         dispatch_pending(now)

@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.conftest import login
+from tracker import clock
 from tracker.extensions import db
-from tracker.models import AuditEvent, User, utcnow
+from tracker.models import AuditEvent, User
 
 NEW = "a-brand-new-secret"
 
@@ -26,7 +27,7 @@ def _reload(user_id: int) -> User:
 
 
 def test_sets_the_password_ends_sessions_and_lifts_the_lock(app, runner, factories):
-    admin = _admin(factories, failed_logins=3, locked_until=utcnow() + timedelta(hours=1))
+    admin = _admin(factories, failed_logins=3, locked_until=clock.now() + timedelta(hours=1))
     old_hash, generation = admin.password_hash, admin.session_generation or 0
     browser = app.test_client()
     with browser.session_transaction() as session:  # a cookie issued before the recovery

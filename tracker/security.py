@@ -8,7 +8,7 @@ import logging
 from flask import Flask, request
 from flask_login import current_user
 
-from tracker.models.base import utcnow
+from tracker import clock
 
 security_logger = logging.getLogger("tracker.security")
 
@@ -49,7 +49,7 @@ def log_security_event(
     if user is None and current_user and getattr(current_user, "is_authenticated", False):
         user = current_user.username
     record = {
-        "time": utcnow().isoformat() + "Z",
+        "time": clock.now().isoformat() + "Z",
         "user": user,
         "ip": request.remote_addr if request else None,
         "action": action,

@@ -17,7 +17,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from tracker import workflow
-from tracker.models.base import utcnow
 from tracker.navigation import nav_links, profile_sections
 from tracker.notices import notice_text
 
@@ -111,7 +110,6 @@ def register_template_helpers(app: Flask) -> None:
         kind_labels=KIND_LABELS,
         state_badge=state_badge,
         url_with=url_with,
-        utcnow=utcnow,
         get_locale=get_locale,
         nav_links=nav_links,
         notice_text=notice_text,

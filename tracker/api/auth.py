@@ -14,11 +14,11 @@ from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker import clock
 from tracker.api import bp
 from tracker.api.tokens import resolve_token, touch_token
 from tracker.errors import render_error
 from tracker.extensions import db
-from tracker.models import utcnow
 from tracker.security import log_security_event
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def authenticate():
 
 def _authenticate_token(header: str):
     scheme, _sep, credentials = header.strip().partition(" ")
-    now = utcnow()
+    now = clock.now()
     token, outcome = (None, "malformed")
     if scheme.lower() == "bearer" and credentials.strip():
         token, outcome = resolve_token(credentials.strip(), now=now)

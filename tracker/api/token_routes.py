@@ -12,6 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker import clock
 from tracker.api.forms import TokenForm
 from tracker.api.tokens import (
     create_token,
@@ -22,7 +23,6 @@ from tracker.api.tokens import (
 )
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
-from tracker.models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def revoke(token_id: int):
 @tokens_bp.app_template_global("api_token_rows")
 def api_token_rows():
     """(token, state) pairs of the current user's tokens for the profile section."""
-    now = utcnow()
+    now = clock.now()
     return [(token, token_state(token, now)) for token in user_tokens(current_user)]
 
 

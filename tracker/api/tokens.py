@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.audit import record_event
 from tracker.errors import NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
-from tracker.models import ApiToken, User, utcnow
+from tracker.models import ApiToken, User
 from tracker.workflow import Role
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def create_token(
     now: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the token text, which is never stored."""
-    now = now or utcnow()
+    now = now or clock.now()
     _check_owner(actor, user)
     name = (name or "").strip()
     errors = {}
@@ -89,7 +90,7 @@ def create_token(
 
 def revoke_token(actor, token: ApiToken, *, now: datetime | None = None) -> ApiToken:
     """Stop a token from working; revoking twice changes nothing."""
-    now = now or utcnow()
+    now = now or clock.now()
     _check_owner(actor, token.user)
     if token.revoked_at is not None:
         return token
@@ -137,7 +138,7 @@ def resolve_token(text: str, *, now: datetime | None = None) -> tuple[ApiToken |
 
     A revoked or expired token, or one of a deactivated user, does not authenticate.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     if not text.startswith(TOKEN_PREFIX) or len(text) > MAX_TOKEN_LENGTH:
         return None, "malformed"
     token = db.session.scalar(

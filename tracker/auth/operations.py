@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker import clock
 from tracker.audit import record_event
 from tracker.auth.throttle import (
     Rule,
@@ -21,7 +22,7 @@ from tracker.auth.throttle import (
 )
 from tracker.errors import DomainError, ValidationFailed
 from tracker.extensions import db
-from tracker.models import User, utcnow
+from tracker.models import User
 
 # A hash to compare against when the user does not exist, so timing does not tell.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -56,7 +57,7 @@ def authenticate(
     """Check credentials, throttling the source (username × client address) in the
     database. A known and an unknown username are answered alike — same outcome, same
     hash work, failures counted for both — so the answer tells no one which names exist."""
-    now = now or utcnow()
+    now = now or clock.now()
     source = login_source(username, address)
     wait = seconds_to_wait(source, now)
     if wait:
@@ -87,7 +88,7 @@ def change_password(
 ) -> None:
     """Wrong current passwords are counted and throttled like log-in failures (per user:
     only a holder of the user's session can try), so a stolen session cannot guess it."""
-    now = now or utcnow()
+    now = now or clock.now()
     source = password_source(user.id)
     wait = seconds_to_wait(source, now)
     if wait:

@@ -9,12 +9,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from tracker import clock
 from tracker.audit import record_event
 from tracker.errors import PermissionDenied, StaleVersion
 from tracker.extensions import db
 from tracker.holidays.parsing import Entry
 from tracker.holidays.store import forget_entered_years
-from tracker.models import HolidayEntry, HolidayYear, Plan, ReportingPeriod, utcnow
+from tracker.models import HolidayEntry, HolidayYear, Plan, ReportingPeriod
 from tracker.periods import DEFAULT_DEADLINE_WORKING_DAYS, report_deadline
 from tracker.workflow import Role
 
@@ -64,7 +65,7 @@ def set_holiday_year(
     holiday_year = get_year(year, lock=True)
     before = describe(holiday_year)
     if holiday_year is None:
-        holiday_year = HolidayYear(year=year, entered_at=utcnow())
+        holiday_year = HolidayYear(year=year, entered_at=clock.now())
         try:
             with db.session.begin_nested():
                 db.session.add(holiday_year)
@@ -78,7 +79,7 @@ def set_holiday_year(
         db.session.flush()
     holiday_year.source = (source or "").strip()[:200] or None
     holiday_year.entered_by_id = getattr(actor, "id", None)
-    holiday_year.entered_at = utcnow()
+    holiday_year.entered_at = clock.now()
     holiday_year.entries.extend(
         HolidayEntry(kind=e.kind, name=e.name, first_day=e.first, last_day=e.last) for e in entries
     )

@@ -15,10 +15,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.indicators.specs import spec_for
 from tracker.indicators.status import validate_value
-from tracker.models import Indicator, IndicatorValue, Plan, User, utcnow
+from tracker.models import Indicator, IndicatorValue, Plan, User
 from tracker.workflow import ReviewState
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def _instant(year: int, month: int, day: int, now: datetime) -> datetime:
 
 def load_indicator_demo(result, departments: dict, now: datetime | None = None) -> None:
     """The demo step: assign departments and add the demo values (only what is missing)."""
-    now = now or utcnow()
+    now = now or clock.now()
     plan = db.session.scalar(select(Plan).where(Plan.title == DEMO_PLAN_TITLE))
     if plan is None:
         logger.info("demo plan not imported: no indicator demo data")

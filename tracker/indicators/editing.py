@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tracker import clock
 from tracker.audit import record_event, snapshot
 from tracker.errors import StaleVersion, ValidationFailed
 from tracker.extensions import db
 from tracker.indicators.specs import ATTRIBUTES, KINDS
-from tracker.models import Indicator, utcnow
+from tracker.models import Indicator
 from tracker.numbers import UNREADABLE_VERSION, read_version
 from tracker.plans.indicator_table import parse_value
 
@@ -56,7 +57,7 @@ def guarded_indicator_update(indicator: Indicator, expected_version, values: dic
         result = db.session.execute(
             update(Indicator)
             .where(Indicator.id == indicator.id, Indicator.version == version)
-            .values(**values, version=Indicator.version + 1, updated_at=utcnow()),
+            .values(**values, version=Indicator.version + 1, updated_at=clock.now()),
             execution_options={"synchronize_session": False},
         )
     except IntegrityError:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tracker import clock
 from tracker.audit import record_event, snapshot
 from tracker.errors import (
     InvalidTransition,
@@ -37,7 +38,7 @@ from tracker.indicators.editing import (
 from tracker.indicators.labels import value_error_message
 from tracker.indicators.specs import spec_for, value_subject
 from tracker.indicators.status import InvalidIndicatorValue, validate_value
-from tracker.models import Attachment, Department, IndicatorValue, User, utcnow
+from tracker.models import Attachment, Department, IndicatorValue, User
 from tracker.notices import queue_notice
 from tracker.security import log_security_event
 from tracker.templating import STATE_LABELS
@@ -171,7 +172,7 @@ def _guarded_update(row: IndicatorValue, from_states, expected_version, values: 
             IndicatorValue.state.in_([str(s) for s in from_states]),
             IndicatorValue.version == version,
         )
-        .values(**values, version=IndicatorValue.version + 1, updated_at=utcnow()),
+        .values(**values, version=IndicatorValue.version + 1, updated_at=clock.now()),
         execution_options={"synchronize_session": False},
     )
     db.session.refresh(row)
@@ -356,7 +357,7 @@ def submit_value(
         row,
         (row.state,),
         expected_version,
-        {"state": ReviewState.SUBMITTED.value, "submitted_at": now or utcnow()},
+        {"state": ReviewState.SUBMITTED.value, "submitted_at": now or clock.now()},
     )
     record_event(actor, "indicator_value.submitted", row, before=before, after=_value_snapshot(row))
     queue_notice(
@@ -393,7 +394,7 @@ def _review_value(
         {
             "state": state.value,
             "reviewer_id": getattr(actor, "id", None),
-            "reviewed_at": now or utcnow(),
+            "reviewed_at": now or clock.now(),
             "review_comment": comment,
         },
     )

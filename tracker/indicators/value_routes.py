@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.errors import NotFound, ValidationFailed, apply_errors
 from tracker.evidence import send_evidence
 from tracker.extensions import db
@@ -37,7 +38,7 @@ from tracker.indicators.specs import (
     status_for,
     value_subject,
 )
-from tracker.models import Attachment, Indicator, IndicatorValue, utcnow
+from tracker.models import Attachment, Indicator, IndicatorValue
 from tracker.pagination import paginate
 from tracker.workflow import Action, can
 
@@ -95,7 +96,7 @@ def new_value(indicator_id: int):
                 note=form.note.data,
                 today=local_today(),
                 submit=submit,
-                now=utcnow(),
+                now=clock.now(),
                 files=request.files.getlist("files"),
             )
         except ValidationFailed as error:
@@ -149,7 +150,7 @@ def edit_value(value_id: int):
                 files=request.files.getlist("files"),
             )
             if _wants_submit():
-                submit_value(current_user, row, now=utcnow())
+                submit_value(current_user, row, now=clock.now())
         except ValidationFailed as error:
             db.session.rollback()
             apply_errors(form, error)
@@ -183,7 +184,7 @@ def submit(value_id: int):
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    submit_value(current_user, row, now=utcnow(), expected_version=form.version.data or None)
+    submit_value(current_user, row, now=clock.now(), expected_version=form.version.data or None)
     db.session.commit()
     flash(_("The %(year)s value was submitted for review.", year=row.year), "success")
     return redirect(url_for("indicators.detail", indicator_id=row.indicator_id))
@@ -248,7 +249,7 @@ def verify(value_id: int):
     verify_value(
         current_user,
         row,
-        now=utcnow(),
+        now=clock.now(),
         comment=form.comment.data,
         expected_version=form.version.data or None,
     )
@@ -268,7 +269,7 @@ def return_view(value_id: int):
                 current_user,
                 row,
                 reason=form.reason.data,
-                now=utcnow(),
+                now=clock.now(),
                 expected_version=form.version.data or None,
             )
         except ValidationFailed as error:

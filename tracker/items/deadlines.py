@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from tracker import clock
 from tracker.errors import InvalidTransition, ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import (
@@ -24,7 +25,7 @@ from tracker.items.access import (
 )
 from tracker.items.locking import check_readable, claim
 from tracker.items.operations import audit, clean_text
-from tracker.models import ExtensionRequest, WorkItem, utcnow
+from tracker.models import ExtensionRequest, WorkItem
 from tracker.notices import queue_notice
 from tracker.workflow import Action, ExtensionState
 
@@ -40,7 +41,7 @@ def request_extension(
     now: datetime | None = None,
 ) -> ExtensionRequest:
     """The lead department asks for a later due date."""
-    now = now or utcnow()
+    now = now or clock.now()
     today = local_today(now)
     pending = has_pending_extension(item.id)
     require(
@@ -112,7 +113,7 @@ def decide_extension(
     The decision is a conditional UPDATE on the pending request: of two reviewers deciding
     at once, exactly one wins. An approval also claims the item at `expected_version` (the
     one the reviewer saw; None: as loaded), so it never overwrites an edit made since."""
-    now = now or utcnow()
+    now = now or clock.now()
     item = request.item
     require(
         actor,

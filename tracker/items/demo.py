@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import exists, select
 from werkzeug.datastructures import FileStorage
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.items.access import local_today
 from tracker.items.deadlines import decide_extension, request_extension
@@ -33,7 +34,7 @@ from tracker.items.reports import (
     save_draft,
     submit_report,
 )
-from tracker.models import Indicator, Plan, Report, ReportingPeriod, User, WorkItem, utcnow
+from tracker.models import Indicator, Plan, Report, ReportingPeriod, User, WorkItem
 from tracker.periods import ensure_periods, focus_period
 from tracker.review.operations import return_report, verify_report
 
@@ -191,7 +192,7 @@ def _find_plan(result, departments, now):
 
 def load_items_demo(result, departments, now: datetime | None = None) -> None:
     """The demo step: items with owners, periods through today, and the reporting story."""
-    now = now or utcnow()
+    now = now or clock.now()
     today = local_today(now)
     plan = _find_plan(result, departments, now)
     if plan is None:

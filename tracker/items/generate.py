@@ -18,11 +18,12 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.items.access import local_today, require_role
 from tracker.items.operations import audit, create_item, next_free_code
 from tracker.items.responsibility import assignment_for, department_index
-from tracker.models import Plan, PlanNode, WorkItem, utcnow
+from tracker.models import Plan, PlanNode, WorkItem
 from tracker.periods import ensure_periods
 from tracker.workflow import Action
 
@@ -151,7 +152,7 @@ def generate_items_from_plan(
     Lead and co-departments come from the node's responsibility note (names matched against
     department names and aliases) and the due date from its deadline note; without a note
     the item starts without owners (the office assigns them) and is due at the plan's end."""
-    now = now or utcnow()
+    now = now or clock.now()
     require_role(actor, Action.EDIT_ITEM)
     nodes = list(
         db.session.scalars(

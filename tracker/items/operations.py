@@ -12,20 +12,13 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
 
+from tracker import clock
 from tracker.audit import record_event, snapshot
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import item_subject, liaison_ids, link, require, require_role
 from tracker.items.locking import claim
-from tracker.models import (
-    Department,
-    Indicator,
-    Plan,
-    PlanNode,
-    WorkItem,
-    item_co_department,
-    utcnow,
-)
+from tracker.models import Department, Indicator, Plan, PlanNode, WorkItem, item_co_department
 from tracker.notices import queue_notice
 from tracker.workflow import Action, ItemStatus
 
@@ -174,7 +167,7 @@ def create_item(
     now: datetime | None = None,
 ) -> WorkItem:
     """Add a work item to a plan (the office, or the system when `actor` is None)."""
-    now = now or utcnow()
+    now = now or clock.now()
     require_role(actor, Action.EDIT_ITEM)
     title = clean_text(title, 1000)
     code = (code or "").strip()
@@ -235,7 +228,7 @@ def update_item(
     now: datetime | None = None,
 ) -> WorkItem:
     """Edit an item's details. A stale `expected_version` raises StaleVersion (409)."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.EDIT_ITEM, item_subject(item), obj=f"item:{item.id}")
     title, code = clean_text(title, 1000), (code or "").strip()
     errors: dict[str, str] = {}
@@ -277,7 +270,7 @@ def assign_item(
     now: datetime | None = None,
 ) -> WorkItem:
     """Set the lead department (牵头单位) and co-departments (配合单位)."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.ASSIGN_ITEM, item_subject(item), obj=f"item:{item.id}")
     errors: dict[str, str] = {}
     co_ids = _check_owners(lead_department_id, co_department_ids, errors)
@@ -319,7 +312,7 @@ def retire_item(
     actor, item: WorkItem, *, expected_version: int | None, reason: str, now=None
 ) -> WorkItem:
     """Withdraw an item (duplicate, merged, no longer relevant); a reason is required."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.RETIRE_ITEM, item_subject(item), obj=f"item:{item.id}")
     reason = clean_text(reason, 2000)
     if not reason:
@@ -344,7 +337,7 @@ def reopen_item(
     actor, item: WorkItem, *, expected_version: int | None, reason: str, now=None
 ) -> WorkItem:
     """Reopen a completed (销号) or retired item; an office action with a required reason."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.REOPEN_ITEM, item_subject(item), obj=f"item:{item.id}")
     reason = clean_text(reason, 2000)
     if not reason:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from tracker import clock
 from tracker.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from tracker.evidence import delete_after_commit, stage_uploads
 from tracker.extensions import db
@@ -30,7 +31,6 @@ from tracker.models import (
     ReportingPeriod,
     ReportRevision,
     WorkItem,
-    utcnow,
 )
 from tracker.notices import queue_notice
 from tracker.workflow import Action, ReviewState
@@ -76,7 +76,7 @@ def create_report(
     is_demo: bool = False,
 ) -> Report:
     """Start the lead department's report for one period, as a draft."""
-    now = now or utcnow()
+    now = now or clock.now()
     today = local_today(now)
     require(actor, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
     if period.plan_id != item.plan_id or period.start_date > today:
@@ -128,7 +128,7 @@ def save_draft(
     now: datetime | None = None,
 ) -> Report:
     """Edit a draft or returned report (a returned one stays returned until resubmitted)."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.EDIT, report_subject(report), obj=f"report:{report.id}")
     narrative = clean_text(narrative, MAX_NARRATIVE + 1)
     errors = validate_report(narrative, progress, completes, for_submit=False)
@@ -168,7 +168,7 @@ def submit_report(
     actor, report: Report, *, expected_version: int | None, now: datetime | None = None
 ) -> Report:
     """Send a draft or returned report to the office; every submission is kept as a revision."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.SUBMIT, report_subject(report), obj=f"report:{report.id}")
     errors = validate_report(report.narrative, report.progress, report.completes, for_submit=True)
     if errors:
@@ -233,7 +233,7 @@ def attach_evidence(
     """Add evidence files to an editable report (the lead) or a contribution (its author).
 
     Files are staged and only kept when the transaction commits (tracker.evidence)."""
-    now = now or utcnow()
+    now = now or clock.now()
     if isinstance(target, Report):
         require(actor, Action.EDIT, report_subject(target), obj=f"report:{target.id}")
         item_id, report_id, contribution_id = target.item_id, target.id, None
@@ -283,7 +283,7 @@ def attach_evidence(
 def remove_evidence(actor, attachment: Attachment, *, now: datetime | None = None) -> None:
     """Remove a file from an editable report, but only one added since its last submission:
     what the office has seen stays part of the history."""
-    now = now or utcnow()
+    now = now or clock.now()
     report = db.session.get(Report, attachment.report_id) if attachment.report_id else None
     if report is None:
         raise PermissionDenied(_("You may not do this."))
@@ -316,7 +316,7 @@ def add_contribution(
     now: datetime | None = None,
 ) -> Contribution:
     """A co-department's (or the lead's) comment on an item, with optional evidence."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.CONTRIBUTE, item_subject(item), obj=f"item:{item.id}")
     body = clean_text(body, MAX_NARRATIVE + 1)
     if not body:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from tracker import clock
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import item_subject, require
@@ -20,7 +21,7 @@ from tracker.items.operations import (
     item_snapshot,
     next_free_code,
 )
-from tracker.models import WorkItem, utcnow
+from tracker.models import WorkItem
 from tracker.workflow import Action
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def split_item(
     `due_date`. Parts inherit the owners, due date, source and section. The original is
     retired (its history stays) unless `retire_original` is False.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.EDIT_ITEM, item_subject(item), obj=f"item:{item.id}")
     parts = [p for p in parts if clean_text(p.get("title"))]
     if len(parts) < 2:
@@ -109,7 +110,7 @@ def merge_items(
 ) -> WorkItem:
     """Merge `others` into `target`: their owners join the target's co-departments and
     their text is appended; they are retired with a note pointing at the target."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.EDIT_ITEM, item_subject(target), obj=f"item:{target.id}")
     others = [o for o in others if o.id != target.id]
     if not others:

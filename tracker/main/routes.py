@@ -6,11 +6,12 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
+from tracker import clock
 from tracker.auth.routes import safe_next_url
 from tracker.extensions import db
 from tracker.i18n import normalise_locale
 from tracker.main import bp
-from tracker.models import Notice, utcnow
+from tracker.models import Notice
 from tracker.navigation import ROLE_HOMES
 
 
@@ -53,7 +54,7 @@ def mark_notices_read():
     db.session.execute(
         update(Notice)
         .where(Notice.user_id == current_user.id, Notice.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=clock.now())
     )
     db.session.commit()
     return redirect(url_for("main.notices"))

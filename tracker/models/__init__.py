@@ -1,7 +1,6 @@
 """The domain model, split by aggregate and re-exported here."""
 
 from tracker.models.audit import AuditEvent, AuditEventImmutable
-from tracker.models.base import utcnow
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.imports import SpreadsheetImport
 from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
@@ -45,5 +44,4 @@ __all__ = [
     "User",
     "WorkItem",
     "item_co_department",
-    "utcnow",
 ]

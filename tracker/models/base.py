@@ -7,14 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tracker import clock
 
 
-def utcnow() -> datetime:
-    """Naive UTC now from the one clock: every instant is stored in UTC, shown in Asia/Shanghai."""
-    return clock.now()
-
-
 class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
 
 class VersionedMixin:

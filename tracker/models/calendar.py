@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker import clock
 from tracker.extensions import db
-from tracker.models.base import utcnow
 
 HOLIDAY_ENTRY_KINDS = ("holiday", "workday")
 
@@ -25,7 +25,7 @@ class HolidayYear(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    entered_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     entries: Mapped[list[HolidayEntry]] = relationship(
         back_populates="holiday_year",

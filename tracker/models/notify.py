@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker import clock
 from tracker.extensions import db
-from tracker.models.base import utcnow
 
 CHANNELS = ("mail", "dingtalk", "webhook", "sms")
 
@@ -41,8 +41,8 @@ class OutboxMessage(db.Model):
     state: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column()
     # Why the row exists or what happened besides the error (a fallback to mail, a fold).
     note: Mapped[str | None] = mapped_column(String(300))
@@ -62,7 +62,7 @@ class Notice(db.Model):
     # Message key and parameters; the text is rendered in the reader's language.
     params: Mapped[dict] = mapped_column(db.JSON, default=dict)
     link: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column()
 
 
@@ -73,7 +73,7 @@ class SchedulerRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(String(40), index=True)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str] = mapped_column(String(20), default="running")
     detail: Mapped[str | None] = mapped_column(Text)

@@ -8,8 +8,9 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker import clock
 from tracker.extensions import db
-from tracker.models.base import TimestampMixin, utcnow
+from tracker.models.base import TimestampMixin
 from tracker.workflow import Role
 
 DEPARTMENT_KINDS = ("government", "vertical", "non_government", "office")
@@ -118,7 +119,7 @@ class LoginThrottle(db.Model):
     key: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the source
     failures: Mapped[int] = mapped_column(default=0)
     blocked_until: Mapped[datetime | None] = mapped_column()
-    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_failure_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
 
 
 class ApiToken(db.Model):
@@ -133,7 +134,7 @@ class ApiToken(db.Model):
     )
     name: Mapped[str] = mapped_column(String(100), default="")
     token_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     expires_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker import clock
 from tracker.extensions import db
-from tracker.models.base import TimestampMixin, VersionedMixin, utcnow
+from tracker.models.base import TimestampMixin, VersionedMixin
 
 NODE_KINDS = ("part", "chapter", "section", "task", "item", "column")
 
@@ -158,7 +159,7 @@ class PlanImport(db.Model):
     __tablename__ = "plan_import"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     filename: Mapped[str] = mapped_column(String(255), default="")
     source_text: Mapped[str] = mapped_column(Text)

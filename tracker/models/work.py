@@ -16,8 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker import clock
 from tracker.extensions import db
-from tracker.models.base import TimestampMixin, VersionedMixin, utcnow
+from tracker.models.base import TimestampMixin, VersionedMixin
 from tracker.workflow import Subject
 
 item_co_department = Table(
@@ -167,7 +168,7 @@ class ReportRevision(db.Model):
     narrative: Mapped[str] = mapped_column(Text, default="")
     progress: Mapped[int] = mapped_column(default=0)
     completes: Mapped[bool] = mapped_column(default=False)
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(default=clock.now)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     outcome: Mapped[str | None] = mapped_column(String(12))  # verified / returned
     review_comment: Mapped[str | None] = mapped_column(Text)
@@ -189,7 +190,7 @@ class Contribution(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     department = relationship("Department")
     author = relationship("User")
@@ -219,7 +220,7 @@ class Attachment(db.Model):
     size: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class ExtensionRequest(db.Model):
@@ -238,7 +239,7 @@ class ExtensionRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column()
     decision_comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     item = relationship("WorkItem")
     requested_by = relationship("User", foreign_keys=[requested_by_id])

@@ -12,11 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from tracker import clock
 from tracker.admin.routes import admin_required
 from tracker.audit import record_event
 from tracker.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
-from tracker.models import OutboxMessage, utcnow
+from tracker.models import OutboxMessage
 from tracker.models.notify import CHANNELS
 from tracker.notify import bp, im
 from tracker.notify.channels import enabled_channels
@@ -145,7 +146,7 @@ def send_test(channel: str):
         abort(404)
     if not ResendForm().validate_on_submit():
         abort(400)
-    now = utcnow()
+    now = clock.now()
     try:
         row = queue_test_message(current_user, channel, now)
     except ValidationFailed as error:

@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from tracker import clock
 from tracker.extensions import db
-from tracker.models import OutboxMessage, utcnow
+from tracker.models import OutboxMessage
 from tracker.notify.channels import send_rows
 from tracker.notify.rendering import build_email, recipients
 from tracker.notify.transports import TransportUnavailable, get_transport
@@ -142,7 +143,7 @@ def _send_other_channels(messages: list[OutboxMessage], now: datetime, result) -
         _finish(
             message.id,
             state="sent",
-            sent_at=utcnow(),
+            sent_at=clock.now(),
             last_error=None,
             note=note or message.note,
             content_hash=content_hash,
@@ -159,7 +160,7 @@ def dispatch_pending(
     now: datetime | None = None, *, limit: int = BATCH_SIZE, only: list[int] | None = None
 ) -> DispatchResult:
     """Send what is due; each row ends sent, pending with a later attempt, or failed."""
-    now = now or utcnow()
+    now = now or clock.now()
     result = DispatchResult()
     ids = claim_due(now, limit, only)
     if not ids:
@@ -198,7 +199,7 @@ def dispatch_pending(
             logger.exception("outbox message %s could not be sent", message.id)
             _record_failure(message, f"{type(error).__name__}: {error}", now, result)
         else:
-            _finish(message.id, state="sent", sent_at=utcnow(), last_error=note)
+            _finish(message.id, state="sent", sent_at=clock.now(), last_error=note)
             result.sent += 1
     transport.close()
     if unavailable:

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import SchedulerRun, utcnow
+from tracker.models import SchedulerRun
 from tracker.notify.deadlines import plan_deadline_notices
 from tracker.notify.digest import plan_digests
 from tracker.notify.dispatch import dispatch_all
@@ -58,7 +58,7 @@ def daily_notices_job(now: datetime | None = None) -> str:
     planned = remind(today)
     db.session.commit()
     db.session.execute(
-        delete(SchedulerRun).where(SchedulerRun.started_at < utcnow() - SCHEDULER_RUN_RETENTION)
+        delete(SchedulerRun).where(SchedulerRun.started_at < clock.now() - SCHEDULER_RUN_RETENTION)
     )
     db.session.commit()
     return f"{today}: queued {len(planned.drafts)}, unreachable {len(planned.skipped)}"

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from tracker import clock
 from tracker.extensions import db
-from tracker.models import OutboxMessage, utcnow
+from tracker.models import OutboxMessage
 from tracker.notify.channels import PlannedRow, plan_rows, render_short
 from tracker.notify.messages import MessageDraft
 from tracker.notify.rendering import mail_locale, render_bodies
@@ -84,7 +85,7 @@ def queue_drafts(drafts: list[MessageDraft]) -> list[MessageDraft]:
     candidates = new_rows(plan_rows(drafts))  # skip rendering what is certainly there
     if not candidates:
         return []
-    now = utcnow()
+    now = clock.now()
     inserted: set[str] = set()
     short: dict[int, str] = {}
     # One statement executed with many parameter sets (compiled once, batched by the

@@ -17,11 +17,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from tracker import clock
 from tracker.admin.routes import admin_required
 from tracker.backup.jobs import backup_status
 from tracker.errors import InvalidTransition
 from tracker.extensions import db
-from tracker.models import Department, OutboxMessage, SchedulerRun, utcnow
+from tracker.models import Department, OutboxMessage, SchedulerRun
 from tracker.notify import bp
 from tracker.notify.channel_admin import CHANNEL_LABELS, channel_status
 from tracker.notify.forms import ResendForm
@@ -166,7 +167,7 @@ def resend(message_id: int):
     if not ResendForm().validate_on_submit():
         abort(400)
     try:
-        resend_message(current_user, row, utcnow())
+        resend_message(current_user, row, clock.now())
     except InvalidTransition:
         db.session.rollback()
         flash(_("Only failed messages can be sent again."), "warning")
@@ -181,7 +182,7 @@ def resend(message_id: int):
 def resend_failed():
     if not ResendForm().validate_on_submit():
         abort(400)
-    count = resend_all_failed(current_user, utcnow())
+    count = resend_all_failed(current_user, clock.now())
     db.session.commit()
     flash(_("%(count)s failed messages are queued again.", count=count), "success")
     return redirect(url_for("notify.outbox", state="pending"))

@@ -11,9 +11,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from tracker import clock
 from tracker.errors import DomainError, ValidationFailed
 from tracker.extensions import db
-from tracker.models import Plan, utcnow
+from tracker.models import Plan
 from tracker.plans.messages import file_error_message
 from tracker.plans.operations import (
     apply_import,
@@ -190,7 +191,7 @@ def import_command(file: Path, title, period, plan_id, yes):
                     raise click.exceptions.Exit(1)
                 base = target.source_sha256
             result = apply_import(
-                None, staged, title=title, period=years, base_sha256=base, now=utcnow()
+                None, staged, title=title, period=years, base_sha256=base, now=clock.now()
             )
         except DomainError as error:
             db.session.rollback()

@@ -17,10 +17,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker import clock
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.items.responsibility import department_index, unknown_names
-from tracker.models import Plan, PlanImport, utcnow
+from tracker.models import Plan, PlanImport
 from tracker.pagination import paginate
 from tracker.plans import bp
 from tracker.plans.corrections import apply_corrections
@@ -322,7 +323,7 @@ def apply(import_id: int):
         title=form.title.data,
         period=period,
         base_sha256=form.base.data or None,
-        now=utcnow(),
+        now=clock.now(),
     )
     db.session.commit()
     plan = result.plan

@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import selectinload
 
+from tracker import clock
 from tracker.errors import DomainError, ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import liaison_ids, link, report_subject, require
 from tracker.items.locking import claim
 from tracker.items.operations import audit, clean_text
-from tracker.models import Report, ReportingPeriod, ReportRevision, WorkItem, utcnow
+from tracker.models import Report, ReportingPeriod, ReportRevision, WorkItem
 from tracker.notices import queue_notice
 from tracker.workflow import Action, ItemStatus, ReviewState
 
@@ -71,7 +72,7 @@ def verify_report(
 ) -> Report:
     """Accept a submission: it becomes immutable and updates the item's verified progress;
     one that claims completion closes the item (销号)."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.VERIFY, report_subject(report), obj=f"report:{report.id}")
     comment = clean_text(comment, 4000)
     revision = _decide(
@@ -160,7 +161,7 @@ def return_report(
     now: datetime | None = None,
 ) -> Report:
     """Send a submission back to the liaison; the reason is required and shown to them."""
-    now = now or utcnow()
+    now = now or clock.now()
     require(actor, Action.RETURN, report_subject(report), obj=f"report:{report.id}")
     reason = clean_text(reason, 4000)
     if not reason:
@@ -208,7 +209,7 @@ def bulk_verify(
     to undo. A savepoint bought nothing and broke SQLite: pysqlite does not BEGIN before a
     SAVEPOINT, so one that opened the transaction committed it when released, and a batch
     the caller rolled back kept its first report verified there (not on PostgreSQL)."""
-    now = now or utcnow()
+    now = now or clock.now()
     versions = dict(entries)
     reports = db.session.scalars(
         select(Report)

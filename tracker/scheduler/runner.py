@@ -65,9 +65,10 @@ def record_run(job_id: str, func, now: datetime | None = None) -> None:
 
     A failed run must not kill the scheduler thread, and its error is visible to admins.
     """
-    from tracker.models import SchedulerRun, utcnow
+    from tracker import clock
+    from tracker.models import SchedulerRun
 
-    run = SchedulerRun(job_id=job_id, started_at=utcnow(), outcome="running")
+    run = SchedulerRun(job_id=job_id, started_at=clock.now(), outcome="running")
     try:
         db.session.add(run)
         db.session.commit()
@@ -84,7 +85,7 @@ def record_run(job_id: str, func, now: datetime | None = None) -> None:
         detail, outcome = f"{type(error).__name__}: {error}"[:2000], "error"
     try:
         run = db.session.get(SchedulerRun, run_id)
-        run.finished_at, run.outcome, run.detail = utcnow(), outcome, detail
+        run.finished_at, run.outcome, run.detail = clock.now(), outcome, detail
         db.session.commit()
     except Exception:
         db.session.rollback()

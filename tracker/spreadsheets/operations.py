@@ -11,19 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from tracker import clock
 from tracker.audit import record_event
 from tracker.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from tracker.extensions import db
 from tracker.items.operations import assign_item, create_item, update_item
-from tracker.models import (
-    Department,
-    DepartmentAlias,
-    Plan,
-    PlanNode,
-    SpreadsheetImport,
-    WorkItem,
-    utcnow,
-)
+from tracker.models import Department, DepartmentAlias, Plan, PlanNode, SpreadsheetImport, WorkItem
 from tracker.spreadsheets.reader import Limits, read_sheet
 from tracker.spreadsheets.rows import Context, ParsedRow, Problem, interpret_rows
 from tracker.workflow import is_office
@@ -244,7 +237,7 @@ def apply_import(actor, upload: SpreadsheetImport, *, now: datetime | None = Non
 
     An item changed since the preview raises StaleVersion; two confirmations of the same
     preview cannot both apply (the first claims it with a conditional UPDATE)."""
-    now = now or utcnow()
+    now = now or clock.now()
     _require_office(actor)
     preview = upload.preview_json
     counts = preview.get("counts", {})
