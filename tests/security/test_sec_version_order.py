@@ -186,6 +186,8 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("plans.unarchive", "POST"): ({"plan_id": scene.plan.id}, None, ROLE),
         ("plans.apply", "POST"): ({"import_id": 1}, None, ROLE),
         ("plans.discard", "POST"): ({"import_id": 1}, None, ROLE),
+        ("plans.correct", "POST"): ({"import_id": 1}, None, ROLE),
+        ("plans.undo", "POST"): ({"import_id": 1}, None, ROLE),
         ("spreadsheets.apply", "POST"): ({"import_id": 1}, None, ROLE),
         # Another user's API token is as good as missing.
         ("api_tokens.revoke", "POST"): ({"token_id": scene.token.id}, None, HIDDEN),
