@@ -132,7 +132,9 @@ def test_a_box_glued_to_the_next_paragraph_ends_there():
     chapter = parsed.nodes[0]
     assert [n.title for n in chapter.children] == ["推进创新", "深化应用，开拓新路径"]
     second = chapter.children[1]
-    assert "推进中小企业转型" in second.text
+    # Both paragraphs open with a lead phrase: the section's unnumbered tasks, outside the box.
+    tasks = [n for n in second.children if n.kind == "task"]
+    assert [t.title for t in tasks] == ["建设示范工厂", "推进中小企业转型"]
     box = next(n for n in second.children if n.kind == "column")
     assert "推进中小企业转型" not in box.children[0].text
 
@@ -242,3 +244,33 @@ def test_indicator_grid_with_a_two_row_header_category_rows_and_a_2030_column():
     rows = [(i.category, i.name, i.baseline, i.target) for i in parsed.indicators]
     assert rows == [("经济发展", "GDP增速", 5, 6), ("社会民生", "城镇新增就业", 50, 55)]
     assert any("属性" in w for w in parsed.warnings)  # no attribute column: said, not guessed
+
+
+def test_unnumbered_tasks_open_with_a_lead_phrase():
+    parsed = parse_plan(
+        "一、总体要求\n（一）基本原则\n坚持创新驱动。把科技自立自强作为战略支撑。\n"
+        "坚持市场主导。发挥市场的决定性作用。\n"
+        "二、重点任务\n（一）强化创新能力\n围绕创新链，部署以下任务。\n"
+        "加强关键核心技术攻关。组织实施一批重大科技项目。（市科技局牵头，市经信局配合）\n"
+        "建设高水平创新平台。支持企业建设技术中心。\n"
+        "该平台面向中小企业开放。\n"
+        "（二）优化营商环境\n持续深化改革，优化服务。\n"
+    )
+    nodes = shape(parsed.nodes)
+    # Principles open with a short sentence too, but are never tasks.
+    assert (1, "section", "一", "基本原则") in nodes and not any(
+        n[3] == "坚持创新驱动" for n in nodes
+    )
+    tasks = [n for n in nodes if n[1] == "task"]
+    assert tasks == [
+        (2, "task", "1", "加强关键核心技术攻关"),
+        (2, "task", "2", "建设高水平创新平台"),
+    ]
+    section = parsed.nodes[1].children[0]
+    assert section.text == "围绕创新链，部署以下任务。"  # the lead-in stays the section's
+    first, second = section.children
+    assert first.responsibility["lead"] == ["市科技局"]
+    assert "该平台面向中小企业开放" in second.text  # a plain paragraph belongs to the task above
+    # One plain paragraph is prose, not a list of tasks.
+    assert parsed.nodes[1].children[1].children == []
+    assert any("unnumbered tasks" in w for w in parsed.warnings)

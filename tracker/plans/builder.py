@@ -22,6 +22,7 @@ from tracker.plans.headings import (
     label,
     split_run_in_title,
 )
+from tracker.plans.lead_tasks import lead_phrase_tasks
 
 # A printed line is 20–40 CJK characters wide; "one paragraph per line" files have far longer
 # lines and snippets may have only short ones, so the estimate is clamped to that range.
@@ -144,6 +145,7 @@ class TreeBuilder:
             if self._ends_paragraph(index):
                 self._flush()
         self._flush()
+        self.warnings += lead_phrase_tasks(self.roots, self._paragraphs)
         self._assign_texts(self.roots)
 
     # -- paragraphs ---------------------------------------------------------------------
