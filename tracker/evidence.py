@@ -20,11 +20,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
+from tracker.documents.download import send_download
 from tracker.errors import NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -45,8 +47,8 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "doc": "application/msword",
     "xls": "application/vnd.ms-excel",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": DOCX_MIMETYPE,
+    "xlsx": XLSX_MIMETYPE,
     "png": "image/png",
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
@@ -316,15 +318,9 @@ def send_evidence(attachment):
         raise NotFound()
     # Rows store "text/plain; charset=utf-8"; send_file adds the charset to any text/*
     # type again, so hand it the bare type (the header then names the charset once).
-    response = send_file(
+    return send_download(
         path,
+        filename=attachment.original_name,
         mimetype=attachment.content_type.split(";", 1)[0].strip(),
-        as_attachment=True,
-        download_name=attachment.original_name,
-        max_age=0,
         etag=attachment.sha256,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
