@@ -149,8 +149,7 @@ def _repeat_header(row) -> None:
 
 
 def _write_cell(cell, text: str, font: str, size: float, *, align=None, bold=False) -> None:
-    cell.text = ""
-    para = cell.paragraphs[0]
+    para = cell.paragraphs[0]  # a new cell holds one empty paragraph
     if align is not None:
         para.alignment = align
     set_font(para.add_run(clean_text(text)), font, size, bold=bold)
