@@ -2,6 +2,7 @@
 and the one download response."""
 
 import io
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from tracker.documents import docx, xlsx
+from tracker.documents.archive import zip_summary
 from tracker.documents.download import send_download
 
 # --- xlsx --------------------------------------------------------------------------------
@@ -175,3 +177,30 @@ def test_download_is_a_private_no_store_attachment(app):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response.headers["Content-Security-Policy"]
     assert response.mimetype == xlsx.XLSX_MIMETYPE
+
+
+# --- the archive look --------------------------------------------------------------------
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_zip_summary_reads_an_office_package_and_spots_a_bomb(tmp_path):
+    workbook = xlsx.new_workbook()
+    xlsx.add_sheet(workbook, "s")
+    summary = zip_summary(xlsx.to_bytes(workbook))
+    assert summary.is_office("xlsx") and not summary.is_office("docx")
+    assert not summary.overcompressed(200, above=1 << 20)
+    bomb = _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"\0" * (8 << 20)})
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(bomb)
+    summary = zip_summary(path)
+    assert summary.is_office("docx") and summary.count == 2
+    assert summary.inflated == (8 << 20) + 4
+    assert summary.overcompressed(200, above=1 << 20)
+    assert zip_summary(b"PK\x03\x04 not really a zip") is None

@@ -16,7 +16,6 @@ import os
 import re
 import secrets
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
+from tracker.documents.archive import ZIP_MAGIC, zip_summary
 from tracker.documents.download import send_download
 from tracker.errors import NotFound, ValidationFailed
 
@@ -40,7 +40,6 @@ MAX_ZIP_MEMBERS = 5000
 _STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}$")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
 
 # Extension → (MIME type, content check). Everything else is refused.
 CONTENT_TYPES = {
@@ -55,7 +54,6 @@ CONTENT_TYPES = {
     "txt": "text/plain; charset=utf-8",
 }
 ALLOWED_EXTENSIONS = tuple(CONTENT_TYPES)
-_OFFICE_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 _MARKUP_START = re.compile(rb"^\s*<(?:!doctype|html|svg|\?xml|script|head|body)", re.IGNORECASE)
 
 _STAGED_KEY = "tracker.evidence.staged"
@@ -121,18 +119,12 @@ def content_matches(extension: str, head: bytes, path: Path | None = None) -> bo
 
 
 def _office_zip_ok(path: Path, extension: str) -> bool:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            inflated = sum(info.file_size for info in infos)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+    summary = zip_summary(path)
     return (
-        "[Content_Types].xml" in names
-        and _OFFICE_MAIN_PART[extension] in names
-        and len(infos) <= MAX_ZIP_MEMBERS
-        and inflated <= MAX_UNZIPPED_BYTES
+        summary is not None
+        and summary.is_office(extension)
+        and summary.count <= MAX_ZIP_MEMBERS
+        and summary.inflated <= MAX_UNZIPPED_BYTES
     )
 
 
