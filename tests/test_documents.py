@@ -32,6 +32,7 @@ def test_control_characters_go_and_long_text_is_cut():
     # A control character hiding a formula does not hide it for long.
     assert xlsx.neutralise("\x01=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert len(xlsx.neutralise("字" * 40000)) == xlsx.MAX_CELL_CHARS
+    assert xlsx.neutralise("=" * 40000) == "'" + "=" * (xlsx.MAX_CELL_CHARS - 1)
 
 
 def test_safe_value_passes_numbers_dates_and_none():

@@ -61,8 +61,10 @@ Width = float | tuple[float, float]
 
 def neutralise(value: str) -> str:
     """Text a spreadsheet shows as typed and never evaluates (a leading apostrophe)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_CHARS]
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if text.startswith(FORMULA_PREFIXES):
+        text = "'" + text
+    return text[:MAX_CELL_CHARS]
 
 
 def safe_value(value):
