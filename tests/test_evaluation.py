@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from tests.indicators_support import add_value, indicator, make_plan
+from tracker.documents.xlsx import safe_value as safe_cell
 from tracker.extensions import db
 from tracker.indicators.evaluation import build_evaluation, default_year, evaluation_kind
-from tracker.indicators.exports import evaluation_docx, evaluation_xlsx, safe_cell
+from tracker.indicators.exports import evaluation_docx, evaluation_xlsx
 from tracker.models import PlanNode, WorkItem
 
 TODAY = date(2026, 11, 27)

@@ -7,16 +7,14 @@ import openpyxl
 import pytest
 
 from tests.spreadsheet_support import BILLION_LAUGHS, HEADERS, rewrite_member, xlsx, zip_bomb
+from tracker.documents.xlsx import DATE_FORMAT, display_width, neutralise
 from tracker.spreadsheets import reader
 from tracker.spreadsheets.reader import Limits, SpreadsheetRejected, header_key, read_sheet
 from tracker.spreadsheets.render import (
-    DATE_FORMAT,
     DecompositionRow,
     Group,
     IndicatorRow,
     ProgressRow,
-    display_width,
-    neutralise,
     render_decomposition,
     render_indicators,
     render_progress,

@@ -16,15 +16,17 @@ import os
 import re
 import secrets
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
+from tracker.documents.archive import ZIP_MAGIC, zip_summary
+from tracker.documents.download import send_download
 from tracker.errors import NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -38,22 +40,20 @@ MAX_ZIP_MEMBERS = 5000
 _STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}$")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
 
 # Extension → (MIME type, content check). Everything else is refused.
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "doc": "application/msword",
     "xls": "application/vnd.ms-excel",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": DOCX_MIMETYPE,
+    "xlsx": XLSX_MIMETYPE,
     "png": "image/png",
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
     "txt": "text/plain; charset=utf-8",
 }
 ALLOWED_EXTENSIONS = tuple(CONTENT_TYPES)
-_OFFICE_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 _MARKUP_START = re.compile(rb"^\s*<(?:!doctype|html|svg|\?xml|script|head|body)", re.IGNORECASE)
 
 _STAGED_KEY = "tracker.evidence.staged"
@@ -119,18 +119,12 @@ def content_matches(extension: str, head: bytes, path: Path | None = None) -> bo
 
 
 def _office_zip_ok(path: Path, extension: str) -> bool:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            inflated = sum(info.file_size for info in infos)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+    summary = zip_summary(path)
     return (
-        "[Content_Types].xml" in names
-        and _OFFICE_MAIN_PART[extension] in names
-        and len(infos) <= MAX_ZIP_MEMBERS
-        and inflated <= MAX_UNZIPPED_BYTES
+        summary is not None
+        and summary.is_office(extension)
+        and summary.count <= MAX_ZIP_MEMBERS
+        and summary.inflated <= MAX_UNZIPPED_BYTES
     )
 
 
@@ -316,15 +310,9 @@ def send_evidence(attachment):
         raise NotFound()
     # Rows store "text/plain; charset=utf-8"; send_file adds the charset to any text/*
     # type again, so hand it the bare type (the header then names the charset once).
-    response = send_file(
+    return send_download(
         path,
+        filename=attachment.original_name,
         mimetype=attachment.content_type.split(";", 1)[0].strip(),
-        as_attachment=True,
-        download_name=attachment.original_name,
-        max_age=0,
         etag=attachment.sha256,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import logging
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from tracker.bulletins import bp
@@ -14,6 +13,8 @@ from tracker.bulletins.document import ranking_text, render_docx, summary_text
 from tracker.dashboard import links
 from tracker.dashboard.queries import choose_plan, dashboard_plans
 from tracker.dashboard.scope import local_today
+from tracker.documents import DOCX_MIMETYPE
+from tracker.documents.download import send_download
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
 from tracker.periods import focus_period
@@ -21,8 +22,6 @@ from tracker.security import log_security_event
 from tracker.workflow import can_see_all
 
 logger = logging.getLogger(__name__)
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _require_reader() -> None:
@@ -74,11 +73,6 @@ def download(period_id: int):
     _require_reader()
     period = _period_or_404(period_id)
     bulletin = build_bulletin(period, local_today(), current_app.config["TIMEZONE"])
-    response = send_file(
-        io.BytesIO(render_docx(bulletin)),
-        mimetype=DOCX,
-        as_attachment=True,
-        download_name=f"通报-{period.label}.docx",
+    return send_download(
+        render_docx(bulletin), filename=f"通报-{period.label}.docx", mimetype=DOCX_MIMETYPE
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import date
 from functools import wraps
-from io import BytesIO
-from urllib.parse import quote
 
 from flask import (
     abort,
@@ -15,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import force_locale
@@ -25,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker import clock
+from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
+from tracker.documents.download import send_download
 from tracker.errors import PermissionDenied, ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.indicators import bp
@@ -36,12 +35,7 @@ from tracker.indicators.evaluation import (
     default_year,
     evaluation_kind,
 )
-from tracker.indicators.exports import (
-    DOCX_MIMETYPE,
-    XLSX_MIMETYPE,
-    evaluation_docx,
-    evaluation_xlsx,
-)
+from tracker.indicators.exports import evaluation_docx, evaluation_xlsx
 from tracker.indicators.forms import AssignForm, IndicatorForm
 from tracker.indicators.labels import (
     ATTRIBUTE_LABELS,
@@ -365,14 +359,9 @@ def _download(builder, extension: str, mimetype: str):
         report = build_evaluation(plan, year, today=local_today(), kind=kind)
         data = builder(report)
         filename = f"{report.title}.{extension}"
-    response = send_file(BytesIO(data), mimetype=mimetype, max_age=0)
     # An ASCII name for old clients, the Chinese title (RFC 6266 filename*) for the rest.
     fallback = f"evaluation-{plan.id}-{year}-{kind}.{extension}"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(data, filename=filename, mimetype=mimetype, ascii_name=fallback)
 
 
 @bp.get("/evaluation.docx")

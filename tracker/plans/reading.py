@@ -8,6 +8,7 @@ import zipfile
 from io import BytesIO
 from pathlib import PurePath
 
+from tracker.documents.archive import zip_summary
 from tracker.plans.ocr import ocr_pages
 from tracker.plans.pdf_tables import pages_with_tables
 
@@ -153,13 +154,11 @@ def read_docx(data: bytes, max_bytes: int) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise PlanFileError("corrupt", "not a zip archive") from exc
-    if inflated > max_bytes * _MAX_INFLATION:
-        raise PlanFileError("too_large", f"inflates to {inflated} bytes")
+    summary = zip_summary(data)
+    if summary is None:
+        raise PlanFileError("corrupt", "not a zip archive")
+    if summary.inflated > max_bytes * _MAX_INFLATION:
+        raise PlanFileError("too_large", f"inflates to {summary.inflated} bytes")
     try:
         document = docx.Document(BytesIO(data))
         lines = list(_docx_lines(document))

@@ -14,6 +14,8 @@ from datetime import date, datetime
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from tracker.documents.archive import CONTENT_TYPES_PART, ZIP_MAGIC, zip_summary
+
 logger = logging.getLogger(__name__)
 
 # Stable refusal codes; the web layer translates them.
@@ -103,31 +105,19 @@ def check_archive(data: bytes, limits: Limits) -> None:
     """Refuse anything but a sane .xlsx zip before openpyxl sees it."""
     if len(data) > limits.max_bytes:
         raise SpreadsheetRejected(TOO_LARGE, limit_mb=limits.max_bytes // (1024 * 1024))
-    if not data.startswith(b"PK\x03\x04"):
+    summary = zip_summary(data) if data.startswith(ZIP_MAGIC) else None
+    if summary is None:
         raise SpreadsheetRejected(NOT_XLSX)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError):
-        raise SpreadsheetRejected(NOT_XLSX) from None
-    with archive:
-        members = archive.infolist()
-        names = {m.filename for m in members}
-        if "[Content_Types].xml" not in names or not any(
-            n.startswith("xl/worksheets/") for n in names
-        ):
-            raise SpreadsheetRejected(NOT_XLSX)
-        if len(members) > limits.max_members:
-            raise SpreadsheetRejected(ZIP_BOMB)
-        total = sum(m.file_size for m in members)
-        if total > limits.max_uncompressed:
-            raise SpreadsheetRejected(ZIP_BOMB)
-        for member in members:
-            # Real sheets compress 10–30×; a megabyte that shrank 200× is built to explode.
-            if member.file_size > _CHUNK and member.file_size > limits.max_ratio * max(
-                member.compress_size, 1
-            ):
-                raise SpreadsheetRejected(ZIP_BOMB)
-        for member in members:
+    names = summary.names
+    if CONTENT_TYPES_PART not in names or not any(n.startswith("xl/worksheets/") for n in names):
+        raise SpreadsheetRejected(NOT_XLSX)
+    if summary.count > limits.max_members or summary.inflated > limits.max_uncompressed:
+        raise SpreadsheetRejected(ZIP_BOMB)
+    # Real sheets compress 10–30×; a megabyte that shrank 200× is built to explode.
+    if summary.overcompressed(limits.max_ratio, above=_CHUNK):
+        raise SpreadsheetRejected(ZIP_BOMB)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
             if member.filename.endswith((".xml", ".rels", ".vml")):
                 _refuse_xml_entities(archive, member)
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import logging
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.dashboard.queries import choose_plan, dashboard_plans
 from tracker.dashboard.scope import due_soon_days, local_now, local_today
+from tracker.documents import XLSX_MIMETYPE
+from tracker.documents.download import send_download
 from tracker.errors import DomainError, PermissionDenied
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
@@ -23,8 +24,6 @@ from tracker.spreadsheets.reader import Limits, SpreadsheetRejected
 from tracker.workflow import is_office
 
 logger = logging.getLogger(__name__)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _limits() -> Limits:
@@ -60,9 +59,7 @@ def _periods(plan_id: int) -> list[ReportingPeriod]:
 
 
 def _download(data: bytes, name: str):
-    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_download(data, filename=name, mimetype=XLSX_MIMETYPE)
 
 
 @bp.get("/")
