@@ -111,8 +111,8 @@ def verify_report(
         values=_decision_values(actor, comment, now),
         effects=settle,
         event="report.verified",
-        before={"state": ReviewState.SUBMITTED.value},
-        after={"state": ReviewState.VERIFIED.value},
+        before={"state": report.state},
+        after=lambda report: {"state": report.state},
         comment=comment or None,
         item_id=item.id,
         notice=lambda report: Notice(
@@ -183,8 +183,8 @@ def return_report(
             "revision": getattr(_record_outcome(actor, report, reason, now), "number", None)
         },
         event="report.returned",
-        before={"state": ReviewState.SUBMITTED.value},
-        after={"state": ReviewState.RETURNED.value},
+        before={"state": report.state},
+        after=lambda report: {"state": report.state},
         comment=reason,
         item_id=report.item_id,
         notice=lambda report: Notice(
