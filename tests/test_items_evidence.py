@@ -202,12 +202,12 @@ def test_download_is_an_attachment_with_the_item_permission(client, scene):
 
 def test_failure_after_the_file_is_written_leaves_nothing(client, scene, uploads, monkeypatch):
     """SECURITY case 19: the upload is staged, then the notice fails before commit."""
-    import tracker.items.reports as reports
+    import tracker.transitions as kernel  # the review kernel queues the submission's notice
 
     def explode(*args, **kwargs):
         raise RuntimeError("mail queue down")
 
-    monkeypatch.setattr(reports, "queue_notice", explode)
+    monkeypatch.setattr(kernel, "queue_notice", explode)
     before, notices = uploads(), db.session.query(Notice).count()
     login_as(client, scene.lead)
     response = _post_report(client, scene, [(io.BytesIO(PDF_BYTES), "证明.pdf")], action="submit")

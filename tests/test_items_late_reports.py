@@ -14,7 +14,7 @@ from tests.conftest import login_as
 from tests.items_support import NOW, Scene, make_report, pinned_today  # noqa: F401
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
-from tracker.items.reports import LATE_REPORT_PERIODS, check_report_window, period_choices
+from tracker.items.report_window import LATE_REPORT_PERIODS, check_report_window, period_choices
 from tracker.models import Report
 
 

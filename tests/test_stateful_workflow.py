@@ -291,7 +291,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             f"/items/{item.id}/report",
             data={
                 # Newest first: only the last 8 started periods may be reported late
-                # (tracker/items/reports.py: LATE_REPORT_PERIODS); older ones are a 422.
+                # (tracker/items/report_window.py: LATE_REPORT_PERIODS); older ones are a 422.
                 "period_id": self.periods[-1 - period % len(self.periods)],
                 "narrative": text,
                 "progress": str(progress),

@@ -1,7 +1,9 @@
-"""Writing the audit journal: every service that changes state calls `record_event`."""
+"""Writing the audit journal: every service that changes state calls `record_event` (or
+`audit`, the same stamped with the operation's own `now`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tracker.extensions import db
@@ -43,4 +45,11 @@ def record_event(
         comment=comment,
     )
     db.session.add(event)
+    return event
+
+
+def audit(actor, action: str, obj: Any, now: datetime, **kwargs) -> AuditEvent:
+    """record_event stamped with the operation's own `now` (the CLI and tests time-travel)."""
+    event = record_event(actor, action, obj, **kwargs)
+    event.at = now
     return event

@@ -25,7 +25,7 @@ MAX_INT = 2**31 - 1
 MAX_DIGITS = len(str(MAX_INT))
 
 # What `read_version` answers for a version that cannot be one: every optimistic-locking
-# check (tracker/items/locking.py) treats it as a stale form, after the permission check.
+# check (tracker/locking.py) treats it as a stale form, after the permission check.
 UNREADABLE_VERSION = -1
 
 

@@ -75,6 +75,20 @@ TRANSITIONS: dict[tuple[ReviewState, Action], ReviewState] = {
     (ReviewState.SUBMITTED, Action.RETURN): ReviewState.RETURNED,
 }
 
+
+class Decision(StrEnum):
+    """The two outcomes of DECIDE_EXTENSION, each a transition of its own."""
+
+    APPROVE = "approve"
+    REFUSE = "refuse"
+
+
+# A pending extension request is decided once; who may decide is RULES[DECIDE_EXTENSION].
+EXTENSION_TRANSITIONS: dict[tuple[ExtensionState, Decision], ExtensionState] = {
+    (ExtensionState.PENDING, Decision.APPROVE): ExtensionState.APPROVED,
+    (ExtensionState.PENDING, Decision.REFUSE): ExtensionState.REFUSED,
+}
+
 REVIEW_ACTIONS = frozenset({Action.EDIT, Action.SUBMIT, Action.VERIFY, Action.RETURN})
 
 OFFICE_ROLES = frozenset({Role.ADMIN, Role.OFFICE})

@@ -363,7 +363,7 @@ def test_sec_18_a_verified_report_cannot_be_changed(app, client):
 def test_sec_19_failure_between_upload_and_commit_leaves_no_report_file_or_notice(
     app, client, monkeypatch
 ):
-    import tracker.items.reports as reports
+    import tracker.transitions as kernel  # the review kernel queues the notice
 
     with app.test_request_context():
         scene = Scene()
@@ -376,7 +376,7 @@ def test_sec_19_failure_between_upload_and_commit_leaves_no_report_file_or_notic
     def explode(*args, **kwargs):
         raise RuntimeError("notice queue down")
 
-    monkeypatch.setattr(reports, "queue_notice", explode)
+    monkeypatch.setattr(kernel, "queue_notice", explode)
     login_as(client, scene.lead)
     response = client.post(
         f"/items/{scene.item.id}/report",

@@ -15,12 +15,13 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from tracker.access import require
 from tracker.api import serializers
 from tracker.api.schemas import DATE, ID, REVIEW_STATES, text
 from tracker.api.spec import Param, operation, write_transaction
 from tracker.errors import PermissionDenied, StaleVersion, ValidationFailed
 from tracker.extensions import db
-from tracker.items.access import item_subject, load_item, require
+from tracker.items.access import item_subject, load_item
 from tracker.items.operations import assign_item, create_item, update_item
 from tracker.items.queries import (
     ItemFilters,

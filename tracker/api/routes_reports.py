@@ -14,12 +14,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker.access import require
 from tracker.api import serializers
 from tracker.api.spec import operation, write_transaction
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
-from tracker.items.access import item_subject, load_item, load_report, require
-from tracker.items.reports import check_report_window, create_report, save_draft, submit_report
+from tracker.items.access import item_subject, load_item, load_report
+from tracker.items.report_window import check_report_window
+from tracker.items.reports import create_report, save_draft, submit_report
 from tracker.items.views import now as clock_now
 from tracker.items.views import today as clock_today
 from tracker.models import Report, ReportingPeriod

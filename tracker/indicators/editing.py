@@ -13,8 +13,8 @@ from tracker.audit import record_event, snapshot
 from tracker.errors import StaleVersion, ValidationFailed
 from tracker.extensions import db
 from tracker.indicators.specs import ATTRIBUTES, KINDS
+from tracker.locking import version_expected
 from tracker.models import Indicator
-from tracker.numbers import UNREADABLE_VERSION, read_version
 from tracker.plans.indicator_table import parse_value
 
 logger = logging.getLogger(__name__)
@@ -35,19 +35,6 @@ INDICATOR_FIELDS = (
     "version",
 )
 EDITABLE = ("number", "category", "name", "unit", "baseline", "target", "attribute", "kind")
-
-
-def version_expected(expected_version, current: int) -> int:
-    """The version a form says it was loaded at. Anything that is not a number, or one no
-    column could hold, is a stale form (409), not a 500: the scanner sent
-    `version=http://…\r\n…` and got tracebacks, the outside probe 99999999999999999999.
-    Callers check permission before they get here."""
-    if expected_version is None:
-        return current
-    version = read_version(expected_version)
-    if version == UNREADABLE_VERSION:
-        raise StaleVersion(current_version=current)
-    return version
 
 
 def guarded_indicator_update(indicator: Indicator, expected_version, values: dict) -> None:

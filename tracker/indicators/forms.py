@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.indicators.labels import ATTRIBUTE_LABELS, KIND_LABELS
-from tracker.indicators.operations import NOTE_MAX_CHARS, REASON_MAX_CHARS
+from tracker.indicators.value_input import NOTE_MAX_CHARS, REASON_MAX_CHARS
 
 
 class ValueForm(FlaskForm):

@@ -1,8 +1,9 @@
 """Indicator operations: yearly values through review, and the office's edits and assignments.
 
-Each operation checks permission with tracker.workflow, changes state with a guarded UPDATE
-(… WHERE state = :from AND version = :v) so two people acting at once cannot both win,
-records an audit event, queues notices and flushes. The caller commits.
+Each operation checks permission with tracker.workflow and changes state through the review
+kernel (tracker.transitions: a guarded UPDATE … WHERE state IN (:from) AND version = :v, so
+two people acting at once cannot both win, then the audit event and the notice). The caller
+commits.
 
 Years: a value may be reported for the plan's own years (start_year … end_year) once the year
 has begun. Years after the plan's end are refused: the indicators are the plan's targets, the
@@ -14,18 +15,17 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker import clock
+from tracker.access import liaison_ids, link, office_ids
 from tracker.audit import record_event, snapshot
 from tracker.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
-    StaleVersion,
     ValidationFailed,
 )
 from tracker.evidence import stage_uploads
@@ -33,22 +33,26 @@ from tracker.extensions import db
 from tracker.indicators.editing import (
     apply_indicator_changes,
     guarded_indicator_update,
-    version_expected,
 )
-from tracker.indicators.labels import value_error_message
-from tracker.indicators.specs import spec_for, value_subject
-from tracker.indicators.status import InvalidIndicatorValue, validate_value
-from tracker.models import Attachment, Department, IndicatorValue, User
+from tracker.indicators.specs import value_subject
+from tracker.indicators.value_input import (
+    REASON_MAX_CHARS,
+    check_year,
+    clean_note,
+    duplicate_year,
+    parse_reported_value,
+    year_taken,
+)
+from tracker.models import Attachment, Department, IndicatorValue
 from tracker.notices import queue_notice
 from tracker.security import log_security_event
 from tracker.templating import STATE_LABELS
-from tracker.workflow import Action, ReviewState, Role, can, is_office, permitted
+from tracker.transitions import Notice, transition
+from tracker.workflow import Action, ReviewState, can, is_office, next_state, permitted
 
 logger = logging.getLogger(__name__)
 
 VALUE_FIELDS = ("indicator_id", "year", "value_text", "value_number", "note", "state", "version")
-NOTE_MAX_CHARS = 4000
-REASON_MAX_CHARS = 2000
 
 
 # --- permission ------------------------------------------------------------------------
@@ -84,137 +88,7 @@ def _state_label(state: str) -> str:
     return str(STATE_LABELS.get(state, state))
 
 
-# --- input -----------------------------------------------------------------------------
-
-
-def _number_text(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else repr(float(number))
-
-
-def parse_reported_value(indicator, raw) -> tuple[str, float | None]:
-    """(value_text, value_number) for a typed value, or ValidationFailed on the value field."""
-    try:
-        parsed = validate_value(spec_for(indicator), "" if raw is None else str(raw))
-    except InvalidIndicatorValue as error:
-        raise ValidationFailed({"value": value_error_message(error, indicator.unit)}) from None
-    if isinstance(parsed, str):
-        return parsed, None
-    return _number_text(parsed), float(parsed)
-
-
-def check_year(plan, year, today: date) -> int:
-    """The year as an int inside the plan period and not in the future; else ValidationFailed."""
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise ValidationFailed({"year": _("Choose a year.")}) from None
-    if not plan.start_year <= year <= plan.end_year:
-        raise ValidationFailed(
-            {
-                "year": _(
-                    "%(year)s is outside the plan period %(start)s–%(end)s.",
-                    year=year,
-                    start=plan.start_year,
-                    end=plan.end_year,
-                )
-            }
-        )
-    if year > today.year:
-        raise ValidationFailed(
-            {"year": _("%(year)s has not begun yet; report it once it has.", year=year)}
-        )
-    return year
-
-
-def _clean_note(note) -> str:
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX_CHARS:
-        raise ValidationFailed(
-            {"note": _("The note is too long (at most %(n)s characters).", n=NOTE_MAX_CHARS)}
-        )
-    return note
-
-
-def year_taken(indicator_id: int, year: int) -> bool:
-    """Whether the indicator has a value (in any state) for the year already."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    IndicatorValue.indicator_id == indicator_id, IndicatorValue.year == year
-                )
-            )
-        )
-    )
-
-
-def _duplicate_year(year: int) -> ValidationFailed:
-    return ValidationFailed(
-        {
-            "year": _(
-                "A value for %(year)s has already been reported; open it to edit it instead.",
-                year=year,
-            )
-        }
-    )
-
-
-# --- guarded state changes ---------------------------------------------------------------
-
-
-def _guarded_update(row: IndicatorValue, from_states, expected_version, values: dict) -> None:
-    """UPDATE the row only if it is still in `from_states` at the expected version."""
-    version = version_expected(expected_version, row.version)
-    result = db.session.execute(
-        update(IndicatorValue)
-        .where(
-            IndicatorValue.id == row.id,
-            IndicatorValue.state.in_([str(s) for s in from_states]),
-            IndicatorValue.version == version,
-        )
-        .values(**values, version=IndicatorValue.version + 1, updated_at=clock.now()),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.refresh(row)
-    if result.rowcount == 1:
-        return
-    if row.state not in from_states:
-        raise InvalidTransition(
-            _(
-                "This value is %(state)s now; someone acted on it first.",
-                state=_state_label(row.state),
-            )
-        )
-    raise StaleVersion(current_version=row.version)
-
-
-def _path(endpoint: str, **values) -> str | None:
-    """A link for a notice, built without a request (jobs and the API call these too)."""
-    try:
-        return current_app.url_map.bind("").build(endpoint, values)
-    except Exception:  # noqa: BLE001 — a missing link must not stop a review
-        logger.warning("no URL for %s", endpoint)
-        return None
-
-
-def _office_user_ids() -> list[int]:
-    return list(
-        db.session.scalars(select(User.id).where(User.role == Role.OFFICE.value, User.active))
-    )
-
-
-def _liaison_ids(department_id: int | None) -> list[int]:
-    if department_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(User.id).where(
-                User.role == Role.LIAISON.value,
-                User.department_id == department_id,
-                User.active,
-            )
-        )
-    )
+# --- notices and evidence ------------------------------------------------------------
 
 
 def _notice_params(row: IndicatorValue, **extra) -> dict:
@@ -278,13 +152,13 @@ def report_value(
     year = check_year(plan, year, today)
     errors: dict[str, str] = {}
     if year_taken(indicator.id, year):
-        errors.update(_duplicate_year(year).errors)
+        errors.update(duplicate_year(year).errors)
     try:
         value_text, value_number = parse_reported_value(indicator, value)
     except ValidationFailed as error:
         errors.update(error.errors)
     try:
-        note = _clean_note(note)
+        note = clean_note(note)
     except ValidationFailed as error:
         errors.update(error.errors)
     if errors:
@@ -305,7 +179,7 @@ def report_value(
         # Two liaisons saving the same year at once: the unique constraint decides. No
         # SAVEPOINT here: on SQLite (pysqlite) releasing one can commit the whole transaction.
         # The caller rolls back on ValidationFailed, as for any other refusal.
-        raise _duplicate_year(year) from None
+        raise duplicate_year(year) from None
     attached = attach_evidence(actor, row, files)
     record_event(actor, "indicator_value.created", row, after=_value_snapshot(row) | attached)
     if submit:
@@ -327,21 +201,27 @@ def save_value_draft(
     except ValidationFailed as error:
         errors.update(error.errors)
     try:
-        note = _clean_note(note)
+        note = clean_note(note)
     except ValidationFailed as error:
         errors.update(error.errors)
     if errors:
         raise ValidationFailed(errors)
-    before = _value_snapshot(row)
-    _guarded_update(
+    transition(
+        actor,
         row,
-        (row.state,),
-        expected_version,
-        {"value_text": value_text, "value_number": value_number, "note": note},
+        Action.EDIT,
+        expected_version=expected_version,
+        values={
+            "value_text": value_text,
+            "value_number": value_number,
+            "note": note,
+            "updated_at": clock.now(),
+        },
+        effects=lambda row: attach_evidence(actor, row, files),
+        event="indicator_value.edited",
+        before=_value_snapshot(row),
+        after=_value_snapshot,
     )
-    attached = attach_evidence(actor, row, files)
-    after = _value_snapshot(row) | attached
-    record_event(actor, "indicator_value.edited", row, before=before, after=after)
     db.session.flush()
     return row
 
@@ -352,19 +232,22 @@ def submit_value(
     """draft/returned → submitted; the office is told there is a value to review."""
     indicator = row.indicator
     check_value_action(actor, Action.SUBMIT, indicator, row.state, f"indicator_value:{row.id}")
-    before = _value_snapshot(row)
-    _guarded_update(
+    transition(
+        actor,
         row,
-        (row.state,),
-        expected_version,
-        {"state": ReviewState.SUBMITTED.value, "submitted_at": now or clock.now()},
-    )
-    record_event(actor, "indicator_value.submitted", row, before=before, after=_value_snapshot(row))
-    queue_notice(
-        _office_user_ids(),
-        "value_submitted",
-        _notice_params(row),
-        _path("indicators.review_value", value_id=row.id),
+        Action.SUBMIT,
+        expected_version=expected_version,
+        now=now,
+        values={"submitted_at": now or clock.now(), "updated_at": clock.now()},
+        event="indicator_value.submitted",
+        before=_value_snapshot(row),
+        after=_value_snapshot,
+        notice=lambda row: Notice(
+            office_ids(),
+            "value_submitted",
+            _notice_params(row),
+            link("indicators.review_value", value_id=row.id),
+        ),
     )
     db.session.flush()
     return row
@@ -373,44 +256,41 @@ def submit_value(
 def _review_value(
     actor,
     row: IndicatorValue,
-    state: ReviewState,
+    action: Action,
     comment: str | None,
     *,
     now: datetime | None,
     expected_version,
     notice: str,
-    link: tuple[str, dict],
+    to: tuple[str, dict],
     notice_extra: dict | None = None,
 ) -> IndicatorValue:
-    """The reviewer's step shared by verify and return: only a submitted value moves (guarded
-    by its version, so two reviewers cannot both win), then the audit event and the notice
-    to the department's liaisons and the value's author."""
+    """The reviewer's step shared by verify and return: only a submitted value moves (the
+    kernel's guarded UPDATE, so two reviewers cannot both win), then the audit event and the
+    notice to the department's liaisons and the value's author."""
     indicator = row.indicator
-    before = _value_snapshot(row)
-    _guarded_update(
+    transition(
+        actor,
         row,
-        (ReviewState.SUBMITTED,),
-        expected_version,
-        {
-            "state": state.value,
+        action,
+        expected_version=expected_version,
+        now=now,
+        values={
             "reviewer_id": getattr(actor, "id", None),
             "reviewed_at": now or clock.now(),
             "review_comment": comment,
+            "updated_at": clock.now(),
         },
-    )
-    record_event(
-        actor,
-        f"indicator_value.{state.value}",
-        row,
-        before=before,
-        after=_value_snapshot(row),
+        event=f"indicator_value.{next_state(ReviewState.SUBMITTED, action)}",
+        before=_value_snapshot(row),
+        after=_value_snapshot,
         comment=comment,
-    )
-    queue_notice(
-        {*_liaison_ids(indicator.department_id), *([row.author_id] if row.author_id else [])},
-        notice,
-        _notice_params(row, **(notice_extra or {})),
-        _path(link[0], **link[1]),
+        notice=lambda row: Notice(
+            {*liaison_ids([indicator.department_id]), *([row.author_id] if row.author_id else [])},
+            notice,
+            _notice_params(row, **(notice_extra or {})),
+            link(to[0], **to[1]),
+        ),
     )
     db.session.flush()
     return row
@@ -431,12 +311,12 @@ def verify_value(
     return _review_value(
         actor,
         row,
-        ReviewState.VERIFIED,
+        Action.VERIFY,
         comment,
         now=now,
         expected_version=expected_version,
         notice="value_verified",
-        link=("indicators.detail", {"indicator_id": indicator.id}),
+        to=("indicators.detail", {"indicator_id": indicator.id}),
     )
 
 
@@ -461,12 +341,12 @@ def return_value(
     return _review_value(
         actor,
         row,
-        ReviewState.RETURNED,
+        Action.RETURN,
         reason,
         now=now,
         expected_version=expected_version,
         notice="value_returned",
-        link=("indicators.edit_value", {"value_id": row.id}),
+        to=("indicators.edit_value", {"value_id": row.id}),
         notice_extra={"reason": reason},
     )
 
@@ -491,10 +371,10 @@ def assign_indicator(actor, indicator, department: Department | None, *, expecte
     )
     if new_id is not None:
         queue_notice(
-            _liaison_ids(new_id),
+            liaison_ids([new_id]),
             "indicator_assigned",
             {"name": indicator.name, "number": indicator.number},
-            _path("indicators.detail", indicator_id=indicator.id),
+            link("indicators.detail", indicator_id=indicator.id),
         )
     db.session.flush()
     return indicator

@@ -219,30 +219,7 @@ def active_departments() -> list[Department]:
     )
 
 
-# --- the review queue and one indicator's page ----------------------------------------------
-
-
-def review_queue_query():
-    """Submitted values, oldest submission first, with what the reviewer needs to see."""
-    return (
-        select(IndicatorValue)
-        .join(IndicatorValue.indicator)
-        .options(
-            contains_eager(IndicatorValue.indicator).joinedload(Indicator.plan),
-            contains_eager(IndicatorValue.indicator).joinedload(Indicator.department),
-            joinedload(IndicatorValue.author),
-        )
-        .where(IndicatorValue.state == ReviewState.SUBMITTED.value)
-        .order_by(IndicatorValue.submitted_at, IndicatorValue.id)
-    )
-
-
-def count_submitted() -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(IndicatorValue)
-        .where(IndicatorValue.state == ReviewState.SUBMITTED.value)
-    )
+# --- one indicator's page ----------------------------------------------
 
 
 def value_rows(indicator_id: int, *, verified_only: bool) -> list[IndicatorValue]:

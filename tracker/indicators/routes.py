@@ -52,7 +52,6 @@ from tracker.indicators.labels import (
 from tracker.indicators.operations import assign_indicator, update_indicator
 from tracker.indicators.queries import (
     active_departments,
-    count_submitted,
     grid_rows,
     indicator_plans,
     linked_items,
@@ -65,8 +64,9 @@ from tracker.indicators.queries import (
 )
 from tracker.indicators.specs import plan_years, spec_for, status_for, value_subject
 from tracker.indicators.status import expected_value
-from tracker.models import Department, Indicator, Plan
+from tracker.models import Department, Indicator, IndicatorValue, Plan
 from tracker.pagination import paginate
+from tracker.review.queue import count_waiting
 from tracker.security import log_security_event
 from tracker.workflow import Action, can, can_see_all, is_office
 
@@ -153,7 +153,9 @@ def index():
         "status_labels": STATUS_LABELS,
         "status_order": STATUS_ORDER,
         "attribute_labels": ATTRIBUTE_LABELS,
-        "review_count": count_submitted() if is_office(current_user) else None,
+        "review_count": count_waiting(IndicatorValue, current_user)
+        if is_office(current_user)
+        else None,
         "today": local_today(),
     }
     if plan is None:

@@ -26,7 +26,6 @@ from tracker.indicators.operations import (
     verify_value,
 )
 from tracker.indicators.queries import (
-    review_queue_query,
     value_attachments,
     verified_values_by_indicator,
 )
@@ -40,6 +39,7 @@ from tracker.indicators.specs import (
 )
 from tracker.models import Attachment, Indicator, IndicatorValue
 from tracker.pagination import paginate
+from tracker.review.queue import review_queue_query
 from tracker.workflow import Action, can
 
 logger = logging.getLogger(__name__)
@@ -197,7 +197,7 @@ def submit(value_id: int):
 @office_required
 def review_queue():
     """Submitted values waiting for the office, oldest first."""
-    page = paginate(review_queue_query(), per_page=50)
+    page = paginate(review_queue_query(IndicatorValue, current_user), per_page=50)
     return render_template("indicators/review_queue.html", page=page)
 
 

@@ -9,25 +9,19 @@ import logging
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import update
 
 from tracker import clock
-from tracker.errors import InvalidTransition, ValidationFailed
+from tracker.access import liaison_ids, link, office_ids, require
+from tracker.audit import audit
+from tracker.errors import ValidationFailed
 from tracker.extensions import db
-from tracker.items.access import (
-    has_pending_extension,
-    item_subject,
-    liaison_ids,
-    link,
-    local_today,
-    office_ids,
-    require,
-)
-from tracker.items.locking import check_readable, claim
-from tracker.items.operations import audit, clean_text
+from tracker.items.access import has_pending_extension, item_subject, local_today
+from tracker.locking import check_readable, claim
 from tracker.models import ExtensionRequest, WorkItem
 from tracker.notices import queue_notice
-from tracker.workflow import Action, ExtensionState
+from tracker.text import clean_text
+from tracker.transitions import Notice, transition
+from tracker.workflow import Action, Decision, ExtensionState
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +104,10 @@ def decide_extension(
 ) -> ExtensionRequest:
     """Approve (the due date moves, the original is kept) or refuse (a reason is required).
 
-    The decision is a conditional UPDATE on the pending request: of two reviewers deciding
-    at once, exactly one wins. An approval also claims the item at `expected_version` (the
-    one the reviewer saw; None: as loaded), so it never overwrites an edit made since."""
+    The decision goes through the review kernel (tracker.transitions), a conditional UPDATE
+    on the pending request: of two reviewers deciding at once, exactly one wins. An approval
+    also claims the item at `expected_version` (the one the reviewer saw; None: as loaded),
+    so it never overwrites an edit made since."""
     now = now or clock.now()
     item = request.item
     require(
@@ -125,55 +120,47 @@ def decide_extension(
     comment = clean_text(comment, 4000)
     if not approve and not comment:
         raise ValidationFailed({"comment": _("Give a reason for refusing.")})
-    state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
-    result = db.session.execute(
-        update(ExtensionRequest)
-        .where(
-            ExtensionRequest.id == request.id,
-            ExtensionRequest.state == ExtensionState.PENDING.value,
-        )
-        .values(
-            state=state.value,
-            decided_by_id=actor.id,
-            decided_at=now,
-            decision_comment=comment or None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise InvalidTransition(_("This extension request has already been decided."))
-    db.session.refresh(request)
     before_due = item.due_date
-    if approve:
-        claim(
-            WorkItem,
-            item,
-            expected_version,
-            values={
-                "original_due_date": item.original_due_date or item.due_date,
-                "due_date": request.requested_due_date,
-                "updated_at": now,
-            },
-        )
-    audit(
+
+    def move_due_date(request: ExtensionRequest) -> None:
+        # Also a claim of the item at the version the reviewer saw: never over a newer edit.
+        if approve:
+            claim(
+                WorkItem,
+                item,
+                expected_version,
+                values={
+                    "original_due_date": item.original_due_date or item.due_date,
+                    "due_date": request.requested_due_date,
+                    "updated_at": now,
+                },
+            )
+
+    transition(
         actor,
-        f"extension.{state.value}",
         request,
-        now,
+        Decision.APPROVE if approve else Decision.REFUSE,
+        now=now,
+        values={
+            "decided_by_id": actor.id,
+            "decided_at": now,
+            "decision_comment": comment or None,
+        },
+        effects=move_due_date,
+        event=f"extension.{'approved' if approve else 'refused'}",
         before={"state": "pending", "due_date": before_due.isoformat() if before_due else None},
-        after={
-            "state": state.value,
+        after=lambda request: {
+            "state": request.state,
             "due_date": item.due_date.isoformat() if item.due_date else None,
         },
         comment=comment or None,
         item_id=item.id,
-    )
-    recipients = {request.requested_by_id, *liaison_ids([item.lead_department_id])}
-    queue_notice(
-        recipients,
-        "extension_decided",
-        {"code": item.code, "decision": state.value},
-        link("items.detail", item_id=item.id),
+        notice=lambda request: Notice(
+            {request.requested_by_id, *liaison_ids([item.lead_department_id])},
+            "extension_decided",
+            {"code": item.code, "decision": request.state},
+            link("items.detail", item_id=item.id),
+        ),
     )
     db.session.flush()
     return request

@@ -76,7 +76,7 @@ def parse_version(value) -> int:
     not a number or out of range.
 
     It never raises: the service checks visibility and permission first (404/403) and only
-    then refuses an unreadable version as a stale form (409, `tracker/items/locking.py`) —
+    then refuses an unreadable version as a stale form (409, `tracker/locking.py`) —
     never "whatever is current", so a scanner's `version=http://…\r\n…` cannot overwrite
     what was saved meanwhile, and never a conflict page for an object the sender may not
     see."""

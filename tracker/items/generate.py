@@ -19,9 +19,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.access import require_role
+from tracker.audit import audit
 from tracker.extensions import db
-from tracker.items.access import local_today, require_role
-from tracker.items.operations import audit, create_item, next_free_code
+from tracker.items.access import local_today
+from tracker.items.operations import create_item, next_free_code
 from tracker.items.responsibility import assignment_for, department_index
 from tracker.models import Plan, PlanNode, WorkItem
 from tracker.periods import ensure_periods

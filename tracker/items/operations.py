@@ -13,13 +13,15 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
 
 from tracker import clock
-from tracker.audit import record_event, snapshot
+from tracker.access import liaison_ids, link, require, require_role
+from tracker.audit import audit, snapshot
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
-from tracker.items.access import item_subject, liaison_ids, link, require, require_role
-from tracker.items.locking import claim
+from tracker.items.access import item_subject
+from tracker.locking import claim
 from tracker.models import Department, Indicator, Plan, PlanNode, WorkItem, item_co_department
 from tracker.notices import queue_notice
+from tracker.text import clean_text
 from tracker.workflow import Action, ItemStatus
 
 logger = logging.getLogger(__name__)
@@ -40,14 +42,6 @@ ITEM_FIELDS = (
 )
 MAX_TITLE = 300
 MAX_CODE = 60
-MAX_TEXT = 20000
-
-
-def audit(actor, action: str, obj, now: datetime, **kwargs):
-    """record_event stamped with the operation's own `now` (the CLI and tests time-travel)."""
-    event = record_event(actor, action, obj, **kwargs)
-    event.at = now
-    return event
 
 
 def item_snapshot(item: WorkItem) -> dict:
@@ -57,10 +51,6 @@ def item_snapshot(item: WorkItem) -> dict:
 
 
 # ---------------------------------------------------------------- validation
-
-
-def clean_text(value, limit: int = MAX_TEXT) -> str:
-    return (value or "").replace("\r\n", "\n").strip()[:limit]
 
 
 def _check_code(plan_id: int, code: str, item_id: int | None, errors: dict) -> None:

@@ -421,30 +421,3 @@ def plans_without_focus_period(today: date) -> list[tuple[int, str]]:
             exists().where(WorkItem.plan_id == Plan.id),
         )
     ).all()
-
-
-def review_queue_query(user, *, plan_id=None, department_id=None, q=None):
-    """Submitted reports, oldest submission first, with what the queue shows eager-loaded."""
-    query = (
-        select(Report)
-        .join(WorkItem, WorkItem.id == Report.item_id)
-        .where(Report.state == ReviewState.SUBMITTED.value, visibility_clause(user))
-        .options(
-            joinedload(Report.item).joinedload(WorkItem.lead_department),
-            joinedload(Report.period),
-            joinedload(Report.author),
-        )
-        .order_by(Report.submitted_at, Report.id)
-    )
-    if plan_id:
-        query = query.where(WorkItem.plan_id == plan_id)
-    if department_id:
-        query = query.where(WorkItem.lead_department_id == department_id)
-    if q:
-        query = query.where(
-            or_(
-                WorkItem.code.contains(q, autoescape=True),
-                WorkItem.title.contains(q, autoescape=True),
-            )
-        )
-    return query

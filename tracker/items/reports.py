@@ -4,26 +4,18 @@ attach_evidence, remove_evidence, add_contribution (the office's side is in revi
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker import clock
+from tracker.access import liaison_ids, link, office_ids, require
+from tracker.audit import audit
 from tracker.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from tracker.evidence import delete_after_commit, stage_uploads
 from tracker.extensions import db
-from tracker.items.access import (
-    item_subject,
-    liaison_ids,
-    link,
-    local_today,
-    office_ids,
-    report_subject,
-    require,
-)
-from tracker.items.locking import claim
-from tracker.items.operations import audit, clean_text
+from tracker.items.access import item_subject, local_today, report_subject
 from tracker.models import (
     Attachment,
     Contribution,
@@ -33,12 +25,13 @@ from tracker.models import (
     WorkItem,
 )
 from tracker.notices import queue_notice
+from tracker.text import clean_text
+from tracker.transitions import Notice, transition
 from tracker.workflow import Action, ReviewState
 
 logger = logging.getLogger(__name__)
 
 MAX_NARRATIVE = 20000
-EDITABLE = (ReviewState.DRAFT.value, ReviewState.RETURNED.value)
 
 
 def report_fields(report: Report) -> dict:
@@ -135,11 +128,19 @@ def save_draft(
     if errors:
         raise ValidationFailed(errors)
     before = report_fields(report)
-    claim(
-        Report,
+
+    def changed(report: Report) -> list[str]:
+        after = report_fields(report)
+        return [k for k in after if before[k] != after[k]]
+
+    # A returned report stays returned: the table maps EDIT to the state it came from. The
+    # journal keeps only the fields that changed, and nothing when none did.
+    transition(
+        actor,
         report,
-        expected_version,
-        Report.state.in_(EDITABLE),
+        Action.EDIT,
+        expected_version=expected_version,
+        now=now,
         values={
             "narrative": narrative,
             "progress": progress,
@@ -147,19 +148,11 @@ def save_draft(
             "author_id": getattr(actor, "id", report.author_id),
             "updated_at": now,
         },
+        event="report.saved",
+        before=lambda r: {k: before[k] for k in changed(r)},
+        after=lambda r: {k: getattr(r, k) for k in changed(r)} or None,
+        item_id=report.item_id,
     )
-    after = report_fields(report)
-    changed = [k for k in after if before[k] != after[k]]
-    if changed:
-        audit(
-            actor,
-            "report.saved",
-            report,
-            now,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-            item_id=report.item_id,
-        )
     db.session.flush()
     return report
 
@@ -174,49 +167,53 @@ def submit_report(
     if errors:
         raise ValidationFailed(errors)
     before_state = report.state
-    claim(
-        Report,
-        report,
-        expected_version,
-        Report.state.in_(EDITABLE),
-        values={"state": ReviewState.SUBMITTED.value, "submitted_at": now, "updated_at": now},
-    )
-    number = (
-        db.session.scalar(
-            select(func.max(ReportRevision.number)).where(ReportRevision.report_id == report.id)
+
+    def keep_revision(report: Report) -> dict:
+        number = (
+            db.session.scalar(
+                select(func.max(ReportRevision.number)).where(ReportRevision.report_id == report.id)
+            )
+            or 0
+        ) + 1
+        db.session.add(
+            ReportRevision(
+                report_id=report.id,
+                number=number,
+                narrative=report.narrative,
+                progress=report.progress,
+                completes=report.completes,
+                submitted_at=now,
+                submitted_by_id=getattr(actor, "id", None),
+            )
         )
-        or 0
-    ) + 1
-    db.session.add(
-        ReportRevision(
-            report_id=report.id,
-            number=number,
-            narrative=report.narrative,
-            progress=report.progress,
-            completes=report.completes,
-            submitted_at=now,
-            submitted_by_id=getattr(actor, "id", None),
+        return {"revision": number, "progress": report.progress}
+
+    def tell_office(report: Report) -> Notice:
+        item = report.item
+        return Notice(
+            office_ids(),
+            "report_submitted",
+            {
+                "department": item.lead_department.short_name if item.lead_department else "",
+                "code": item.code,
+                "period": report.period.label,
+            },
+            link("review.report", report_id=report.id),
         )
-    )
-    audit(
+
+    transition(
         actor,
-        "report.submitted",
         report,
-        now,
+        Action.SUBMIT,
+        expected_version=expected_version,
+        now=now,
+        values={"submitted_at": now, "updated_at": now},
+        effects=keep_revision,
+        event="report.submitted",
         before={"state": before_state},
-        after={"state": report.state, "revision": number, "progress": report.progress},
+        after=lambda r: {"state": r.state},
         item_id=report.item_id,
-    )
-    item = report.item
-    queue_notice(
-        office_ids(),
-        "report_submitted",
-        {
-            "department": item.lead_department.short_name if item.lead_department else "",
-            "code": item.code,
-            "period": report.period.label,
-        },
-        link("review.report", report_id=report.id),
+        notice=tell_office,
     )
     db.session.flush()
     return report
@@ -249,7 +246,7 @@ def attach_evidence(
     if isinstance(target, Report):
         # Evidence is part of the report: a stale form or a report that left draft/returned
         # meanwhile refuses the files as it would refuse the text.
-        claim(Report, target, expected_version, Report.state.in_(EDITABLE))
+        transition(actor, target, Action.EDIT, expected_version=expected_version, now=now)
     rows = [
         Attachment(
             item_id=item_id,
@@ -293,7 +290,7 @@ def remove_evidence(actor, attachment: Attachment, *, now: datetime | None = Non
     )
     if last_submitted is not None and attachment.created_at <= last_submitted:
         raise InvalidTransition(_("Evidence the office has already seen cannot be removed."))
-    claim(Report, report, None, Report.state.in_(EDITABLE))
+    transition(actor, report, Action.EDIT, now=now)
     audit(
         actor,
         "evidence.removed",
@@ -352,56 +349,3 @@ def add_contribution(
             )
     db.session.flush()
     return contribution
-
-
-# A liaison may start a report late, but only for the plan's last LATE_REPORT_PERIODS
-# started periods (two years of quarters, eight months of monthly periods): the page offers
-# those without a report, and the page POST and the API refuse any other
-# (`check_report_window`). Older periods have had their 通报 published and their deadlines
-# long passed; a report for one would change history nobody reviews any more. Before, the
-# page offered the 8 newest periods *without* a report while the server took any started
-# period. create_report itself stays open to every started period: the demo, imports and
-# test fixtures write history.
-LATE_REPORT_PERIODS = 8
-
-
-def too_late_message() -> str:
-    return _(
-        "A report can be started late only for the last %(n)s reporting periods.",
-        n=LATE_REPORT_PERIODS,
-    )
-
-
-def _window(plan_id: int, today: date):
-    return (
-        select(ReportingPeriod.id)
-        .where(ReportingPeriod.plan_id == plan_id, ReportingPeriod.start_date <= today)
-        .order_by(ReportingPeriod.start_date.desc())
-        .limit(LATE_REPORT_PERIODS)
-    )
-
-
-def in_report_window(period: ReportingPeriod, today: date) -> bool:
-    """Whether a liaison may start a report for `period` today (LATE_REPORT_PERIODS)."""
-    return period.id in set(db.session.scalars(_window(period.plan_id, today)))
-
-
-def check_report_window(period: ReportingPeriod, today: date) -> None:
-    """ValidationFailed (422) unless `period` is in the window the report page offers."""
-    if not in_report_window(period, today):
-        raise ValidationFailed({"period": too_late_message()})
-
-
-def period_choices(item: WorkItem, today: date) -> list[ReportingPeriod]:
-    """Periods the lead may still start a report for: in the window, without a report."""
-    taken = select(Report.period_id).where(Report.item_id == item.id)
-    return list(
-        db.session.scalars(
-            select(ReportingPeriod)
-            .where(
-                ReportingPeriod.id.in_(_window(item.plan_id, today).scalar_subquery()),
-                ReportingPeriod.id.not_in(taken),
-            )
-            .order_by(ReportingPeriod.start_date.desc())
-        )
-    )

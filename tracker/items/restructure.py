@@ -9,19 +9,15 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from tracker import clock
+from tracker.access import require
+from tracker.audit import audit
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
-from tracker.items.access import item_subject, require
-from tracker.items.locking import claim
-from tracker.items.operations import (
-    _set_co_departments,
-    audit,
-    clean_text,
-    create_item,
-    item_snapshot,
-    next_free_code,
-)
+from tracker.items.access import item_subject
+from tracker.items.operations import _set_co_departments, create_item, item_snapshot, next_free_code
+from tracker.locking import claim
 from tracker.models import WorkItem
+from tracker.text import clean_text
 from tracker.workflow import Action
 
 logger = logging.getLogger(__name__)

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from tracker.access import require, require_role
 from tracker.errors import InvalidTransition, StaleVersion, ValidationFailed
 from tracker.extensions import db
 from tracker.items import bp
-from tracker.items.access import item_subject, load_item, require, require_role
+from tracker.items.access import item_subject, load_item
 from tracker.items.forms import (
     AssignForm,
     ConfirmForm,

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker.access import require
 from tracker.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from tracker.extensions import db
 from tracker.items import bp
@@ -17,7 +18,6 @@ from tracker.items.access import (
     load_item,
     load_report,
     report_subject,
-    require,
 )
 from tracker.items.deadlines import request_extension
 from tracker.items.forms import (
@@ -27,16 +27,14 @@ from tracker.items.forms import (
     ReportForm,
     parse_version,
 )
+from tracker.items.report_window import in_report_window, period_choices, too_late_message
 from tracker.items.reports import (
     add_contribution,
     attach_evidence,
     create_report,
-    in_report_window,
-    period_choices,
     remove_evidence,
     save_draft,
     submit_report,
-    too_late_message,
 )
 from tracker.items.views import (
     apply_errors,

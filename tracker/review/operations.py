@@ -1,8 +1,9 @@
 """Reviewing reports: verify_report, return_report, bulk_verify.
 
-Both decisions are one conditional UPDATE (`… WHERE id = :id AND state = 'submitted' AND
-version = :v`) taken before anything else is written, so of two reviewers acting on one
-submission exactly one wins and only the winner writes an audit event and a notice.
+Both decisions go through the review kernel (tracker.transitions): one conditional UPDATE
+(`… WHERE id = :id AND state IN (from-states of the table) AND version = :v`) taken before
+anything else is written, so of two reviewers acting on one submission exactly one wins and
+only the winner writes an audit event and a notice.
 """
 
 from __future__ import annotations
@@ -15,32 +16,30 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
+from tracker.access import liaison_ids, link, require
+from tracker.audit import audit
 from tracker.errors import DomainError, ValidationFailed
 from tracker.extensions import db
-from tracker.items.access import liaison_ids, link, report_subject, require
-from tracker.items.locking import claim
-from tracker.items.operations import audit, clean_text
+from tracker.items.access import report_subject
 from tracker.models import Report, ReportingPeriod, ReportRevision, WorkItem
-from tracker.notices import queue_notice
+from tracker.text import clean_text
+from tracker.transitions import Notice, transition
 from tracker.workflow import Action, ItemStatus, ReviewState
 
 logger = logging.getLogger(__name__)
 
 
-def _decide(actor, report: Report, expected_version, *, state: ReviewState, comment, now):
-    claim(
-        Report,
-        report,
-        expected_version,
-        Report.state == ReviewState.SUBMITTED.value,
-        values={
-            "state": state.value,
-            "reviewer_id": getattr(actor, "id", None),
-            "reviewed_at": now,
-            "review_comment": comment or None,
-            "updated_at": now,
-        },
-    )
+def _decision_values(actor, comment: str, now: datetime) -> dict:
+    return {
+        "reviewer_id": getattr(actor, "id", None),
+        "reviewed_at": now,
+        "review_comment": comment or None,
+        "updated_at": now,
+    }
+
+
+def _record_outcome(actor, report: Report, comment: str, now: datetime):
+    """The decision also goes on the submission's revision (the report's history)."""
     revision = db.session.scalar(
         select(ReportRevision)
         .where(ReportRevision.report_id == report.id)
@@ -48,7 +47,7 @@ def _decide(actor, report: Report, expected_version, *, state: ReviewState, comm
         .limit(1)
     )
     if revision is not None:
-        revision.outcome = state.value
+        revision.outcome = report.state
         revision.review_comment = comment or None
         revision.reviewer_id = getattr(actor, "id", None)
         revision.reviewed_at = now
@@ -75,40 +74,53 @@ def verify_report(
     now = now or clock.now()
     require(actor, Action.VERIFY, report_subject(report), obj=f"report:{report.id}")
     comment = clean_text(comment, 4000)
-    revision = _decide(
-        actor, report, expected_version, state=ReviewState.VERIFIED, comment=comment, now=now
-    )
     item = report.item
     item_before = {"status": item.status, "progress": item.progress}
-    values: dict = {"updated_at": now}
-    if not _later_verified_exists(report):
-        values["progress"] = report.progress
-        if item.status == ItemStatus.NOT_STARTED.value and report.progress > 0:
-            values["status"] = ItemStatus.IN_PROGRESS.value
-    if report.completes:
-        values.update(status=ItemStatus.COMPLETED.value, completed_at=now, progress=report.progress)
-    # The item's version moves too: an office edit form loaded before this is now stale.
-    db.session.execute(
-        update(WorkItem)
-        .where(WorkItem.id == item.id)
-        .values(version=WorkItem.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(item, attribute_names=["version", *values])
-    audit(
-        actor,
-        "report.verified",
-        report,
-        now,
-        before={"state": ReviewState.SUBMITTED.value},
-        after={
-            "state": ReviewState.VERIFIED.value,
+
+    def settle(report: Report) -> dict:
+        revision = _record_outcome(actor, report, comment, now)
+        values: dict = {"updated_at": now}
+        if not _later_verified_exists(report):
+            values["progress"] = report.progress
+            if item.status == ItemStatus.NOT_STARTED.value and report.progress > 0:
+                values["status"] = ItemStatus.IN_PROGRESS.value
+        if report.completes:
+            values.update(
+                status=ItemStatus.COMPLETED.value, completed_at=now, progress=report.progress
+            )
+        # The item's version moves too: an office edit form loaded before this is now stale.
+        db.session.execute(
+            update(WorkItem)
+            .where(WorkItem.id == item.id)
+            .values(version=WorkItem.version + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(item, attribute_names=["version", *values])
+        return {
             "progress": report.progress,
             "completes": report.completes,
             "revision": revision.number if revision else None,
-        },
+        }
+
+    transition(
+        actor,
+        report,
+        Action.VERIFY,
+        expected_version=expected_version,
+        now=now,
+        values=_decision_values(actor, comment, now),
+        effects=settle,
+        event="report.verified",
+        before={"state": report.state},
+        after=lambda report: {"state": report.state},
         comment=comment or None,
         item_id=item.id,
+        notice=lambda report: Notice(
+            _recipients(report),
+            "report_verified",
+            {"code": item.code, "period": report.period.label},
+            link("review.report", report_id=report.id),
+        ),
     )
     if item_before != {"status": item.status, "progress": item.progress}:
         audit(
@@ -120,12 +132,6 @@ def verify_report(
             after={"status": item.status, "progress": item.progress},
             item_id=item.id,
         )
-    queue_notice(
-        _recipients(report),
-        "report_verified",
-        {"code": item.code, "period": report.period.label},
-        link("review.report", report_id=report.id),
-    )
     db.session.flush()
     return report
 
@@ -166,27 +172,27 @@ def return_report(
     reason = clean_text(reason, 4000)
     if not reason:
         raise ValidationFailed({"reason": _("Give the reason for returning the report.")})
-    revision = _decide(
-        actor, report, expected_version, state=ReviewState.RETURNED, comment=reason, now=now
-    )
-    audit(
+    transition(
         actor,
-        "report.returned",
         report,
-        now,
-        before={"state": ReviewState.SUBMITTED.value},
-        after={
-            "state": ReviewState.RETURNED.value,
-            "revision": revision.number if revision else None,
+        Action.RETURN,
+        expected_version=expected_version,
+        now=now,
+        values=_decision_values(actor, reason, now),
+        effects=lambda report: {
+            "revision": getattr(_record_outcome(actor, report, reason, now), "number", None)
         },
+        event="report.returned",
+        before={"state": report.state},
+        after=lambda report: {"state": report.state},
         comment=reason,
         item_id=report.item_id,
-    )
-    queue_notice(
-        _recipients(report),
-        "report_returned",
-        {"code": report.item.code, "period": report.period.label, "reason": reason[:200]},
-        link("items.edit_report", report_id=report.id),
+        notice=lambda report: Notice(
+            _recipients(report),
+            "report_returned",
+            {"code": report.item.code, "period": report.period.label, "reason": reason[:200]},
+            link("items.edit_report", report_id=report.id),
+        ),
     )
     db.session.flush()
     return report

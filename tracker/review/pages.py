@@ -19,20 +19,18 @@ from tracker.items.queries import (
     pending_extensions,
     plans_without_focus_period,
     report_rows,
-    review_queue_query,
 )
 from tracker.models import Attachment, Report, ReportingPeriod, ReportRevision, WorkItem
+from tracker.review.queue import queue_total, review_queue_query
 from tracker.workflow import ReviewState
 
 
 def office_home_data(user, today: date) -> dict:
-    queue = review_queue_query(user)
+    queue = review_queue_query(Report, user)
     return {
         "counts": counts_by_status(user),
         "focus_counts": focus_state_counts(user, today),
-        "queue_total": db.session.scalar(
-            select(func.count()).select_from(queue.order_by(None).subquery())
-        ),
+        "queue_total": queue_total(queue),
         "queue": db.session.scalars(queue.limit(10)).unique().all(),
         "overdue_by_department": overdue_by_department(today, user),
         "due_soon": item_rows(user, today, due_soon_clause(today), limit=20),

@@ -20,7 +20,6 @@ from tracker.errors import (
 from tracker.extensions import db
 from tracker.items.access import item_subject, load_item, load_report, report_subject
 from tracker.items.deadlines import decide_extension
-from tracker.items.queries import review_queue_query
 from tracker.items.views import (
     apply_errors,
     conflict_page,
@@ -38,6 +37,7 @@ from tracker.review import bp
 from tracker.review.forms import BulkVerifyForm, DecideExtensionForm, ReturnForm, VerifyForm
 from tracker.review.operations import bulk_verify, return_report, verify_report
 from tracker.review.pages import office_home_data, review_page_data
+from tracker.review.queue import review_queue_query
 from tracker.security import log_security_event
 from tracker.workflow import Action, Role, can_see_all, is_office, permitted
 
@@ -76,7 +76,7 @@ def queue():
     department_id = request.args.get("department", type=int)
     q = (request.args.get("q") or "").strip()[:100] or None
     page = paginate(
-        review_queue_query(current_user, plan_id=plan_id, department_id=department_id, q=q),
+        review_queue_query(Report, current_user, plan_id=plan_id, department_id=department_id, q=q),
         per_page=50,
     )
     departments = db.session.execute(

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from tracker.errors import InvalidTransition, StaleVersion
 from tracker.extensions import db
-from tracker.numbers import UNREADABLE_VERSION
+from tracker.numbers import UNREADABLE_VERSION, read_version
 
 
 def check_readable(expected_version: int | None, obj=None) -> None:
@@ -24,6 +24,19 @@ def check_readable(expected_version: int | None, obj=None) -> None:
             _("This form does not say which version it was loaded from. Reload the page."),
             current_version=getattr(obj, "version", None),
         )
+
+
+def version_expected(expected_version, current: int) -> int:
+    """The version a raw form or API value says it was loaded at (None: `current`). Anything
+    that is not a number, or one no column could hold, is a stale form (409), not a 500: the
+    scanner sent `version=http://…\r\n…` and got tracebacks, the outside probe
+    99999999999999999999. Callers check permission before they get here."""
+    if expected_version is None:
+        return current
+    version = read_version(expected_version)
+    if version == UNREADABLE_VERSION:
+        raise StaleVersion(current_version=current)
+    return version
 
 
 def claim(model, obj, expected_version: int | None, *conditions, values: dict | None = None):
@@ -42,17 +55,22 @@ def claim(model, obj, expected_version: int | None, *conditions, values: dict | 
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        current = db.session.scalar(select(model.version).where(model.id == obj.id))
-        if current is not None and current == expected and conditions:
-            raise InvalidTransition(_("The report is no longer in a state that allows this."))
-        raise StaleVersion(
-            _(
-                "Someone else saved a newer version (%(current)s) since you loaded "
-                "version %(loaded)s.",
-                current=current,
-                loaded=expected,
-            ),
-            current_version=current,
-        )
+        raise lost_claim(model, obj, expected, guarded=bool(conditions))
     db.session.refresh(obj, attribute_names=["version", *values])
     return obj
+
+
+def lost_claim(model, obj, expected: int, *, guarded: bool):
+    """Why a conditional UPDATE matched no row: StaleVersion when the version moved (or the
+    row is gone), InvalidTransition when only the `guarded` extra conditions failed."""
+    current = db.session.scalar(select(model.version).where(model.id == obj.id))
+    if current is not None and current == expected and guarded:
+        return InvalidTransition(_("The report is no longer in a state that allows this."))
+    return StaleVersion(
+        _(
+            "Someone else saved a newer version (%(current)s) since you loaded version %(loaded)s.",
+            current=current,
+            loaded=expected,
+        ),
+        current_version=current,
+    )
