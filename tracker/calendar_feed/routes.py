@@ -9,10 +9,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker import clock
 from tracker.calendar_feed import bp
 from tracker.calendar_feed.feed import feed_events, render_ics
 from tracker.calendar_feed.operations import issue_feed_token, revoke_feed_token, user_for_token
-from tracker.dashboard.scope import local_now, local_today
 from tracker.extensions import db
 from tracker.i18n import normalise_locale
 
@@ -35,10 +35,10 @@ def feed(token: str):
         abort(404)
     locale = normalise_locale(user.locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
-        events = feed_events(user, local_today(), _external)
+        events = feed_events(user, clock.today(), _external)
         name = _("Plan Tracker · %(department)s", department=user.department.short_name)
         body = render_ics(
-            events, name=name, timezone=current_app.config["TIMEZONE"], now=local_now()
+            events, name=name, timezone=current_app.config["TIMEZONE"], now=clock.now()
         )
     response = current_app.response_class(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

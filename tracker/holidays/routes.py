@@ -8,13 +8,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker import clock, workdays
-from tracker.admin.routes import admin_required
 from tracker.extensions import db
 from tracker.holidays import bp
 from tracker.holidays.forms import HolidayYearForm
 from tracker.holidays.operations import clear_holiday_year, get_year, set_holiday_year
 from tracker.holidays.parsing import HolidayFileError, Problem, parse_text
 from tracker.models import HolidayEntry, HolidayYear, User
+from tracker.web import role_required
+from tracker.workflow import Role
 
 MAX_UPLOAD_BYTES = 64 * 1024
 
@@ -58,7 +59,7 @@ def _submitted_text(form: HolidayYearForm) -> tuple[str, str]:
 
 
 @bp.route("", methods=["GET", "POST"])
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def index():
     today = clock.today()
     form = HolidayYearForm()
@@ -111,7 +112,7 @@ def index():
 
 
 @bp.post("/<int:year>/clear")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def clear(year: int):
     moved = clear_holiday_year(current_user, year, today=clock.today())
     if moved is None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
-from functools import wraps
 from io import BytesIO
 from urllib.parse import quote
 
@@ -25,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker import clock
-from tracker.errors import PermissionDenied, ValidationFailed, apply_errors
+from tracker.errors import ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.indicators import bp
 from tracker.indicators.chart import chart_data
@@ -73,30 +71,13 @@ from tracker.indicators.specs import plan_years, spec_for, status_for, value_sub
 from tracker.indicators.status import expected_value
 from tracker.models import Department, Indicator, Plan
 from tracker.pagination import paginate
-from tracker.security import log_security_event
-from tracker.workflow import Action, can, can_see_all, is_office
+from tracker.web import one_transaction, role_required
+from tracker.workflow import OFFICE_ROLES, SEE_ALL_ROLES, Action, can, is_office
 
 logger = logging.getLogger(__name__)
 
 
 # --- helpers shared with value_routes ---------------------------------------------------------
-
-
-def local_today() -> date:
-    """Today in the configured timezone (Asia/Shanghai), for the year checks."""
-    return clock.today()
-
-
-def office_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not is_office(current_user):
-            log_security_event("indicators.office", outcome="denied", obj=request.path)
-            raise PermissionDenied()
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def load_indicator(indicator_id: int) -> Indicator:
@@ -160,7 +141,7 @@ def index():
         "status_order": STATUS_ORDER,
         "attribute_labels": ATTRIBUTE_LABELS,
         "review_count": count_submitted() if is_office(current_user) else None,
-        "today": local_today(),
+        "today": clock.today(),
     }
     if plan is None:
         return render_template("indicators/index.html", page=None, rows=[], **context)
@@ -194,7 +175,7 @@ def detail(indicator_id: int):
     """Fields, yearly history, the chart, the values with their reviews, linked work items."""
     indicator = load_indicator(indicator_id)
     plan = indicator.plan
-    today = local_today()
+    today = clock.today()
     # Drafts and returns are the department's business; everyone else sees verified values.
     sees_all_values = can(current_user, Action.VIEW, value_subject(indicator))
     values = value_rows(indicator.id, verified_only=not sees_all_values)
@@ -258,7 +239,7 @@ def _assign_form(indicator: Indicator, formdata=None) -> AssignForm:
 
 
 @bp.route("/<int:indicator_id>/edit", methods=["GET", "POST"])
-@office_required
+@role_required(OFFICE_ROLES, event="indicators.office")
 def edit(indicator_id: int):
     """Correct what the parser read; a save from an older version answers 409."""
     indicator = load_indicator(indicator_id)
@@ -270,25 +251,24 @@ def edit(indicator_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            update_indicator(
-                current_user,
-                indicator,
-                expected_version=form.version.data or indicator.version,
-                number=form.number.data,
-                category=form.category.data,
-                name=form.name.data,
-                unit=form.unit.data,
-                baseline=form.baseline.data,
-                target=form.target.data,
-                attribute=form.attribute.data,
-                kind=form.kind.data,
-            )
+            with one_transaction():
+                update_indicator(
+                    current_user,
+                    indicator,
+                    expected_version=form.version.data or indicator.version,
+                    number=form.number.data,
+                    category=form.category.data,
+                    name=form.name.data,
+                    unit=form.unit.data,
+                    baseline=form.baseline.data,
+                    target=form.target.data,
+                    attribute=form.attribute.data,
+                    kind=form.kind.data,
+                )
         except ValidationFailed as error:
-            db.session.rollback()
             apply_errors(form, error)
             status = 422
         else:
-            db.session.commit()
             flash(_("Indicator %(number)s saved.", number=indicator.number), "success")
             return redirect(url_for("indicators.detail", indicator_id=indicator.id))
     elif form.errors:
@@ -297,7 +277,7 @@ def edit(indicator_id: int):
 
 
 @bp.post("/<int:indicator_id>/assign")
-@office_required
+@role_required(OFFICE_ROLES, event="indicators.office")
 def assign(indicator_id: int):
     indicator = load_indicator(indicator_id)
     form = _assign_form(indicator, formdata=request.form)
@@ -306,18 +286,17 @@ def assign(indicator_id: int):
         return redirect(url_for("indicators.detail", indicator_id=indicator.id))
     department = db.session.get(Department, form.department_id.data) or None
     try:
-        assign_indicator(
-            current_user,
-            indicator,
-            department,
-            expected_version=form.version.data or indicator.version,
-        )
+        with one_transaction():
+            assign_indicator(
+                current_user,
+                indicator,
+                department,
+                expected_version=form.version.data or indicator.version,
+            )
     except ValidationFailed as error:
-        db.session.rollback()
         for message in error.errors.values():
             flash(message, "danger")
     else:
-        db.session.commit()
         flash(_("Responsible department saved."), "success")
     return redirect(url_for("indicators.detail", indicator_id=indicator.id))
 
@@ -327,14 +306,11 @@ def assign(indicator_id: int):
 
 def _evaluation_args():
     """(plan, year, kind) from the query string; the office may pick 中期 or 终期 freely."""
-    if not can_see_all(current_user):
-        log_security_event("indicators.evaluation", outcome="denied", obj=request.path)
-        raise PermissionDenied()
     plans = indicator_plans()
     plan = _selected_plan(plans)
     if plan is None:
         abort(404)
-    year = request.args.get("year", type=int) or default_year(plan, local_today())
+    year = request.args.get("year", type=int) or default_year(plan, clock.today())
     if not plan.start_year <= year <= plan.end_year:
         abort(404)
     kind = request.args.get("type")
@@ -344,10 +320,10 @@ def _evaluation_args():
 
 
 @bp.get("/evaluation")
-@login_required
+@role_required(SEE_ALL_ROLES, event="indicators.evaluation")
 def evaluation():
     plans, plan, year, kind = _evaluation_args()
-    report = build_evaluation(plan, year, today=local_today(), kind=kind)
+    report = build_evaluation(plan, year, today=clock.today(), kind=kind)
     return render_template(
         "indicators/evaluation.html",
         report=report,
@@ -362,7 +338,7 @@ def _download(builder, extension: str, mimetype: str):
     _plans, plan, year, kind = _evaluation_args()
     # A government report is written in Chinese, whatever language the reader browses in.
     with force_locale("zh_Hans_CN"):
-        report = build_evaluation(plan, year, today=local_today(), kind=kind)
+        report = build_evaluation(plan, year, today=clock.today(), kind=kind)
         data = builder(report)
         filename = f"{report.title}.{extension}"
     response = send_file(BytesIO(data), mimetype=mimetype, max_age=0)
@@ -376,12 +352,12 @@ def _download(builder, extension: str, mimetype: str):
 
 
 @bp.get("/evaluation.docx")
-@login_required
+@role_required(SEE_ALL_ROLES, event="indicators.evaluation")
 def evaluation_word():
     return _download(evaluation_docx, "docx", DOCX_MIMETYPE)
 
 
 @bp.get("/evaluation.xlsx")
-@login_required
+@role_required(SEE_ALL_ROLES, event="indicators.evaluation")
 def evaluation_excel():
     return _download(evaluation_xlsx, "xlsx", XLSX_MIMETYPE)

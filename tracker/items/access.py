@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
 from tracker.errors import InvalidTransition, NotFound, PermissionDenied
 from tracker.extensions import db
 from tracker.models import ExtensionRequest, Report, User, WorkItem
@@ -25,11 +23,6 @@ from tracker.workflow import Action, Role, Subject, can, permitted
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-
-
-def local_today(now: datetime | None = None) -> date:
-    """The calendar day in the tracker's timezone at the (naive UTC) instant `now`."""
-    return clock.local_date(now) if now is not None else clock.today()
 
 
 def item_subject(item: WorkItem, state=None, *, pending_extension: bool = False) -> Subject:

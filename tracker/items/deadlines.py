@@ -19,7 +19,6 @@ from tracker.items.access import (
     item_subject,
     liaison_ids,
     link,
-    local_today,
     office_ids,
     require,
 )
@@ -42,7 +41,7 @@ def request_extension(
 ) -> ExtensionRequest:
     """The lead department asks for a later due date."""
     now = now or clock.now()
-    today = local_today(now)
+    today = clock.today(now)
     pending = has_pending_extension(item.id)
     require(
         actor,

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.items.access import local_today, require_role
+from tracker.items.access import require_role
 from tracker.items.operations import audit, create_item, next_free_code
 from tracker.items.responsibility import assignment_for, department_index
 from tracker.models import Plan, PlanNode, WorkItem
@@ -197,7 +197,7 @@ def generate_items_from_plan(
                 now=now,
             )
         )
-    ensure_periods(plan, local_today(now))
+    ensure_periods(plan, clock.today(now))
     audit(
         actor,
         "plan.items_generated",

@@ -17,7 +17,6 @@ from tracker.items.access import (
     item_subject,
     liaison_ids,
     link,
-    local_today,
     office_ids,
     report_subject,
     require,
@@ -77,7 +76,7 @@ def create_report(
 ) -> Report:
     """Start the lead department's report for one period, as a draft."""
     now = now or clock.now()
-    today = local_today(now)
+    today = clock.today(now)
     require(actor, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
     if period.plan_id != item.plan_id or period.start_date > today:
         raise ValidationFailed({"period": _("Choose a reporting period that has started.")})

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
+from tracker.items.predicates import (
+    due_soon_clause,
+)
 from tracker.items.queries import (
     counts_by_status,
-    due_soon_clause,
     focus_state_counts,
     item_rows,
     overdue_by_department,

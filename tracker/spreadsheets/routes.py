@@ -7,22 +7,26 @@ import logging
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.dashboard.queries import choose_plan, dashboard_plans
-from tracker.dashboard.scope import due_soon_days, local_now, local_today
-from tracker.errors import DomainError, PermissionDenied
+from tracker.dashboard.scope import due_soon_days
+from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
 from tracker.periods import focus_period
-from tracker.security import log_security_event
 from tracker.spreadsheets import bp, exports, messages, operations
 from tracker.spreadsheets.forms import ConfirmForm, UploadForm
 from tracker.spreadsheets.reader import Limits, SpreadsheetRejected
-from tracker.workflow import is_office
+from tracker.web import one_transaction, role_required
+from tracker.workflow import OFFICE_ROLES, is_office
 
 logger = logging.getLogger(__name__)
+
+_OFFICE_ONLY = _l("Only the leading-group office may import task tables.")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,12 +37,6 @@ def _limits() -> Limits:
         max_bytes=config["SPREADSHEET_MAX_BYTES"],
         max_rows=config["SPREADSHEET_MAX_ROWS"],
     )
-
-
-def _require_office() -> None:
-    if not is_office(current_user):
-        log_security_event(request.endpoint or "spreadsheets", outcome="denied")
-        raise PermissionDenied(_("Only the leading-group office may import task tables."))
 
 
 def _plan_from_args(plans):
@@ -71,7 +69,7 @@ def index():
     plans = dashboard_plans()
     plan = choose_plan(plans, request.args.get("plan", type=int))
     periods = _periods(plan.id) if plan else []
-    focus = focus_period(plan.id, local_today()) if plan else None
+    focus = focus_period(plan.id, clock.today()) if plan else None
     form = None
     if is_office(current_user):
         form = UploadForm()
@@ -101,7 +99,7 @@ def _recent_imports():
 @login_required
 def export_decomposition():
     plan = _plan_from_args(dashboard_plans())
-    data = exports.decomposition_workbook(current_user, plan, local_today())
+    data = exports.decomposition_workbook(current_user, plan, clock.today())
     return _download(data, f"任务分解表-{plan.id}.xlsx")
 
 
@@ -113,10 +111,10 @@ def export_progress():
     if period_id:
         period = db.session.get(ReportingPeriod, period_id)
     else:
-        period = focus_period(plan.id, local_today())
+        period = focus_period(plan.id, clock.today())
     if period is None or period.plan_id != plan.id:
         abort(404)
-    data = exports.progress_workbook(current_user, plan, period, local_today(), due_soon_days())
+    data = exports.progress_workbook(current_user, plan, period, clock.today(), due_soon_days())
     return _download(data, f"进展情况表-{period.label}.xlsx")
 
 
@@ -124,14 +122,13 @@ def export_progress():
 @login_required
 def export_indicators():
     plan = _plan_from_args(dashboard_plans())
-    data = exports.indicators_workbook(current_user, plan, local_today())
+    data = exports.indicators_workbook(current_user, plan, clock.today())
     return _download(data, f"主要指标-{plan.id}.xlsx")
 
 
 @bp.post("/import")
-@login_required
+@role_required(OFFICE_ROLES, message=_OFFICE_ONLY)
 def upload():
-    _require_office()
     plans = [p for p in dashboard_plans() if not p.is_archived]
     form = UploadForm()
     form.plan_id.choices = [(p.id, p.title) for p in plans]
@@ -144,14 +141,13 @@ def upload():
     limits = _limits()
     data = file.read(limits.max_bytes + 1)
     try:
-        preview = operations.preview_upload(
-            current_user, plan, data, file.filename, today=local_today(), limits=limits
-        )
+        with one_transaction():
+            preview = operations.preview_upload(
+                current_user, plan, data, file.filename, today=clock.today(), limits=limits
+            )
     except SpreadsheetRejected as error:
-        db.session.rollback()
         logger.info("spreadsheet refused: %s", error.code)
         return _index_with_error(form, messages.refusal_text(error.code, error.params))
-    db.session.commit()
     return redirect(url_for("spreadsheets.preview", import_id=preview.id))
 
 
@@ -165,7 +161,7 @@ def _index_with_error(form, message: str):
             plans=plans,
             plan=plan,
             periods=_periods(plan.id) if plan else [],
-            focus=focus_period(plan.id, local_today()) if plan else None,
+            focus=focus_period(plan.id, clock.today()) if plan else None,
             form=form,
             recent=_recent_imports(),
         ),
@@ -174,9 +170,8 @@ def _index_with_error(form, message: str):
 
 
 @bp.get("/import/<int:import_id>")
-@login_required
+@role_required(OFFICE_ROLES, message=_OFFICE_ONLY)
 def preview(import_id: int):
-    _require_office()
     upload_row = operations.load_import(current_user, import_id)
     data = upload_row.preview_json
     show = request.args.get("show", "changes")
@@ -192,7 +187,7 @@ def preview(import_id: int):
         rows=rows,
         show=show,
         form=ConfirmForm(),
-        can_apply=operations.can_apply(upload_row, local_now()),
+        can_apply=operations.can_apply(upload_row, clock.now()),
         problem_text=messages.problem_text,
         column_text=messages.column_text,
         field_labels=messages.FIELD_LABELS,
@@ -200,21 +195,19 @@ def preview(import_id: int):
 
 
 @bp.post("/import/<int:import_id>/apply")
-@login_required
+@role_required(OFFICE_ROLES, message=_OFFICE_ONLY)
 def apply(import_id: int):
-    _require_office()
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     upload_row = operations.load_import(current_user, import_id)
     try:
-        result = operations.apply_import(current_user, upload_row, now=local_now())
+        with one_transaction():
+            result = operations.apply_import(current_user, upload_row, now=clock.now())
     except DomainError as error:
-        db.session.rollback()
         logger.info("spreadsheet %s not applied: %s", import_id, error.code)
         flash(error.message or _("Nothing was changed."), "danger")
         return redirect(url_for("spreadsheets.preview", import_id=import_id))
-    db.session.commit()
     flash(
         _(
             "Applied: %(created)s work items created, %(updated)s updated.",

@@ -1,49 +1,77 @@
-"""Helpers the item and review views share: one transaction per POST, errors onto forms."""
+"""The request convention every page and API view follows: one transaction per request that
+writes (`one_transaction`), one form flow (`form_page`), one role guard (`role_required`).
+
+The rule for rollback is single: a block that raises leaves nothing written — `one_transaction`
+rolls back before the error travels on, and the error handlers in `tracker/errors.py` roll
+back too, so a view that raises outside the block cannot leave a half-written session."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from contextlib import contextmanager
-from datetime import date, datetime
 from functools import wraps
 
-from flask import render_template
-from flask_login import login_required
+from flask import render_template, request
+from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from tracker import clock
 from tracker.errors import (
+    Conflict,
     DomainError,
     InvalidTransition,
+    PermissionDenied,
     StaleVersion,
     ValidationFailed,
     apply_errors,
 )
 from tracker.extensions import db
 from tracker.models import Department
+from tracker.security import log_security_event
+from tracker.workflow import Role
 
 logger = logging.getLogger(__name__)
 
 
-def now() -> datetime:
-    """The instant a page acts at (naive UTC), from the one clock."""
-    return clock.now()
-
-
-def today() -> date:
-    """Today in the tracker's timezone, as the pages see it."""
-    return clock.today()
-
-
 @contextmanager
 def one_transaction():
-    """Commit once when the block succeeds; roll everything back when it raises."""
+    """Commit once when the block succeeds; roll everything back when it raises.
+
+    Services check uniqueness before writing; two callers racing past that check meet the
+    database's unique constraint, which answers 409 (`Conflict`) instead of a 500."""
     try:
         yield
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        logger.warning("integrity error in a write: %s", error)
+        raise Conflict() from None
     except BaseException:
         db.session.rollback()
         raise
-    db.session.commit()
+
+
+def role_required(roles: Iterable[Role], *, event: str | None = None, message: str = ""):
+    """Log in, then only the given roles pass; anyone else is a 403 (with `message`, a
+    lazy string, when the page should say why) and a security event (named `event`, else
+    the endpoint)."""
+    allowed = frozenset(Role(role) for role in roles)
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if Role(current_user.role) not in allowed:
+                log_security_event(
+                    event or request.endpoint or "", outcome="denied", obj=request.path
+                )
+                raise PermissionDenied(str(message))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def conflict_page(error: DomainError, back_url: str, obj_label: str = ""):
@@ -95,28 +123,10 @@ def form_page(
 
 
 def department_choices(blank: str | None = None, *, include_office: bool = False):
+    """(id, short name) of the active departments for a select field, by short name."""
     query = select(Department.id, Department.short_name).where(Department.active)
     if not include_office:
         query = query.where(Department.is_office.is_(False))
     rows = db.session.execute(query.order_by(Department.short_name)).all()
     choices = [(row.id, row.short_name) for row in rows]
     return ([(0, blank)] if blank is not None else []) + choices
-
-
-def logged_in(view):
-    """login_required, spelled once for the area's views."""
-    return login_required(view)
-
-
-def view_errors(view):
-    """Roll back on any domain error before the global handler renders it."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except DomainError:
-            db.session.rollback()
-            raise
-
-    return wrapper
