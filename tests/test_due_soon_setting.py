@@ -13,7 +13,7 @@ from tests.dashboard_support import make_item, make_plan
 from tracker.dashboard.overview import city_overview
 from tracker.dashboard.scope import YELLOW, light_of
 from tracker.extensions import db
-from tracker.items.predicates import due_soon_days, due_windows
+from tracker.item_predicates import due_soon_days, due_windows
 from tracker.items.templating import due_cell
 from tracker.notify.digest import collect_department_digests
 

@@ -122,9 +122,14 @@ def form_page(
     return render_template(template, form=form, **context), status
 
 
-def department_choices(blank: str | None = None, *, include_office: bool = False):
-    """(id, short name) of the active departments for a select field, by short name."""
-    query = select(Department.id, Department.short_name).where(Department.active)
+def department_choices(
+    blank: str | None = None, *, include_office: bool = False, include_inactive: bool = False
+):
+    """(id, short name) of the departments for a select field, by short name: the active
+    non-office ones unless told otherwise; `blank` puts (0, blank) first."""
+    query = select(Department.id, Department.short_name)
+    if not include_inactive:
+        query = query.where(Department.active)
     if not include_office:
         query = query.where(Department.is_office.is_(False))
     rows = db.session.execute(query.order_by(Department.short_name)).all()

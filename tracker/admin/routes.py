@@ -20,15 +20,8 @@ from tracker.errors import ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.models import Department, User
 from tracker.pagination import paginate
-from tracker.web import one_transaction, role_required
+from tracker.web import department_choices, one_transaction, role_required
 from tracker.workflow import Role
-
-
-def _department_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Department.id, Department.short_name).order_by(Department.short_name)
-    ).all()
-    return [(row.id, row.short_name) for row in rows]
 
 
 @bp.get("/users")
@@ -46,7 +39,7 @@ def users():
 @role_required([Role.ADMIN], event="admin")
 def new_user():
     form = UserForm()
-    form.department_id.choices = _department_choices()
+    form.department_id.choices = department_choices(include_office=True, include_inactive=True)
     status = 200
     if form.validate_on_submit():
         try:
@@ -84,7 +77,7 @@ def new_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
-    form.department_id.choices = _department_choices()
+    form.department_id.choices = department_choices(include_office=True, include_inactive=True)
     del form.username
     status = 200
     if form.validate_on_submit():

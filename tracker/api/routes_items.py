@@ -21,12 +21,13 @@ from tracker.api.schemas import DATE, ID, REVIEW_STATES, text
 from tracker.api.spec import Param, operation
 from tracker.errors import PermissionDenied, StaleVersion, ValidationFailed
 from tracker.extensions import db
-from tracker.items.access import item_subject, load_item, require
-from tracker.items.operations import assign_item, create_item, update_item
-from tracker.items.predicates import (
+from tracker.item_predicates import (
     overdue_clause,
 )
+from tracker.items.access import item_subject, load_item, require
+from tracker.items.operations import assign_item, create_item, update_item
 from tracker.items.queries import (
+    ITEM_STATUSES,
     ItemFilters,
     focus_report_join,
     item_list_query,
@@ -55,7 +56,7 @@ ITEM_QUERY = (
     ),
     Param(
         "status",
-        {"type": "string", "enum": ["not_started", "in_progress", "completed", "retired", "open"]},
+        {"type": "string", "enum": [*ITEM_STATUSES, "open"]},
         "Item status; retired items are listed only with status=retired.",
     ),
     Param("overdue", {"type": "boolean"}, "true: open and past due; false: not overdue."),

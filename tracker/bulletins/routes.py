@@ -5,17 +5,17 @@ from __future__ import annotations
 import io
 import logging
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, current_app, render_template, send_file
 
 from tracker import clock
 from tracker.bulletins import bp
 from tracker.bulletins.data import build_bulletin, bulletin_periods
 from tracker.bulletins.document import ranking_text, render_docx, summary_text
 from tracker.dashboard import links
-from tracker.dashboard.queries import choose_plan, dashboard_plans
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
 from tracker.periods import focus_period
+from tracker.plan_lists import plan_list, requested_plan
 from tracker.web import role_required
 from tracker.workflow import SEE_ALL_ROLES
 
@@ -34,8 +34,8 @@ def _period_or_404(period_id: int) -> ReportingPeriod:
 @bp.get("/")
 @role_required(SEE_ALL_ROLES)
 def index():
-    plans = dashboard_plans()
-    plan = choose_plan(plans, request.args.get("plan", type=int))
+    plans = plan_list()
+    plan = requested_plan(plans)
     today = clock.today()
     periods = bulletin_periods(plan.id, today) if plan else []
     focus = focus_period(plan.id, today) if plan else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 
-from tracker.items.predicates import due_soon_days
+from tracker.item_predicates import due_soon_days
 
 ITEM_LIST_ENDPOINT = "items.index"
 ITEM_ENDPOINT = "items.detail"
@@ -39,7 +39,7 @@ def items_url(
     `department` is the lead department; `node` a 专栏 (or any plan heading: the items
     from it and from what lies under it); `column` every item from a 专栏; `light` is red
     (overdue), yellow (due within DUE_SOON_DAYS) or green (neither: completed, or due
-    later); the list's `due` windows read the same setting (tracker.items.predicates).
+    later); the list's `due` windows read the same setting (tracker.item_predicates).
     """
     args: dict = {
         "plan": plan,

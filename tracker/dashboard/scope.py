@@ -1,5 +1,5 @@
 """Which items a figure counts and each item's traffic light, on top of
-tracker.items.predicates (the one definition of visible, overdue and due soon)."""
+tracker.item_predicates (the one definition of visible, overdue and due soon)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import case
 
-from tracker.items.predicates import (
+from tracker.item_predicates import (
     department_clause,
     due_soon_clause,
     due_soon_days,

@@ -58,7 +58,6 @@ from tracker.indicators.queries import (
     active_departments,
     count_submitted,
     grid_rows,
-    indicator_plans,
     linked_items,
     plan_categories,
     plan_indicators_query,
@@ -69,9 +68,10 @@ from tracker.indicators.queries import (
 )
 from tracker.indicators.specs import plan_years, spec_for, status_for, value_subject
 from tracker.indicators.status import expected_value
-from tracker.models import Department, Indicator, Plan
+from tracker.models import Department, Indicator
 from tracker.pagination import paginate
-from tracker.web import one_transaction, role_required
+from tracker.plan_lists import plan_list, requested_plan
+from tracker.web import department_choices, one_transaction, role_required
 from tracker.workflow import OFFICE_ROLES, SEE_ALL_ROLES, Action, can, is_office
 
 logger = logging.getLogger(__name__)
@@ -110,16 +110,6 @@ def _value_display(indicator, value):
     return value_display(indicator, value_text=value)
 
 
-def _selected_plan(plans: list[Plan]) -> Plan | None:
-    wanted = request.args.get("plan", type=int)
-    if wanted:
-        plan = next((p for p in plans if p.id == wanted), None)
-        if plan is None:
-            abort(404)
-        return plan
-    return plans[0] if plans else None
-
-
 # --- the status grid ----------------------------------------------------------------------
 
 
@@ -127,8 +117,8 @@ def _selected_plan(plans: list[Plan]) -> Plan | None:
 @login_required
 def index():
     """Indicators × years with coloured statuses and 预警; filters by plan, department, category."""
-    plans = indicator_plans()
-    plan = _selected_plan(plans)
+    plans = plan_list(with_indicators=True)
+    plan = requested_plan(plans)
     department_id = request.args.get("department", type=int)
     category = request.args.get("category", "").strip() or None
     context = {
@@ -228,10 +218,7 @@ def detail(indicator_id: int):
 
 def _assign_form(indicator: Indicator, formdata=None) -> AssignForm:
     form = AssignForm(formdata=formdata, obj=None)
-    departments = active_departments()
-    form.department_id.choices = [(0, _("— nobody yet —"))] + [
-        (d.id, d.short_name) for d in departments
-    ]
+    form.department_id.choices = department_choices(_("— nobody yet —"), include_office=True)
     if formdata is None:
         form.department_id.data = indicator.department_id or 0
         form.version.data = indicator.version
@@ -306,8 +293,8 @@ def assign(indicator_id: int):
 
 def _evaluation_args():
     """(plan, year, kind) from the query string; the office may pick 中期 or 终期 freely."""
-    plans = indicator_plans()
-    plan = _selected_plan(plans)
+    plans = plan_list(with_indicators=True)
+    plan = requested_plan(plans)
     if plan is None:
         abort(404)
     year = request.args.get("year", type=int) or default_year(plan, clock.today())

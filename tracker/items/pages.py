@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.items.predicates import (
+from tracker.item_predicates import (
     due_soon_clause,
     open_clause,
     overdue_clause,

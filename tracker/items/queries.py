@@ -13,8 +13,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.items.headings import column_node_ids, subtree_node_ids
-from tracker.items.predicates import (
+from tracker.item_predicates import (
     due_soon_clause,
     due_windows,
     on_schedule_clause,
@@ -22,6 +21,7 @@ from tracker.items.predicates import (
     overdue_clause,
     visibility_clause,
 )
+from tracker.items.headings import column_node_ids, subtree_node_ids
 from tracker.models import (
     Department,
     ExtensionRequest,

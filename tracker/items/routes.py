@@ -11,6 +11,10 @@ from tracker import clock
 from tracker.errors import NotFound
 from tracker.evidence import send_evidence
 from tracker.extensions import db
+from tracker.item_predicates import (
+    due_windows,
+    is_due_soon,
+)
 from tracker.items import bp
 from tracker.items.access import has_pending_extension, item_subject, load_item
 from tracker.items.forms import (
@@ -21,10 +25,6 @@ from tracker.items.forms import (
 )
 from tracker.items.headings import plan_node_label
 from tracker.items.pages import department_home_data, item_page_data
-from tracker.items.predicates import (
-    due_windows,
-    is_due_soon,
-)
 from tracker.items.queries import (
     ITEM_STATUSES,
     REVIEW_FILTERS,

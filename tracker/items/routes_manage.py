@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from tracker import clock
 from tracker.errors import InvalidTransition, StaleVersion, ValidationFailed, apply_errors
 from tracker.extensions import db
+from tracker.item_predicates import open_clause
 from tracker.items import bp
 from tracker.items.access import item_subject, load_item, require, require_role
 from tracker.items.forms import (
@@ -263,8 +264,7 @@ def merge(item_id: int):
         .where(
             WorkItem.plan_id == item.plan_id,
             WorkItem.id != item.id,
-            WorkItem.retired_at.is_(None),
-            WorkItem.status != "completed",
+            open_clause(),
         )
         .order_by(WorkItem.id)
     ).all()

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from tracker.items.predicates import due_soon_days, is_due_soon
+from tracker.item_predicates import due_soon_days, is_due_soon
 from tracker.templating import STATE_BADGES, STATE_LABELS, local_date
 
 EXTRA_LABELS = {

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.items.predicates import due_soon_days
+from tracker.item_predicates import due_soon_days
 from tracker.models import Plan, Report, ReportingPeriod, WorkItem
 from tracker.notify.deadlines import open_items_filter
 from tracker.notify.messages import (

@@ -22,6 +22,7 @@ from tracker.extensions import db
 from tracker.items.responsibility import department_index, unknown_names
 from tracker.models import Plan, PlanImport
 from tracker.pagination import paginate
+from tracker.plan_lists import plans_in_order
 from tracker.plans import bp
 from tracker.plans.corrections import apply_corrections
 from tracker.plans.diff import indicator_fields
@@ -40,7 +41,7 @@ from tracker.plans.operations import (
     unarchive_plan,
 )
 from tracker.plans.parser import parse_plan
-from tracker.plans.queries import pending_imports, plan_counts, plans_in_order, work_item_counts
+from tracker.plans.queries import pending_imports, plan_counts, work_item_counts
 from tracker.plans.reading import PlanFileError, file_suffix, read_plan_file
 from tracker.plans.revision import compare_with_plan, format_period, stored_indicators, stored_nodes
 from tracker.plans.tree import flatten, parsed_from_dict, tree_from_flat, tree_from_rows

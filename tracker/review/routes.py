@@ -20,7 +20,7 @@ from tracker.errors import (
 from tracker.extensions import db
 from tracker.items.access import item_subject, load_item, load_report, report_subject
 from tracker.items.deadlines import decide_extension
-from tracker.items.queries import review_queue_query
+from tracker.items.queries import REVIEW_FILTERS, review_queue_query
 from tracker.models import Department, ExtensionRequest, Plan, Report, WorkItem
 from tracker.numbers import int_param
 from tracker.pagination import paginate
@@ -42,7 +42,10 @@ def office_home():
         return redirect(url_for("items.department_home"))
     day = clock.today()
     return render_template(
-        "review/office_home.html", today=day, **office_home_data(current_user, day)
+        "review/office_home.html",
+        today=day,
+        review_filters=REVIEW_FILTERS,
+        **office_home_data(current_user, day),
     )
 
 

@@ -12,12 +12,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker import clock
-from tracker.dashboard.queries import choose_plan, dashboard_plans
 from tracker.dashboard.scope import due_soon_days
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
 from tracker.periods import focus_period
+from tracker.plan_lists import find_plan, plan_list, requested_plan
 from tracker.spreadsheets import bp, exports, messages, operations
 from tracker.spreadsheets.forms import ConfirmForm, UploadForm
 from tracker.spreadsheets.reader import Limits, SpreadsheetRejected
@@ -40,8 +40,7 @@ def _limits() -> Limits:
 
 
 def _plan_from_args(plans):
-    plan_id = request.args.get("plan", type=int)
-    plan = choose_plan(plans, plan_id)
+    plan = requested_plan(plans)
     if plan is None:
         abort(404)
     return plan
@@ -66,8 +65,8 @@ def _download(data: bytes, name: str):
 @bp.get("/")
 @login_required
 def index():
-    plans = dashboard_plans()
-    plan = choose_plan(plans, request.args.get("plan", type=int))
+    plans = plan_list()
+    plan = requested_plan(plans)
     periods = _periods(plan.id) if plan else []
     focus = focus_period(plan.id, clock.today()) if plan else None
     form = None
@@ -98,7 +97,7 @@ def _recent_imports():
 @bp.get("/export/decomposition.xlsx")
 @login_required
 def export_decomposition():
-    plan = _plan_from_args(dashboard_plans())
+    plan = _plan_from_args(plan_list())
     data = exports.decomposition_workbook(current_user, plan, clock.today())
     return _download(data, f"任务分解表-{plan.id}.xlsx")
 
@@ -106,7 +105,7 @@ def export_decomposition():
 @bp.get("/export/progress.xlsx")
 @login_required
 def export_progress():
-    plan = _plan_from_args(dashboard_plans())
+    plan = _plan_from_args(plan_list())
     period_id = request.args.get("period", type=int)
     if period_id:
         period = db.session.get(ReportingPeriod, period_id)
@@ -121,7 +120,7 @@ def export_progress():
 @bp.get("/export/indicators.xlsx")
 @login_required
 def export_indicators():
-    plan = _plan_from_args(dashboard_plans())
+    plan = _plan_from_args(plan_list())
     data = exports.indicators_workbook(current_user, plan, clock.today())
     return _download(data, f"主要指标-{plan.id}.xlsx")
 
@@ -129,12 +128,12 @@ def export_indicators():
 @bp.post("/import")
 @role_required(OFFICE_ROLES, message=_OFFICE_ONLY)
 def upload():
-    plans = [p for p in dashboard_plans() if not p.is_archived]
+    plans = [p for p in plan_list() if not p.is_archived]
     form = UploadForm()
     form.plan_id.choices = [(p.id, p.title) for p in plans]
     if not form.validate_on_submit():
         return _index_with_error(form, _("Choose a plan and a file."))
-    plan = next((p for p in plans if p.id == form.plan_id.data), None)
+    plan = find_plan(plans, form.plan_id.data)
     file = form.file.data
     if plan is None or file is None or not getattr(file, "filename", ""):
         return _index_with_error(form, _("Choose a plan and a file."))
@@ -153,8 +152,8 @@ def upload():
 
 def _index_with_error(form, message: str):
     flash(message, "danger")
-    plans = dashboard_plans()
-    plan = choose_plan(plans, form.plan_id.data)
+    plans = plan_list()
+    plan = find_plan(plans, form.plan_id.data)
     return (
         render_template(
             "spreadsheets/index.html",
