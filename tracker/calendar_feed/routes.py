@@ -13,8 +13,8 @@ from tracker import clock
 from tracker.calendar_feed import bp
 from tracker.calendar_feed.feed import feed_events, render_ics
 from tracker.calendar_feed.operations import issue_feed_token, revoke_feed_token, user_for_token
-from tracker.extensions import db
 from tracker.i18n import normalise_locale
+from tracker.web import one_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ def feed(token: str):
 @login_required
 def create_token():
     """Create (or replace) the feed link and show it once; only its hash is kept."""
-    token = issue_feed_token(current_user)
-    db.session.commit()
+    with one_transaction():
+        token = issue_feed_token(current_user)
     feed_url = _external("calendar.feed", token=token)
     return render_template("calendar/feed_created.html", feed_url=feed_url)
 
@@ -59,7 +59,7 @@ def create_token():
 @bp.post("/token/revoke")
 @login_required
 def revoke_token():
-    revoke_feed_token(current_user)
-    db.session.commit()
+    with one_transaction():
+        revoke_feed_token(current_user)
     flash(_("The calendar link no longer works."), "success")
     return redirect(url_for("auth.profile"))
