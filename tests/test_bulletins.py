@@ -9,9 +9,9 @@ from docx import Document
 
 from tests.conftest import login_as
 from tests.dashboard_support import make_item, make_period, make_plan, make_report
+from tracker import clock
 from tracker.bulletins.data import build_bulletin
 from tracker.dashboard.reporting import deadline_cutoff
-from tracker.dashboard.scope import local_today
 from tracker.extensions import db
 
 TODAY = date(2026, 11, 27)
@@ -67,7 +67,7 @@ def test_office_reads_a_printable_bulletin(client, factories, world):
     # Overdue was counted at the 13 October deadline; today's list would not match it.
     assert overdue_link not in html
     with client.application.app_context():
-        today = local_today()
+        today = clock.today()
     current = make_period(
         world["plan"],
         "2026Q4",

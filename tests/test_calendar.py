@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from tests.conftest import login_as
 from tests.dashboard_support import count_statements, make_item, make_period, make_plan
+from tracker import clock
 from tracker.calendar_feed.operations import token_hash
-from tracker.dashboard.scope import local_today
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
 
@@ -18,7 +18,7 @@ from tracker.models import AuditEvent, User
 @pytest.fixture
 def world(app, factories):
     with app.app_context():
-        today = local_today()
+        today = clock.today()
     fgw = factories.department("市发改委")
     jxj = factories.department("市经信局")
     plan, nodes = make_plan()

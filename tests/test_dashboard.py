@@ -15,9 +15,9 @@ from tests.dashboard_support import (
     make_plan,
     make_report,
 )
+from tracker import clock
 from tracker.dashboard.overview import city_overview, department_overview
 from tracker.dashboard.reporting import deadline_cutoff, rank, reporting_stats
-from tracker.dashboard.scope import local_today
 from tracker.extensions import db
 
 TODAY = date(2026, 11, 27)
@@ -298,7 +298,7 @@ def test_bounded_statements_at_two_sizes(app, client, factories, view):
     user = factories.user("office", office)
     plan, nodes = make_plan()
     with app.app_context():
-        today = local_today()
+        today = clock.today()
     counts = []
     for departments, per_department in ((2, 2), (12, 15)):
         units = _populate(factories, plan, nodes, departments, per_department, today)

@@ -98,16 +98,16 @@ def test_resend_all_failed(admin_client):
     assert {r.state for r in rows} == {"pending"}
 
 
-def test_scheduler_runs_and_calendar_fallback_are_shown(admin_client, monkeypatch):
+def test_scheduler_runs_and_calendar_fallback_are_shown(app, admin_client, monkeypatch):
     db.session.add(SchedulerRun(job_id="notify.daily", outcome="ok", detail="queued 3"))
     db.session.add(SchedulerRun(job_id="notify.dispatch", outcome="error", detail="SMTP down"))
     db.session.commit()
-    monkeypatch.setattr("tracker.notify.routes.local_today", lambda: date(2099, 3, 1))
+    monkeypatch.setitem(app.config, "TRACKER_TODAY", "2099-03-01")
     page = admin_client.get("/admin/outbox?lang=en").get_data(as_text=True)
     assert "notify.daily" in page and "queued 3" in page and "SMTP down" in page
     assert "arrangement for 2099, 2100" in page and "Monday to Friday" in page
     assert 'href="/admin/holidays?year=2099"' in page
-    monkeypatch.setattr("tracker.notify.routes.local_today", lambda: date(2026, 11, 27))
+    monkeypatch.setitem(app.config, "TRACKER_TODAY", "2026-11-27")
     page = admin_client.get("/admin/outbox?lang=en").get_data(as_text=True)
     assert "arrangement for 2027:" in page
 

@@ -66,9 +66,10 @@ def local_date(instant: datetime | None) -> date | None:
     return instant.astimezone(zone()).date()
 
 
-def today() -> date:
-    """Today in the tracker's timezone."""
-    return local_date(now())
+def today(at: datetime | None = None) -> date:
+    """Today in the tracker's timezone: at the instant `at` (naive UTC or aware) when a
+    service was handed one, else at the clock's now."""
+    return local_date(at if at is not None else now())
 
 
 def local_now() -> datetime:

@@ -12,13 +12,14 @@ from flask.cli import AppGroup
 
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
+from tracker.workflow import Role
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
 
 @users_cli.command("create")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["admin", "office", "liaison", "leader"]))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option(
     "--department",
     "department_name",

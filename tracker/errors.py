@@ -52,6 +52,13 @@ class StaleVersion(DomainError):
         self.current_version = current_version
 
 
+class Conflict(DomainError):
+    """Someone else created or changed the same thing at the same moment."""
+
+    status = 409
+    code = "conflict"
+
+
 class ValidationFailed(DomainError):
     """Input that cannot be accepted; `errors` maps field names to messages."""
 
@@ -120,9 +127,17 @@ def render_error(status: int, message: str | None = None, code: str | None = Non
     return render_template(template, status=status, title=title, message=message), status
 
 
+def _rollback() -> None:
+    """The one rollback rule: a request that ends in an error leaves nothing written."""
+    from tracker.extensions import db
+
+    db.session.rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
+        _rollback()
         extra = {}
         if isinstance(error, ValidationFailed):
             extra["fields"] = error.errors
@@ -132,6 +147,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(_error: CSRFError):
+        _rollback()
         return render_error(
             400,
             _("The form expired or was not sent from this site. Please reload and try again."),
@@ -140,6 +156,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        _rollback()
         messages = {
             413: _("The upload is larger than the allowed size."),
             404: _("The page or object does not exist, or you may not see it."),
@@ -152,7 +169,5 @@ def register_error_handlers(app: Flask) -> None:
         logger.exception("unhandled error on %s", request.path)
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error
-        from tracker.extensions import db
-
-        db.session.rollback()
+        _rollback()
         return render_error(500, None, "internal_error")

@@ -8,7 +8,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-ALL = frozenset({"admin", "office", "liaison", "leader"})
+from tracker.workflow import OFFICE_ROLES, SEE_ALL_ROLES, Role
+
+ALL = frozenset(Role)
+LIAISON = frozenset({Role.LIAISON})
+ADMIN = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -20,28 +24,28 @@ class NavLink:
 
 NAV_LINKS: list[NavLink] = [
     NavLink("main.home", _l("Home")),
-    NavLink("items.department_home", _l("My department"), frozenset({"liaison"})),
-    NavLink("review.office_home", _l("Overview"), frozenset({"admin", "office", "leader"})),
+    NavLink("items.department_home", _l("My department"), LIAISON),
+    NavLink("review.office_home", _l("Overview"), SEE_ALL_ROLES),
     NavLink("items.index", _l("Work items")),
-    NavLink("review.queue", _l("Review queue"), frozenset({"admin", "office"})),
+    NavLink("review.queue", _l("Review queue"), OFFICE_ROLES),
     NavLink("plans.index", _l("Plans")),
     NavLink("indicators.index", _l("Indicators")),
-    NavLink("dashboard.city", _l("Dashboard"), frozenset({"admin", "office", "leader"})),
-    NavLink("dashboard.my_department", _l("Department dashboard"), frozenset({"liaison"})),
-    NavLink("bulletins.index", _l("Bulletins"), frozenset({"admin", "office", "leader"})),
+    NavLink("dashboard.city", _l("Dashboard"), SEE_ALL_ROLES),
+    NavLink("dashboard.my_department", _l("Department dashboard"), LIAISON),
+    NavLink("bulletins.index", _l("Bulletins"), SEE_ALL_ROLES),
     NavLink("spreadsheets.index", _l("Spreadsheets")),
-    NavLink("admin.users", _l("Users"), frozenset({"admin"})),
-    NavLink("admin.departments", _l("Departments"), frozenset({"admin"})),
-    NavLink("notify.outbox", _l("Outbox"), frozenset({"admin"})),
-    NavLink("holidays.index", _l("Holidays"), frozenset({"admin"})),
+    NavLink("admin.users", _l("Users"), ADMIN),
+    NavLink("admin.departments", _l("Departments"), ADMIN),
+    NavLink("notify.outbox", _l("Outbox"), ADMIN),
+    NavLink("holidays.index", _l("Holidays"), ADMIN),
 ]
 
 # The first screen of each role (endpoint names); `/` redirects there once it exists.
 ROLE_HOMES: dict[str, str] = {
-    "liaison": "items.department_home",
-    "office": "review.office_home",
-    "admin": "review.office_home",
-    "leader": "dashboard.city",
+    Role.LIAISON: "items.department_home",
+    Role.OFFICE: "review.office_home",
+    Role.ADMIN: "review.office_home",
+    Role.LEADER: "dashboard.city",
 }
 
 # Templates included on the profile page (API tokens, calendar feed, …).

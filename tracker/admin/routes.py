@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker.admin import bp
@@ -22,31 +20,12 @@ from tracker.errors import ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.models import Department, User
 from tracker.pagination import paginate
-from tracker.security import log_security_event
+from tracker.web import department_choices, one_transaction, role_required
 from tracker.workflow import Role
 
 
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if current_user.role != Role.ADMIN:
-            log_security_event("admin", outcome="denied", obj=request.path)
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def _department_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Department.id, Department.short_name).order_by(Department.short_name)
-    ).all()
-    return [(row.id, row.short_name) for row in rows]
-
-
 @bp.get("/users")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def users():
     query = select(User).order_by(User.username)
     q = request.args.get("q", "").strip()
@@ -57,29 +36,28 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def new_user():
     form = UserForm()
-    form.department_id.choices = _department_choices()
+    form.department_id.choices = department_choices(include_office=True, include_inactive=True)
     status = 200
     if form.validate_on_submit():
         try:
-            user, password = create_user(
-                current_user,
-                username=form.username.data,
-                role=form.role.data,
-                department=db.session.get(Department, form.department_id.data),
-                email=form.email.data,
-                name=form.name.data or "",
-                dingtalk_user_id=form.dingtalk_user_id.data,
-                mobile=form.mobile.data,
-            )
+            with one_transaction():
+                user, password = create_user(
+                    current_user,
+                    username=form.username.data,
+                    role=form.role.data,
+                    department=db.session.get(Department, form.department_id.data),
+                    email=form.email.data,
+                    name=form.name.data or "",
+                    dingtalk_user_id=form.dingtalk_user_id.data,
+                    mobile=form.mobile.data,
+                )
         except ValidationFailed as error:
-            db.session.rollback()
             apply_errors(form, error)
             status = 422
         else:
-            db.session.commit()
             flash(
                 _(
                     "User %(name)s created. Initial password (shown once): %(password)s",
@@ -95,32 +73,31 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
-    form.department_id.choices = _department_choices()
+    form.department_id.choices = department_choices(include_office=True, include_inactive=True)
     del form.username
     status = 200
     if form.validate_on_submit():
         try:
-            update_user(
-                current_user,
-                user,
-                role=form.role.data,
-                department=db.session.get(Department, form.department_id.data),
-                name=form.name.data or "",
-                email=form.email.data,
-                active=form.active.data,
-                dingtalk_user_id=form.dingtalk_user_id.data,
-                mobile=form.mobile.data,
-            )
+            with one_transaction():
+                update_user(
+                    current_user,
+                    user,
+                    role=form.role.data,
+                    department=db.session.get(Department, form.department_id.data),
+                    name=form.name.data or "",
+                    email=form.email.data,
+                    active=form.active.data,
+                    dingtalk_user_id=form.dingtalk_user_id.data,
+                    mobile=form.mobile.data,
+                )
         except ValidationFailed as error:
-            db.session.rollback()
             apply_errors(form, error)
             status = 422
         else:
-            db.session.commit()
             flash(_("User %(name)s saved.", name=user.username), "success")
             return redirect(url_for("admin.users"))
     elif form.errors:
@@ -131,13 +108,13 @@ def edit_user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/reset-password")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def reset_user_password(user_id: int):
     user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    password = reset_password(current_user, user)
-    db.session.commit()
+    with one_transaction():
+        password = reset_password(current_user, user)
     flash(
         _(
             "New password for %(name)s (shown once; they must change it at next log-in): "
@@ -151,7 +128,7 @@ def reset_user_password(user_id: int):
 
 
 @bp.get("/departments")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def departments():
     counts = dict(
         db.session.execute(
@@ -166,7 +143,7 @@ def departments():
 
 @bp.route("/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def edit_department(department_id: int | None):
     department = db.get_or_404(Department, department_id) if department_id else None
     form = DepartmentForm(obj=department)
@@ -175,24 +152,23 @@ def edit_department(department_id: int | None):
     status = 200
     if form.validate_on_submit():
         try:
-            save_department(
-                current_user,
-                department,
-                name=form.name.data,
-                short_name=form.short_name.data,
-                kind=form.kind.data,
-                aliases=(form.aliases.data or "").splitlines(),
-                active=form.active.data,
-                head_email=form.head_email.data,
-                robot_webhook=form.robot_webhook.data,
-                robot_secret=form.robot_secret.data,
-            )
+            with one_transaction():
+                save_department(
+                    current_user,
+                    department,
+                    name=form.name.data,
+                    short_name=form.short_name.data,
+                    kind=form.kind.data,
+                    aliases=(form.aliases.data or "").splitlines(),
+                    active=form.active.data,
+                    head_email=form.head_email.data,
+                    robot_webhook=form.robot_webhook.data,
+                    robot_secret=form.robot_secret.data,
+                )
         except ValidationFailed as error:
-            db.session.rollback()
             apply_errors(form, error)
             status = 422
         else:
-            db.session.commit()
             flash(_("Department saved."), "success")
             return redirect(url_for("admin.departments"))
     elif form.errors:
@@ -201,17 +177,16 @@ def edit_department(department_id: int | None):
 
 
 @bp.post("/departments/<int:department_id>/delete")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def remove_department(department_id: int):
     department = db.get_or_404(Department, department_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        delete_department(current_user, department)
+        with one_transaction():
+            delete_department(current_user, department)
     except ValidationFailed as error:
-        db.session.rollback()
         flash(error.message, "danger")
         return departments(), 409
-    db.session.commit()
     flash(_("Department deleted."), "success")
     return redirect(url_for("admin.departments"))

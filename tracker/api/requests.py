@@ -32,13 +32,6 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
-class Conflict(DomainError):
-    """Someone else created or changed the same thing at the same moment."""
-
-    status = 409
-    code = "conflict"
-
-
 class UnsupportedMediaType(DomainError):
     status = 415
     code = "unsupported_media_type"

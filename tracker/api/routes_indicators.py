@@ -13,10 +13,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.api import serializers
 from tracker.api.routes_items import PAGE, PER_PAGE
 from tracker.api.schemas import ID, text
-from tracker.api.spec import Param, operation, write_transaction
+from tracker.api.spec import Param, operation
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.indicators.operations import (
@@ -29,10 +30,9 @@ from tracker.indicators.operations import (
 )
 from tracker.indicators.queries import value_rows, verified_values_by_indicator
 from tracker.indicators.specs import spec_for, status_for, value_subject
-from tracker.items.views import now as clock_now
-from tracker.items.views import today as clock_today
 from tracker.models import Indicator, IndicatorValue
 from tracker.pagination import paginate
+from tracker.web import one_transaction
 from tracker.workflow import Action, ReviewState, can
 
 logger = logging.getLogger(__name__)
@@ -160,16 +160,16 @@ def report_indicator_value(indicator_id: int, body):
     check_value_action(
         current_user, Action.CREATE_REPORT, target, None, f"indicator:{indicator_id}"
     )
-    with write_transaction():
+    with one_transaction():
         row = report_value(
             current_user,
             target,
             year=body["year"],
             value=body["value"],
             note=body.get("note", ""),
-            today=clock_today(),
+            today=clock.today(),
             submit=body.get("submit", False),
-            now=clock_now(),
+            now=clock.now(),
         )
     response = jsonify(value_json(row.id))
     response.headers["Location"] = url_for("api.indicator_value", value_id=row.id)
@@ -200,7 +200,7 @@ def indicator_value(value_id: int):
 def edit_indicator_value(value_id: int, body):
     """Change the value or its note; a returned value stays returned until resubmitted."""
     row = load_value(value_id)
-    with write_transaction():
+    with one_transaction():
         save_value_draft(
             current_user,
             row,
@@ -223,8 +223,8 @@ def edit_indicator_value(value_id: int, body):
 def submit_indicator_value(value_id: int, body):
     """draft or returned → submitted."""
     row = load_value(value_id)
-    with write_transaction():
-        submit_value(current_user, row, now=clock_now(), expected_version=body["version"])
+    with one_transaction():
+        submit_value(current_user, row, now=clock.now(), expected_version=body["version"])
     return jsonify(value_json(value_id))
 
 
@@ -240,11 +240,11 @@ def submit_indicator_value(value_id: int, body):
 def verify_indicator_value(value_id: int, body):
     """submitted → verified: the value now counts towards the indicator's status."""
     row = load_value(value_id)
-    with write_transaction():
+    with one_transaction():
         verify_value(
             current_user,
             row,
-            now=clock_now(),
+            now=clock.now(),
             comment=body.get("comment"),
             expected_version=body["version"],
         )
@@ -263,12 +263,12 @@ def verify_indicator_value(value_id: int, body):
 def return_indicator_value(value_id: int, body):
     """submitted → returned with the reason the department sees while fixing it."""
     row = load_value(value_id)
-    with write_transaction():
+    with one_transaction():
         return_value(
             current_user,
             row,
             reason=body["reason"],
-            now=clock_now(),
+            now=clock.now(),
             expected_version=body["version"],
         )
     return jsonify(value_json(value_id))

@@ -15,25 +15,28 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.access import require
 from tracker.api import serializers
 from tracker.api.schemas import DATE, ID, REVIEW_STATES, text
-from tracker.api.spec import Param, operation, write_transaction
+from tracker.api.spec import Param, operation
 from tracker.errors import PermissionDenied, StaleVersion, ValidationFailed
 from tracker.extensions import db
+from tracker.item_predicates import (
+    overdue_clause,
+)
 from tracker.items.access import item_subject, load_item
 from tracker.items.operations import assign_item, create_item, update_item
 from tracker.items.queries import (
+    ITEM_STATUSES,
     ItemFilters,
     focus_report_join,
     item_list_query,
-    overdue_clause,
 )
-from tracker.items.views import now as clock_now
-from tracker.items.views import today as clock_today
 from tracker.models import Plan, PlanNode, WorkItem
 from tracker.pagination import paginate
 from tracker.security import log_security_event
+from tracker.web import one_transaction
 from tracker.workflow import Action, Subject, permitted
 
 logger = logging.getLogger(__name__)
@@ -54,7 +57,7 @@ ITEM_QUERY = (
     ),
     Param(
         "status",
-        {"type": "string", "enum": ["not_started", "in_progress", "completed", "retired", "open"]},
+        {"type": "string", "enum": [*ITEM_STATUSES, "open"]},
         "Item status; retired items are listed only with status=retired.",
     ),
     Param("overdue", {"type": "boolean"}, "true: open and past due; false: not overdue."),
@@ -87,7 +90,7 @@ def focus_of(item: WorkItem, today: date) -> tuple[str | None, int | None]:
 def item_json(item_id: int) -> dict:
     """The item as the caller may see it now (after a commit: fresh from the database)."""
     item = load_item(current_user, item_id, joinedload(WorkItem.lead_department))
-    today = clock_today()
+    today = clock.today()
     state, report_id = focus_of(item, today)
     return serializers.item(item, state=state, report_id=report_id, today=today)
 
@@ -97,7 +100,7 @@ def item_json(item_id: int) -> dict:
 )
 def items(args):
     """The items the caller may see, filtered and paginated; a bounded number of queries."""
-    today = clock_today()
+    today = clock.today()
     filters = ItemFilters(
         plan_id=args.get("plan"),
         section_id=args.get("section"),
@@ -173,7 +176,7 @@ def item_create(body):
         _check_section(plan.id, body.get("section_id"), errors)
     if errors:
         raise ValidationFailed(errors)
-    with write_transaction():
+    with one_transaction():
         created = create_item(
             current_user,
             plan,
@@ -187,7 +190,7 @@ def item_create(body):
             priority=body.get("priority", 2),
             indicator_id=body.get("indicator_id"),
             section_node_id=body.get("section_id"),
-            now=clock_now(),
+            now=clock.now(),
         )
     response = jsonify(item_json(created.id))
     response.headers["Location"] = url_for("api.item", item_id=created.id)
@@ -214,8 +217,8 @@ def item_update(item_id: int, body):
     _check_section(target.plan_id, body.get("section_id"), errors)
     if errors:
         raise ValidationFailed(errors)
-    now = clock_now()
-    with write_transaction():
+    now = clock.now()
+    with one_transaction():
         if not details and not owners and target.version != version:
             raise StaleVersion(
                 _("Someone else saved a newer version since you loaded it."),

@@ -14,19 +14,19 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.access import require
 from tracker.api import serializers
-from tracker.api.spec import operation, write_transaction
+from tracker.api.spec import operation
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import item_subject, load_item, load_report
 from tracker.items.report_window import check_report_window
 from tracker.items.reports import create_report, save_draft, submit_report
-from tracker.items.views import now as clock_now
-from tracker.items.views import today as clock_today
 from tracker.models import Report, ReportingPeriod
 from tracker.periods import ensure_periods, focus_period
 from tracker.review.operations import return_report, verify_report
+from tracker.web import one_transaction
 from tracker.workflow import Action
 
 logger = logging.getLogger(__name__)
@@ -71,9 +71,9 @@ def create_item_report(item_id: int, body):
     for `period`, a label such as 2026Q3, when reporting late). 409 if it exists."""
     item = load_item(current_user, item_id)
     require(current_user, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
-    now = clock_now()
-    today = clock_today()
-    with write_transaction():
+    now = clock.now()
+    today = clock.today()
+    with one_transaction():
         ensure_periods(item.plan, today)
         if "period" in body:
             period = db.session.scalar(
@@ -122,7 +122,7 @@ def report(report_id: int):
 def edit_report(report_id: int, body):
     """Change narrative, progress or the completion claim; fields left out stay as they are."""
     target = load_report(current_user, report_id)
-    with write_transaction():
+    with one_transaction():
         save_draft(
             current_user,
             target,
@@ -130,7 +130,7 @@ def edit_report(report_id: int, body):
             narrative=body.get("narrative", target.narrative),
             progress=body.get("progress", target.progress),
             completes=body.get("completes", target.completes),
-            now=clock_now(),
+            now=clock.now(),
         )
     return jsonify(report_json(report_id))
 
@@ -147,8 +147,8 @@ def edit_report(report_id: int, body):
 def report_submit(report_id: int, body):
     """draft or returned → submitted (the lead department's liaison)."""
     target = load_report(current_user, report_id)
-    with write_transaction():
-        submit_report(current_user, target, expected_version=body["version"], now=clock_now())
+    with one_transaction():
+        submit_report(current_user, target, expected_version=body["version"], now=clock.now())
     return jsonify(report_json(report_id))
 
 
@@ -164,13 +164,13 @@ def report_submit(report_id: int, body):
 def report_verify(report_id: int, body):
     """submitted → verified; updates the item's progress, closes it when it completes."""
     target = load_report(current_user, report_id)
-    with write_transaction():
+    with one_transaction():
         verify_report(
             current_user,
             target,
             expected_version=body["version"],
             comment=body.get("comment", ""),
-            now=clock_now(),
+            now=clock.now(),
         )
     return jsonify(report_json(report_id))
 
@@ -187,12 +187,12 @@ def report_verify(report_id: int, body):
 def report_return(report_id: int, body):
     """submitted → returned; the reason is required and shown to the liaison."""
     target = load_report(current_user, report_id)
-    with write_transaction():
+    with one_transaction():
         return_report(
             current_user,
             target,
             expected_version=body["version"],
             reason=body["reason"],
-            now=clock_now(),
+            now=clock.now(),
         )
     return jsonify(report_json(report_id))

@@ -3,12 +3,14 @@ OpenAPI document publishes them as its components."""
 
 from __future__ import annotations
 
+from tracker.workflow import ItemStatus, ReviewState, Role
+
 MAX_ID = 2**31 - 1
 # PostgreSQL refuses NUL in text; such input is refused up front, not by a database error.
 NO_NUL = "^[^\\u0000]*$"
 
-REVIEW_STATES = ["draft", "submitted", "returned", "verified"]
-ITEM_STATUSES = ["not_started", "in_progress", "completed"]
+REVIEW_STATES = [state.value for state in ReviewState]
+ITEM_STATUSES = [status.value for status in ItemStatus]
 INDICATOR_STATUSES = [
     "met",
     "not_met",
@@ -98,7 +100,7 @@ ME = obj(
         "username": STRING,
         "name": STRING,
         "email": nullable(STRING),
-        "role": {"type": "string", "enum": ["admin", "office", "liaison", "leader"]},
+        "role": {"type": "string", "enum": [role.value for role in Role]},
         "department": ref("Department"),
         "locale": STRING,
         "auth": {

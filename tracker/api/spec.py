@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from tracker.api import bp
-from tracker.api.requests import Conflict, LazyBody, check_id, query_args
+from tracker.api.requests import LazyBody, check_id, query_args
 
 logger = logging.getLogger(__name__)
 
@@ -116,32 +116,3 @@ def operation(
         return wrapper
 
     return decorator
-
-
-class write_transaction:
-    """Commit once when the block succeeds, roll back when it raises (nothing half-written).
-
-    The operations check uniqueness before writing; two callers racing past that check
-    meet the database's unique constraint, which answers 409 here instead of a 500.
-    """
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        from sqlalchemy.exc import IntegrityError
-
-        from tracker.extensions import db
-
-        if exc_type is None:
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                raise Conflict() from None
-            return False
-        db.session.rollback()
-        if issubclass(exc_type, IntegrityError):
-            logger.warning("integrity error in an API write: %s", exc)
-            raise Conflict() from None
-        return False

@@ -22,7 +22,7 @@ from tracker.api.tokens import (
     user_tokens,
 )
 from tracker.errors import ValidationFailed
-from tracker.extensions import db
+from tracker.web import one_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +41,14 @@ def create():
         return redirect(url_for("auth.profile"))
     days = int(form.expires_in_days.data) if form.expires_in_days.data else None
     try:
-        token, text = create_token(
-            current_user, current_user, name=form.name.data or "", expires_in_days=days
-        )
+        with one_transaction():
+            token, text = create_token(
+                current_user, current_user, name=form.name.data or "", expires_in_days=days
+            )
     except ValidationFailed as error:
-        db.session.rollback()
         for message in error.errors.values():
             flash(message, "danger")
         return redirect(url_for("auth.profile"))
-    db.session.commit()
     logger.info("api token %s created for user %s", token.id, current_user.id)
     # Rendered, not redirected: a flashed token would sit in the (signed, not encrypted)
     # session cookie.
@@ -61,8 +60,8 @@ def create():
 def revoke(token_id: int):
     """Revoke one of the caller's own tokens; it stops working at once."""
     token = load_own_token(current_user, token_id)
-    revoke_token(current_user, token)
-    db.session.commit()
+    with one_transaction():
+        revoke_token(current_user, token)
     flash(_("The API token was revoked."), "success")
     return redirect(url_for("auth.profile"))
 

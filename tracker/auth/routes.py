@@ -29,8 +29,8 @@ from tracker.auth.operations import (
 )
 from tracker.auth.throttle import Rule, client_address
 from tracker.errors import ValidationFailed, apply_errors
-from tracker.extensions import db
 from tracker.security import log_security_event
+from tracker.web import one_transaction
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -57,14 +57,14 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result = authenticate(
-            form.username.data,
-            form.password.data,
-            address=client_address(),
-            rule=Rule.from_config(current_app.config),
-            now=clock.now(),
-        )
-        db.session.commit()
+        with one_transaction():  # a failure is counted and kept, like a success
+            result = authenticate(
+                form.username.data,
+                form.password.data,
+                address=client_address(),
+                rule=Rule.from_config(current_app.config),
+                now=clock.now(),
+            )
         log_security_event("login", outcome=result.outcome, username=form.username.data)
         if result.outcome == "ok":
             next_url = safe_next_url(request.args.get("next"))
@@ -100,8 +100,8 @@ def _login_page(form, status: int, retry_after: int = 0):
 @login_required
 def logout():
     log_security_event("logout", outcome="ok")
-    end_all_sessions(current_user)
-    db.session.commit()
+    with one_transaction():
+        end_all_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -120,12 +120,12 @@ def profile():
         except ValidationFailed as error:
             apply_errors(form, error)
             return render_template("auth/profile.html", form=form), 422
-        current_user.dingtalk_user_id, current_user.mobile = contacts
-        current_user.name = form.name.data or ""
-        current_user.email = form.email.data or None
-        current_user.locale = form.locale.data
-        current_user.digest_opt_out = form.digest_opt_out.data
-        db.session.commit()
+        with one_transaction():
+            current_user.dingtalk_user_id, current_user.mobile = contacts
+            current_user.name = form.name.data or ""
+            current_user.email = form.email.data or None
+            current_user.locale = form.locale.data
+            current_user.digest_opt_out = form.digest_opt_out.data
         flash(_("Your profile was saved."), "success")
         return redirect(url_for("auth.profile"))
     status = 422 if form.errors else 200
@@ -138,28 +138,31 @@ def change_password_view():
     form = PasswordChangeForm()
     status = 200
     if form.validate_on_submit():
+        refused = None
         try:
-            change_password(
-                current_user,
-                form.current_password.data,
-                form.new_password.data,
-                rule=Rule.from_config(current_app.config),
-                now=clock.now(),
-            )
-        except ValidationFailed as error:
-            db.session.commit()  # the failure is counted (and nothing else was changed)
-            log_security_event("password_change", outcome="bad_credentials")
-            for field, message in error.errors.items():
-                getattr(form, field).errors.append(message)
-            status = 422
+            with one_transaction():
+                try:
+                    change_password(
+                        current_user,
+                        form.current_password.data,
+                        form.new_password.data,
+                        rule=Rule.from_config(current_app.config),
+                        now=clock.now(),
+                    )
+                except ValidationFailed as error:
+                    refused = error  # the failure is counted and kept; nothing else changed
         except PasswordThrottled as error:
             log_security_event("password_change", outcome="throttled")
             flash(error.message, "danger")
             response = make_response(render_template("auth/password.html", form=form), 429)
             response.headers["Retry-After"] = str(error.params["wait_seconds"])
             return response
+        if refused is not None:
+            log_security_event("password_change", outcome="bad_credentials")
+            for field, message in refused.errors.items():
+                getattr(form, field).errors.append(message)
+            status = 422
         else:
-            db.session.commit()
             # Every older cookie is dead now; give this browser a new session.
             login_user(current_user._get_current_object())
             flash(_("Your password was changed."), "success")

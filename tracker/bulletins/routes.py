@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask import abort, current_app, render_template
 
+from tracker import clock
 from tracker.bulletins import bp
 from tracker.bulletins.data import build_bulletin, bulletin_periods
 from tracker.bulletins.document import ranking_text, render_docx, summary_text
 from tracker.dashboard import links
-from tracker.dashboard.queries import choose_plan, dashboard_plans
-from tracker.dashboard.scope import local_today
 from tracker.documents import DOCX_MIMETYPE
 from tracker.documents.download import send_download
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
 from tracker.periods import focus_period
-from tracker.security import log_security_event
-from tracker.workflow import can_see_all
+from tracker.plan_lists import plan_list, requested_plan
+from tracker.web import role_required
+from tracker.workflow import SEE_ALL_ROLES
 
 logger = logging.getLogger(__name__)
-
-
-def _require_reader() -> None:
-    """A bulletin compares every department: the office, admins and leaders read it."""
-    if not can_see_all(current_user):
-        log_security_event(request.endpoint or "bulletins", outcome="denied")
-        abort(403)
 
 
 def _period_or_404(period_id: int) -> ReportingPeriod:
@@ -39,12 +31,11 @@ def _period_or_404(period_id: int) -> ReportingPeriod:
 
 
 @bp.get("/")
-@login_required
+@role_required(SEE_ALL_ROLES)
 def index():
-    _require_reader()
-    plans = dashboard_plans()
-    plan = choose_plan(plans, request.args.get("plan", type=int))
-    today = local_today()
+    plans = plan_list()
+    plan = requested_plan(plans)
+    today = clock.today()
     periods = bulletin_periods(plan.id, today) if plan else []
     focus = focus_period(plan.id, today) if plan else None
     return render_template(
@@ -53,11 +44,10 @@ def index():
 
 
 @bp.get("/<int:period_id>")
-@login_required
+@role_required(SEE_ALL_ROLES)
 def show(period_id: int):
-    _require_reader()
     period = _period_or_404(period_id)
-    bulletin = build_bulletin(period, local_today(), current_app.config["TIMEZONE"])
+    bulletin = build_bulletin(period, clock.today(), current_app.config["TIMEZONE"])
     return render_template(
         "bulletins/show.html",
         bulletin=bulletin,
@@ -68,11 +58,10 @@ def show(period_id: int):
 
 
 @bp.get("/<int:period_id>.docx")
-@login_required
+@role_required(SEE_ALL_ROLES)
 def download(period_id: int):
-    _require_reader()
     period = _period_or_404(period_id)
-    bulletin = build_bulletin(period, local_today(), current_app.config["TIMEZONE"])
+    bulletin = build_bulletin(period, clock.today(), current_app.config["TIMEZONE"])
     return send_download(
         render_docx(bulletin), filename=f"通报-{period.label}.docx", mimetype=DOCX_MIMETYPE
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from tracker.dashboard.reporting import period_name
 from tracker.dashboard.scope import department_clause
 from tracker.extensions import db
+from tracker.item_predicates import open_clause
 from tracker.models import Plan, ReportingPeriod, WorkItem
 from tracker.workflow import can_see_all
 
@@ -44,8 +45,7 @@ def _item_events(user, today: date, link) -> tuple[list[FeedEvent], set[int]]:
         .options(joinedload(WorkItem.lead_department))
         .where(
             department_clause(user.department_id),
-            WorkItem.status != "completed",
-            WorkItem.retired_at.is_(None),
+            open_clause(),
             WorkItem.due_date.is_not(None),
         )
         .order_by(WorkItem.due_date, WorkItem.id)

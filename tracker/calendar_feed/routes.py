@@ -9,12 +9,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker import clock
 from tracker.calendar_feed import bp
 from tracker.calendar_feed.feed import feed_events, render_ics
 from tracker.calendar_feed.operations import issue_feed_token, revoke_feed_token, user_for_token
-from tracker.dashboard.scope import local_now, local_today
-from tracker.extensions import db
 from tracker.i18n import normalise_locale
+from tracker.web import one_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +35,10 @@ def feed(token: str):
         abort(404)
     locale = normalise_locale(user.locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
-        events = feed_events(user, local_today(), _external)
+        events = feed_events(user, clock.today(), _external)
         name = _("Plan Tracker · %(department)s", department=user.department.short_name)
         body = render_ics(
-            events, name=name, timezone=current_app.config["TIMEZONE"], now=local_now()
+            events, name=name, timezone=current_app.config["TIMEZONE"], now=clock.now()
         )
     response = current_app.response_class(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -50,8 +50,8 @@ def feed(token: str):
 @login_required
 def create_token():
     """Create (or replace) the feed link and show it once; only its hash is kept."""
-    token = issue_feed_token(current_user)
-    db.session.commit()
+    with one_transaction():
+        token = issue_feed_token(current_user)
     feed_url = _external("calendar.feed", token=token)
     return render_template("calendar/feed_created.html", feed_url=feed_url)
 
@@ -59,7 +59,7 @@ def create_token():
 @bp.post("/token/revoke")
 @login_required
 def revoke_token():
-    revoke_feed_token(current_user)
-    db.session.commit()
+    with one_transaction():
+        revoke_feed_token(current_user)
     flash(_("The calendar link no longer works."), "success")
     return redirect(url_for("auth.profile"))

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 
-from tracker.items.queries import DUE_SOON_DAYS as LIST_DUE_SOON_DAYS
+from tracker.item_predicates import due_soon_days
 
 ITEM_LIST_ENDPOINT = "items.index"
 ITEM_ENDPOINT = "items.detail"
 REVIEW_QUEUE_ENDPOINT = "review.queue"
 INDICATOR_ENDPOINT = "indicators.detail"
-
-# The item list's `due` windows (tracker.items.queries.DUE_WINDOWS): overdue, or N days ahead.
-_DUE_WINDOWS = ("14", "30", "90")
 
 
 def endpoint_url(endpoint: str, **args) -> str | None:
@@ -42,7 +39,7 @@ def items_url(
     `department` is the lead department; `node` a 专栏 (or any plan heading: the items
     from it and from what lies under it); `column` every item from a 专栏; `light` is red
     (overdue), yellow (due within DUE_SOON_DAYS) or green (neither: completed, or due
-    later — the list's `due=later`, whose window is the list's own 14 days).
+    later); the list's `due` windows read the same setting (tracker.item_predicates).
     """
     args: dict = {
         "plan": plan,
@@ -52,16 +49,11 @@ def items_url(
         "column": 1 if column else None,
         "status": status,
     }
-    days = str(current_app.config.get("DUE_SOON_DAYS", 14))
     if light == "red":
         args["due"] = "overdue"
     elif light == "yellow":
-        if days not in _DUE_WINDOWS:
-            return None
-        args["due"] = days
+        args["due"] = str(due_soon_days())
     elif light == "green":
-        if days != str(LIST_DUE_SOON_DAYS):
-            return None
         args["due"] = "later"
     elif light is not None:
         return None

@@ -10,7 +10,8 @@ from sqlalchemy import case, func, select
 
 from tracker.dashboard.scope import due_soon_clause, overdue_clause
 from tracker.extensions import db
-from tracker.models import Department, Plan, PlanNode, Report, WorkItem
+from tracker.models import Department, PlanNode, Report, WorkItem
+from tracker.plans.tree import heading_text
 
 logger = logging.getLogger(__name__)
 
@@ -103,16 +104,6 @@ class NodeIndex:
     column_of: dict[int, int]
 
 
-def node_label(kind: str, number: str, title: str) -> str:
-    if kind == "column":
-        return f"专栏{number} {title}".strip()
-    if kind == "section":
-        return f"（{number}）{title}"
-    if kind == "chapter":
-        return f"{number}、{title}"
-    return f"{number} {title}".strip()
-
-
 def node_index(plan_id: int) -> NodeIndex:
     """One query for the whole tree (a plan has hundreds of nodes, not millions)."""
     rows = db.session.execute(
@@ -132,9 +123,9 @@ def node_index(plan_id: int) -> NodeIndex:
     sections, columns = {}, {}
     for row in rows:
         if row.kind == "section":
-            sections[row.id] = (node_label(row.kind, row.number, row.title), row.position)
+            sections[row.id] = (heading_text(row.kind, row.number, row.title), row.position)
         elif row.kind == "column":
-            columns[row.id] = (node_label(row.kind, row.number, row.title), row.position)
+            columns[row.id] = (heading_text(row.kind, row.number, row.title), row.position)
     column_of = {}
     for node_id in parents:
         current, hops = node_id, 0
@@ -213,18 +204,3 @@ def review_queue_size(plan_id: int, scope=None) -> int:
     if scope is not None:
         query = query.where(scope)
     return int(db.session.scalar(query) or 0)
-
-
-def dashboard_plans() -> list[Plan]:
-    """Active plans first, newest first; archived plans stay reachable."""
-    return list(
-        db.session.scalars(
-            select(Plan).order_by(Plan.status, Plan.start_year.desc(), Plan.id.desc())
-        )
-    )
-
-
-def choose_plan(plans: list[Plan], plan_id: int | None) -> Plan | None:
-    if plan_id:
-        return next((p for p in plans if p.id == plan_id), None)
-    return plans[0] if plans else None

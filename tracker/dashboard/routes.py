@@ -7,26 +7,20 @@ import logging
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker import clock
 from tracker.dashboard import bp, links
 from tracker.dashboard.charts import chart_data
 from tracker.dashboard.overview import city_overview, department_overview
-from tracker.dashboard.queries import choose_plan, dashboard_plans
-from tracker.dashboard.scope import due_soon_days, local_today
+from tracker.dashboard.scope import due_soon_days
 from tracker.extensions import db
 from tracker.indicators.labels import STATUS_COLOURS, STATUS_LABELS
 from tracker.models import Department
+from tracker.plan_lists import plan_list, requested_plan
 from tracker.security import log_security_event
-from tracker.workflow import can_see_all
+from tracker.web import role_required
+from tracker.workflow import SEE_ALL_ROLES, can_see_all
 
 logger = logging.getLogger(__name__)
-
-
-def _plan_or_404(plans):
-    plan_id = request.args.get("plan", type=int)
-    plan = choose_plan(plans, plan_id)
-    if plan is None and plan_id:
-        abort(404)
-    return plan
 
 
 def _render(template: str, overview, plans, **context):
@@ -48,15 +42,12 @@ def _render(template: str, overview, plans, **context):
 
 
 @bp.get("/")
-@login_required
+@role_required(SEE_ALL_ROLES)
 def city():
     """The city overview; liaisons see their own department's view instead (403 here)."""
-    if not can_see_all(current_user):
-        log_security_event("dashboard.city", outcome="denied")
-        abort(403)
-    plans = dashboard_plans()
-    plan = _plan_or_404(plans)
-    overview = city_overview(plan, local_today(), due_soon_days()) if plan else None
+    plans = plan_list()
+    plan = requested_plan(plans)
+    overview = city_overview(plan, clock.today(), due_soon_days()) if plan else None
     return _render("dashboard/city.html", overview, plans)
 
 
@@ -81,9 +72,9 @@ def department(department_id: int):
     unit = db.session.get(Department, department_id)
     if unit is None:
         abort(404)
-    plans = dashboard_plans()
-    plan = _plan_or_404(plans)
-    overview = department_overview(plan, unit, local_today(), due_soon_days()) if plan else None
+    plans = plan_list()
+    plan = requested_plan(plans)
+    overview = department_overview(plan, unit, clock.today(), due_soon_days()) if plan else None
     departments = (
         db.session.scalars(
             db.select(Department).where(Department.active).order_by(Department.short_name)

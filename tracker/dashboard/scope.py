@@ -1,23 +1,21 @@
-"""Which items a figure counts and each item's traffic light, on top of tracker.items.queries
-(the one definition of visible, overdue and due soon)."""
+"""Which items a figure counts and each item's traffic light, on top of
+tracker.item_predicates (the one definition of visible, overdue and due soon)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from flask import current_app
-from sqlalchemy import case, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case
 
-from tracker.items.queries import (
+from tracker.item_predicates import (
+    department_clause,
     due_soon_clause,
+    due_soon_days,
     is_due_soon,
     overdue_clause,
     visibility_clause,
 )
-from tracker.items.views import now as page_now
-from tracker.items.views import today as page_today
-from tracker.models import WorkItem, item_co_department
+from tracker.models import WorkItem
 from tracker.workflow import can_see_all
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
@@ -32,47 +30,14 @@ __all__ = [
     "lead_clause",
     "light_case",
     "light_of",
-    "local_now",
-    "local_today",
     "overdue_clause",
     "visible_clause",
 ]
 
 
-def local_today() -> date:
-    """Today as the pages see it: Asia/Shanghai, pinned by TRACKER_TODAY in tests and demos."""
-    return page_today()
-
-
-def local_now() -> datetime:
-    """The (naive UTC) instant the pages act at, pinned like `local_today`."""
-    return page_now()
-
-
-def due_soon_days() -> int:
-    return int(current_app.config.get("DUE_SOON_DAYS", 14))
-
-
 def lead_clause(department_id: int):
     """Items a department leads: what it answers for in rankings and bulletins."""
     return WorkItem.lead_department_id == department_id
-
-
-def department_clause(department_id: int):
-    """Items a department leads or co-owns: what its liaisons see.
-
-    The same shape as tracker.items.queries.visibility_clause (id IN a UNION ALL of two
-    index lookups), which both databases plan far better than `lead = d OR EXISTS …`."""
-    led = aliased(WorkItem, name="department_item")
-    return WorkItem.id.in_(
-        select(led.id)
-        .where(led.lead_department_id == department_id)
-        .union_all(
-            select(item_co_department.c.item_id).where(
-                item_co_department.c.department_id == department_id
-            )
-        )
-    )
 
 
 def visible_clause(user):

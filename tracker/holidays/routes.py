@@ -8,13 +8,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker import clock, workdays
-from tracker.admin.routes import admin_required
 from tracker.extensions import db
 from tracker.holidays import bp
 from tracker.holidays.forms import HolidayYearForm
 from tracker.holidays.operations import clear_holiday_year, get_year, set_holiday_year
 from tracker.holidays.parsing import HolidayFileError, Problem, parse_text
 from tracker.models import HolidayEntry, HolidayYear, User
+from tracker.web import one_transaction, role_required
+from tracker.workflow import Role
 
 MAX_UPLOAD_BYTES = 64 * 1024
 
@@ -58,7 +59,7 @@ def _submitted_text(form: HolidayYearForm) -> tuple[str, str]:
 
 
 @bp.route("", methods=["GET", "POST"])
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def index():
     today = clock.today()
     form = HolidayYearForm()
@@ -79,10 +80,10 @@ def index():
             problems = error.problems
             status = 422
         else:
-            _row, moved = set_holiday_year(
-                current_user, form.year.data, entries, today=today, source=form.source.data
-            )
-            db.session.commit()
+            with one_transaction():
+                _row, moved = set_holiday_year(
+                    current_user, form.year.data, entries, today=today, source=form.source.data
+                )
             flash(
                 _(
                     "%(year)s entered: %(n)s entries; %(moved)s open report deadlines moved.",
@@ -111,13 +112,13 @@ def index():
 
 
 @bp.post("/<int:year>/clear")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def clear(year: int):
-    moved = clear_holiday_year(current_user, year, today=clock.today())
+    with one_transaction():
+        moved = clear_holiday_year(current_user, year, today=clock.today())
     if moved is None:
         flash(_("%(year)s is not entered.", year=year), "warning")
     else:
-        db.session.commit()
         flash(
             _("%(year)s cleared; %(moved)s open report deadlines moved.", year=year, moved=moved),
             "success",

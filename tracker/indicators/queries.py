@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.extensions import db
@@ -198,17 +198,6 @@ def plan_categories(plan_id: int) -> list[str]:
         .order_by(func.min(Indicator.number))
     )
     return list(rows)
-
-
-def indicator_plans() -> list[Plan]:
-    """Plans that have indicators, active first, newest first."""
-    return list(
-        db.session.scalars(
-            select(Plan)
-            .where(exists().where(Indicator.plan_id == Plan.id))
-            .order_by(Plan.status, Plan.start_year.desc(), Plan.id.desc())
-        )
-    )
 
 
 def active_departments() -> list[Department]:

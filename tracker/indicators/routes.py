@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
-from functools import wraps
 
 from flask import (
     abort,
@@ -24,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from tracker import clock
 from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
 from tracker.documents.download import send_download
-from tracker.errors import PermissionDenied, ValidationFailed, apply_errors
+from tracker.errors import ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.indicators import bp
 from tracker.indicators.chart import chart_data
@@ -53,7 +51,6 @@ from tracker.indicators.operations import assign_indicator, update_indicator
 from tracker.indicators.queries import (
     active_departments,
     grid_rows,
-    indicator_plans,
     linked_items,
     plan_categories,
     plan_indicators_query,
@@ -64,33 +61,17 @@ from tracker.indicators.queries import (
 )
 from tracker.indicators.specs import plan_years, spec_for, status_for, value_subject
 from tracker.indicators.status import expected_value
-from tracker.models import Department, Indicator, IndicatorValue, Plan
+from tracker.models import Department, Indicator, IndicatorValue
 from tracker.pagination import paginate
+from tracker.plan_lists import plan_list, requested_plan
 from tracker.review.queue import count_waiting
-from tracker.security import log_security_event
-from tracker.workflow import Action, can, can_see_all, is_office
+from tracker.web import department_choices, one_transaction, role_required
+from tracker.workflow import OFFICE_ROLES, SEE_ALL_ROLES, Action, can, is_office
 
 logger = logging.getLogger(__name__)
 
 
 # --- helpers shared with value_routes ---------------------------------------------------------
-
-
-def local_today() -> date:
-    """Today in the configured timezone (Asia/Shanghai), for the year checks."""
-    return clock.today()
-
-
-def office_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not is_office(current_user):
-            log_security_event("indicators.office", outcome="denied", obj=request.path)
-            raise PermissionDenied()
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def load_indicator(indicator_id: int) -> Indicator:
@@ -123,16 +104,6 @@ def _value_display(indicator, value):
     return value_display(indicator, value_text=value)
 
 
-def _selected_plan(plans: list[Plan]) -> Plan | None:
-    wanted = request.args.get("plan", type=int)
-    if wanted:
-        plan = next((p for p in plans if p.id == wanted), None)
-        if plan is None:
-            abort(404)
-        return plan
-    return plans[0] if plans else None
-
-
 # --- the status grid ----------------------------------------------------------------------
 
 
@@ -140,8 +111,8 @@ def _selected_plan(plans: list[Plan]) -> Plan | None:
 @login_required
 def index():
     """Indicators × years with coloured statuses and 预警; filters by plan, department, category."""
-    plans = indicator_plans()
-    plan = _selected_plan(plans)
+    plans = plan_list(with_indicators=True)
+    plan = requested_plan(plans)
     department_id = request.args.get("department", type=int)
     category = request.args.get("category", "").strip() or None
     context = {
@@ -156,7 +127,7 @@ def index():
         "review_count": count_waiting(IndicatorValue, current_user)
         if is_office(current_user)
         else None,
-        "today": local_today(),
+        "today": clock.today(),
     }
     if plan is None:
         return render_template("indicators/index.html", page=None, rows=[], **context)
@@ -190,7 +161,7 @@ def detail(indicator_id: int):
     """Fields, yearly history, the chart, the values with their reviews, linked work items."""
     indicator = load_indicator(indicator_id)
     plan = indicator.plan
-    today = local_today()
+    today = clock.today()
     # Drafts and returns are the department's business; everyone else sees verified values.
     sees_all_values = can(current_user, Action.VIEW, value_subject(indicator))
     values = value_rows(indicator.id, verified_only=not sees_all_values)
@@ -243,10 +214,7 @@ def detail(indicator_id: int):
 
 def _assign_form(indicator: Indicator, formdata=None) -> AssignForm:
     form = AssignForm(formdata=formdata, obj=None)
-    departments = active_departments()
-    form.department_id.choices = [(0, _("— nobody yet —"))] + [
-        (d.id, d.short_name) for d in departments
-    ]
+    form.department_id.choices = department_choices(_("— nobody yet —"), include_office=True)
     if formdata is None:
         form.department_id.data = indicator.department_id or 0
         form.version.data = indicator.version
@@ -254,7 +222,7 @@ def _assign_form(indicator: Indicator, formdata=None) -> AssignForm:
 
 
 @bp.route("/<int:indicator_id>/edit", methods=["GET", "POST"])
-@office_required
+@role_required(OFFICE_ROLES, event="indicators.office")
 def edit(indicator_id: int):
     """Correct what the parser read; a save from an older version answers 409."""
     indicator = load_indicator(indicator_id)
@@ -266,25 +234,24 @@ def edit(indicator_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            update_indicator(
-                current_user,
-                indicator,
-                expected_version=form.version.data or indicator.version,
-                number=form.number.data,
-                category=form.category.data,
-                name=form.name.data,
-                unit=form.unit.data,
-                baseline=form.baseline.data,
-                target=form.target.data,
-                attribute=form.attribute.data,
-                kind=form.kind.data,
-            )
+            with one_transaction():
+                update_indicator(
+                    current_user,
+                    indicator,
+                    expected_version=form.version.data or indicator.version,
+                    number=form.number.data,
+                    category=form.category.data,
+                    name=form.name.data,
+                    unit=form.unit.data,
+                    baseline=form.baseline.data,
+                    target=form.target.data,
+                    attribute=form.attribute.data,
+                    kind=form.kind.data,
+                )
         except ValidationFailed as error:
-            db.session.rollback()
             apply_errors(form, error)
             status = 422
         else:
-            db.session.commit()
             flash(_("Indicator %(number)s saved.", number=indicator.number), "success")
             return redirect(url_for("indicators.detail", indicator_id=indicator.id))
     elif form.errors:
@@ -293,7 +260,7 @@ def edit(indicator_id: int):
 
 
 @bp.post("/<int:indicator_id>/assign")
-@office_required
+@role_required(OFFICE_ROLES, event="indicators.office")
 def assign(indicator_id: int):
     indicator = load_indicator(indicator_id)
     form = _assign_form(indicator, formdata=request.form)
@@ -302,18 +269,17 @@ def assign(indicator_id: int):
         return redirect(url_for("indicators.detail", indicator_id=indicator.id))
     department = db.session.get(Department, form.department_id.data) or None
     try:
-        assign_indicator(
-            current_user,
-            indicator,
-            department,
-            expected_version=form.version.data or indicator.version,
-        )
+        with one_transaction():
+            assign_indicator(
+                current_user,
+                indicator,
+                department,
+                expected_version=form.version.data or indicator.version,
+            )
     except ValidationFailed as error:
-        db.session.rollback()
         for message in error.errors.values():
             flash(message, "danger")
     else:
-        db.session.commit()
         flash(_("Responsible department saved."), "success")
     return redirect(url_for("indicators.detail", indicator_id=indicator.id))
 
@@ -323,14 +289,11 @@ def assign(indicator_id: int):
 
 def _evaluation_args():
     """(plan, year, kind) from the query string; the office may pick 中期 or 终期 freely."""
-    if not can_see_all(current_user):
-        log_security_event("indicators.evaluation", outcome="denied", obj=request.path)
-        raise PermissionDenied()
-    plans = indicator_plans()
-    plan = _selected_plan(plans)
+    plans = plan_list(with_indicators=True)
+    plan = requested_plan(plans)
     if plan is None:
         abort(404)
-    year = request.args.get("year", type=int) or default_year(plan, local_today())
+    year = request.args.get("year", type=int) or default_year(plan, clock.today())
     if not plan.start_year <= year <= plan.end_year:
         abort(404)
     kind = request.args.get("type")
@@ -340,10 +303,10 @@ def _evaluation_args():
 
 
 @bp.get("/evaluation")
-@login_required
+@role_required(SEE_ALL_ROLES, event="indicators.evaluation")
 def evaluation():
     plans, plan, year, kind = _evaluation_args()
-    report = build_evaluation(plan, year, today=local_today(), kind=kind)
+    report = build_evaluation(plan, year, today=clock.today(), kind=kind)
     return render_template(
         "indicators/evaluation.html",
         report=report,
@@ -358,7 +321,7 @@ def _download(builder, extension: str, mimetype: str):
     _plans, plan, year, kind = _evaluation_args()
     # A government report is written in Chinese, whatever language the reader browses in.
     with force_locale("zh_Hans_CN"):
-        report = build_evaluation(plan, year, today=local_today(), kind=kind)
+        report = build_evaluation(plan, year, today=clock.today(), kind=kind)
         data = builder(report)
         filename = f"{report.title}.{extension}"
     # An ASCII name for old clients, the Chinese title (RFC 6266 filename*) for the rest.
@@ -367,12 +330,12 @@ def _download(builder, extension: str, mimetype: str):
 
 
 @bp.get("/evaluation.docx")
-@login_required
+@role_required(SEE_ALL_ROLES, event="indicators.evaluation")
 def evaluation_word():
     return _download(evaluation_docx, "docx", DOCX_MIMETYPE)
 
 
 @bp.get("/evaluation.xlsx")
-@login_required
+@role_required(SEE_ALL_ROLES, event="indicators.evaluation")
 def evaluation_excel():
     return _download(evaluation_xlsx, "xlsx", XLSX_MIMETYPE)

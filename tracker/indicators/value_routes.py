@@ -29,7 +29,7 @@ from tracker.indicators.queries import (
     value_attachments,
     verified_values_by_indicator,
 )
-from tracker.indicators.routes import load_indicator, local_today, office_required
+from tracker.indicators.routes import load_indicator
 from tracker.indicators.specs import (
     judged_value,
     plan_years,
@@ -40,7 +40,8 @@ from tracker.indicators.specs import (
 from tracker.models import Attachment, Indicator, IndicatorValue
 from tracker.pagination import paginate
 from tracker.review.queue import review_queue_query
-from tracker.workflow import Action, can
+from tracker.web import one_transaction, role_required
+from tracker.workflow import OFFICE_ROLES, Action, can
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _open_years(indicator: Indicator) -> list[int]:
             select(IndicatorValue.year).where(IndicatorValue.indicator_id == indicator.id)
         )
     )
-    today = local_today()
+    today = clock.today()
     return [y for y in plan_years(indicator.plan) if y <= today.year and y not in taken]
 
 
@@ -88,23 +89,22 @@ def new_value(indicator_id: int):
     if form.validate_on_submit():
         submit = _wants_submit()
         try:
-            row = report_value(
-                current_user,
-                indicator,
-                year=form.year.data,
-                value=form.value.data,
-                note=form.note.data,
-                today=local_today(),
-                submit=submit,
-                now=clock.now(),
-                files=request.files.getlist("files"),
-            )
+            with one_transaction():
+                row = report_value(
+                    current_user,
+                    indicator,
+                    year=form.year.data,
+                    value=form.value.data,
+                    note=form.note.data,
+                    today=clock.today(),
+                    submit=submit,
+                    now=clock.now(),
+                    files=request.files.getlist("files"),
+                )
         except ValidationFailed as error:
-            db.session.rollback()
             apply_errors(form, error)
             status = error.status
         else:
-            db.session.commit()
             message = (
                 _("The %(year)s value was submitted for review.", year=row.year)
                 if submit
@@ -141,22 +141,21 @@ def edit_value(value_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            save_value_draft(
-                current_user,
-                row,
-                value=form.value.data,
-                note=form.note.data,
-                expected_version=form.version.data or row.version,
-                files=request.files.getlist("files"),
-            )
-            if _wants_submit():
-                submit_value(current_user, row, now=clock.now())
+            with one_transaction():
+                save_value_draft(
+                    current_user,
+                    row,
+                    value=form.value.data,
+                    note=form.note.data,
+                    expected_version=form.version.data or row.version,
+                    files=request.files.getlist("files"),
+                )
+                if _wants_submit():
+                    submit_value(current_user, row, now=clock.now())
         except ValidationFailed as error:
-            db.session.rollback()
             apply_errors(form, error)
             status = error.status
         else:
-            db.session.commit()
             flash(
                 _("The %(year)s value was submitted for review.", year=row.year)
                 if _wants_submit()
@@ -184,8 +183,8 @@ def submit(value_id: int):
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    submit_value(current_user, row, now=clock.now(), expected_version=form.version.data or None)
-    db.session.commit()
+    with one_transaction():
+        submit_value(current_user, row, now=clock.now(), expected_version=form.version.data or None)
     flash(_("The %(year)s value was submitted for review.", year=row.year), "success")
     return redirect(url_for("indicators.detail", indicator_id=row.indicator_id))
 
@@ -194,7 +193,7 @@ def submit(value_id: int):
 
 
 @bp.get("/review")
-@office_required
+@role_required(OFFICE_ROLES, event="indicators.office")
 def review_queue():
     """Submitted values waiting for the office, oldest first."""
     page = paginate(review_queue_query(IndicatorValue, current_user), per_page=50)
@@ -246,14 +245,14 @@ def verify(value_id: int):
         return render_template(
             "indicators/review_value.html", **_review_context(row, verify_form=form)
         ), 422
-    verify_value(
-        current_user,
-        row,
-        now=clock.now(),
-        comment=form.comment.data,
-        expected_version=form.version.data or None,
-    )
-    db.session.commit()
+    with one_transaction():
+        verify_value(
+            current_user,
+            row,
+            now=clock.now(),
+            comment=form.comment.data,
+            expected_version=form.version.data or None,
+        )
     flash(_("The %(year)s value was verified.", year=row.year), "success")
     return redirect(url_for("indicators.review_queue"))
 
@@ -265,18 +264,17 @@ def return_view(value_id: int):
     form = ReturnForm()
     if form.validate_on_submit():
         try:
-            return_value(
-                current_user,
-                row,
-                reason=form.reason.data,
-                now=clock.now(),
-                expected_version=form.version.data or None,
-            )
+            with one_transaction():
+                return_value(
+                    current_user,
+                    row,
+                    reason=form.reason.data,
+                    now=clock.now(),
+                    expected_version=form.version.data or None,
+                )
         except ValidationFailed as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(_("The %(year)s value was returned.", year=row.year), "success")
             return redirect(url_for("indicators.review_queue"))
     else:

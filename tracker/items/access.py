@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.models import ExtensionRequest, Report, WorkItem
@@ -20,11 +18,6 @@ from tracker.workflow import Action, Subject, can
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-
-
-def local_today(now: datetime | None = None) -> date:
-    """The calendar day in the tracker's timezone at the (naive UTC) instant `now`."""
-    return clock.local_date(now) if now is not None else clock.today()
 
 
 def item_subject(item: WorkItem, state=None, *, pending_extension: bool = False) -> Subject:

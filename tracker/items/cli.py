@@ -8,6 +8,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from tracker import clock
 from tracker.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -34,10 +35,9 @@ def generate_command(plan_id: int):
 @click.option("--date", "date_text", default=None, help="Pretend today is YYYY-MM-DD.")
 def periods_command(date_text: str | None):
     """Create the reporting periods of every active plan up to today (idempotent)."""
-    from tracker.items.access import local_today
     from tracker.periods import ensure_all_periods
 
-    today = date.fromisoformat(date_text) if date_text else local_today()
+    today = date.fromisoformat(date_text) if date_text else clock.today()
     created = ensure_all_periods(today)
     db.session.commit()
     click.echo(f"{created} reporting periods created through {today.isoformat()}")

@@ -15,7 +15,7 @@ from tracker.access import liaison_ids, link, office_ids, require
 from tracker.audit import audit
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
-from tracker.items.access import has_pending_extension, item_subject, local_today
+from tracker.items.access import has_pending_extension, item_subject
 from tracker.locking import check_readable, claim
 from tracker.models import ExtensionRequest, WorkItem
 from tracker.notices import queue_notice
@@ -36,7 +36,7 @@ def request_extension(
 ) -> ExtensionRequest:
     """The lead department asks for a later due date."""
     now = now or clock.now()
-    today = local_today(now)
+    today = clock.today(now)
     pending = has_pending_extension(item.id)
     require(
         actor,

@@ -23,7 +23,6 @@ from werkzeug.datastructures import FileStorage
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.items.access import local_today
 from tracker.items.deadlines import decide_extension, request_extension
 from tracker.items.generate import generate_items_from_plan
 from tracker.items.operations import assign_item, update_item
@@ -193,7 +192,7 @@ def _find_plan(result, departments, now):
 def load_items_demo(result, departments, now: datetime | None = None) -> None:
     """The demo step: items with owners, periods through today, and the reporting story."""
     now = now or clock.now()
-    today = local_today(now)
+    today = clock.today(now)
     plan = _find_plan(result, departments, now)
     if plan is None:
         return
@@ -239,7 +238,7 @@ class Story:
     def __init__(self, plan: Plan, departments: dict, office: User, now: datetime):
         self.plan = plan
         self.now = now
-        self.today = local_today(now)
+        self.today = clock.today(now)
         self.office = office
         self.office2 = db.session.scalar(select(User).where(User.username == "office2")) or office
         self.code_of = {d.id: code for code, d in departments.items()}

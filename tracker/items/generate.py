@@ -22,7 +22,6 @@ from tracker import clock
 from tracker.access import require_role
 from tracker.audit import audit
 from tracker.extensions import db
-from tracker.items.access import local_today
 from tracker.items.operations import create_item, next_free_code
 from tracker.items.responsibility import assignment_for, department_index
 from tracker.models import Plan, PlanNode, WorkItem
@@ -199,7 +198,7 @@ def generate_items_from_plan(
                 now=now,
             )
         )
-    ensure_periods(plan, local_today(now))
+    ensure_periods(plan, clock.today(now))
     audit(
         actor,
         "plan.items_generated",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from tracker import clock
 from tracker.extensions import db
-from tracker.items.access import local_today
 from tracker.periods import ensure_all_periods
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ def periods_job(now: datetime | None = None) -> str:
     """
     if now is not None and now.tzinfo is not None:
         now = now.astimezone(UTC).replace(tzinfo=None)
-    today = local_today(now)
+    today = clock.today(now)
     created = ensure_all_periods(today)
     db.session.commit()
     return f"{today}: {created} reporting periods created"

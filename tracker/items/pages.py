@@ -9,14 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
+from tracker.item_predicates import (
+    due_soon_clause,
+    open_clause,
+    overdue_clause,
+)
 from tracker.items.queries import (
     counts_by_status,
     deadline_counts,
-    due_soon_clause,
     focus_state_counts,
     item_rows,
-    open_clause,
-    overdue_clause,
     pending_extensions,
     report_rows,
     reports_to_write,

@@ -7,12 +7,20 @@ worth of work: filters are SQL clauses, counts are GROUP BY, lists are eager-loa
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import and_, case, exists, false, func, or_, select, true
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
+from tracker.item_predicates import (
+    due_soon_clause,
+    due_windows,
+    on_schedule_clause,
+    open_clause,
+    overdue_clause,
+    visibility_clause,
+)
 from tracker.items.headings import column_node_ids, subtree_node_ids
 from tracker.models import (
     Department,
@@ -22,84 +30,17 @@ from tracker.models import (
     Report,
     ReportingPeriod,
     WorkItem,
-    item_co_department,
 )
 from tracker.numbers import int_param
 from tracker.periods import focus_period_id_clause, focus_period_ids
-from tracker.workflow import ItemStatus, ReviewState, can_see_all
+from tracker.workflow import ItemStatus, ReviewState
 
-DUE_SOON_DAYS = 14
-ITEM_STATUSES = ("not_started", "in_progress", "completed", "retired")
-REVIEW_FILTERS = ("missing", "draft", "submitted", "returned", "verified")
-# "later": neither overdue nor due within DUE_SOON_DAYS — the dashboard's green (on schedule).
-DUE_WINDOWS = ("overdue", "14", "30", "90", "later")
+ITEM_STATUSES = (*(status.value for status in ItemStatus), "retired")
+REVIEW_FILTERS = ("missing", *(state.value for state in ReviewState))
 
 
-# ---------------------------------------------------------------- predicates
-
-
-# Aliases built once: building one per call cost ~1 ms of Python each (column proxies), and
-# the liaison home calls these a dozen times (bench M: 78 → 63 ms CPU for its data).
-_VISIBLE_ITEM = aliased(WorkItem, name="visible_item")
+# Built once: building one per call cost ~1 ms of Python each (column proxies).
 _FOCUS_REPORT = aliased(Report, name="focus_report")
-
-
-def visibility_clause(user):
-    """Items the user may see: everything for office/admin/leader, else own department's
-    (as lead or co-department)."""
-    if user is None or can_see_all(user):
-        return true()
-    if user.department_id is None:
-        return false()
-    # IN over a UNION ALL: each half is one index lookup (lead department, co-department).
-    # `lead = d OR EXISTS (co-department)` made SQLite and PostgreSQL scan every item:
-    # 16 ms → 0.02–2.7 ms per query at 10,000 items (bench M, SQLite), several per page.
-    led = _VISIBLE_ITEM
-    return WorkItem.id.in_(
-        select(led.id)
-        .where(led.lead_department_id == user.department_id)
-        .union_all(
-            select(item_co_department.c.item_id).where(
-                item_co_department.c.department_id == user.department_id
-            )
-        )
-    )
-
-
-def visible_items(user):
-    """SELECT of the work items `user` may see (add filters, order and paging to it)."""
-    return select(WorkItem).where(visibility_clause(user))
-
-
-def open_clause():
-    """Not completed (销号) and not retired."""
-    return and_(WorkItem.status != ItemStatus.COMPLETED.value, WorkItem.retired_at.is_(None))
-
-
-def overdue_clause(today: date):
-    return and_(open_clause(), WorkItem.due_date < today)
-
-
-def due_soon_clause(today: date, days: int = DUE_SOON_DAYS):
-    return and_(
-        open_clause(), WorkItem.due_date >= today, WorkItem.due_date <= today + timedelta(days)
-    )
-
-
-def on_schedule_clause(today: date, days: int = DUE_SOON_DAYS):
-    """Neither overdue nor due within `days`: completed or retired, no due date, or due
-    later. The complement of the two clauses above (whose NULLs count as "no")."""
-    return or_(
-        ~open_clause(), WorkItem.due_date.is_(None), WorkItem.due_date > today + timedelta(days)
-    )
-
-
-def is_due_soon(item: WorkItem, today: date, days: int = DUE_SOON_DAYS) -> bool:
-    return (
-        not item.is_closed
-        and item.due_date is not None
-        and today <= item.due_date <= today + timedelta(days)
-    )
 
 
 def items_needing_report(period, *, outstanding_only: bool = False):
@@ -144,7 +85,7 @@ class ItemFilters:
     unassigned: bool = False
     status: str | None = None  # not_started / in_progress / completed / retired / open
     review: str | None = None  # state of the focus-period report, or "missing"
-    due: str | None = None  # overdue / 14 / 30 / 90 (days ahead) / later
+    due: str | None = None  # predicates.due_windows(): overdue / N days ahead / later
     q: str | None = None
     node_id: int | None = None  # source node: this plan heading or any under it
     column: bool = False  # source node is a 专栏 or lies inside one
@@ -169,7 +110,7 @@ class ItemFilters:
             unassigned=department == "none",
             status=status if status in (*ITEM_STATUSES, "open") else None,
             review=review if review in REVIEW_FILTERS else None,
-            due=due if due in DUE_WINDOWS else None,
+            due=due if due in due_windows() else None,
             q=(args.get("q") or "").strip()[:100] or None,
             node_id=as_int("node"),
             column=args.get("column") == "1",

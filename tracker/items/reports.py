@@ -15,7 +15,7 @@ from tracker.audit import audit
 from tracker.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from tracker.evidence import delete_after_commit, stage_uploads
 from tracker.extensions import db
-from tracker.items.access import item_subject, local_today, report_subject
+from tracker.items.access import item_subject, report_subject
 from tracker.models import (
     Attachment,
     Contribution,
@@ -70,7 +70,7 @@ def create_report(
 ) -> Report:
     """Start the lead department's report for one period, as a draft."""
     now = now or clock.now()
-    today = local_today(now)
+    today = clock.today(now)
     require(actor, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
     if period.plan_id != item.plan_id or period.start_date > today:
         raise ValidationFailed({"period": _("Choose a reporting period that has started.")})

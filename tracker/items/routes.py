@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.errors import NotFound
 from tracker.evidence import send_evidence
 from tracker.extensions import db
+from tracker.item_predicates import (
+    due_windows,
+    is_due_soon,
+)
 from tracker.items import bp
 from tracker.items.access import has_pending_extension, item_subject, load_item
 from tracker.items.forms import (
@@ -21,36 +26,33 @@ from tracker.items.forms import (
 from tracker.items.headings import plan_node_label
 from tracker.items.pages import department_home_data, item_page_data
 from tracker.items.queries import (
-    DUE_WINDOWS,
     ITEM_STATUSES,
     REVIEW_FILTERS,
     ItemFilters,
     filter_choices,
-    is_due_soon,
     item_list_query,
 )
-from tracker.items.views import logged_in, today
 from tracker.models import Attachment, WorkItem
 from tracker.pagination import paginate
 from tracker.workflow import Role, can_see_all
 
 
 @bp.get("/my")
-@logged_in
+@login_required
 def department_home():
     """本部门: the liaison's first screen. Other roles have the office's overview."""
     if current_user.role != Role.LIAISON.value:
         return redirect(url_for("review.office_home"))
-    data = department_home_data(current_user, today())
-    return render_template("items/department_home.html", today=today(), **data)
+    data = department_home_data(current_user, clock.today())
+    return render_template("items/department_home.html", today=clock.today(), **data)
 
 
 @bp.get("/items")
-@logged_in
+@login_required
 def index():
     """Every visible item, filtered, searched and paginated."""
     filters = ItemFilters.from_args(request.args)
-    day = today()
+    day = clock.today()
     page = paginate(item_list_query(current_user, filters, day), per_page=25, scalars=False)
     plans, sections, departments = filter_choices(current_user)
     return render_template(
@@ -62,7 +64,7 @@ def index():
         departments=departments,
         statuses=ITEM_STATUSES,
         review_filters=REVIEW_FILTERS,
-        due_windows=DUE_WINDOWS,
+        due_windows=due_windows(),
         node_label=plan_node_label(filters.node_id),
         today=day,
         is_due_soon=is_due_soon,
@@ -71,7 +73,7 @@ def index():
 
 
 @bp.get("/items/<int:item_id>")
-@logged_in
+@login_required
 def detail(item_id: int):
     """Source text, owners, deadlines, reports with reviews, contributions, evidence, trail."""
     item = load_item(
@@ -83,7 +85,7 @@ def detail(item_id: int):
         joinedload(WorkItem.section_node),
         joinedload(WorkItem.indicator),
     )
-    day = today()
+    day = clock.today()
     data = item_page_data(item, day)
     pending = has_pending_extension(item.id)
     return render_template(
@@ -101,7 +103,7 @@ def detail(item_id: int):
 
 
 @bp.get("/items/<int:item_id>/evidence/<int:attachment_id>")
-@logged_in
+@login_required
 def evidence(item_id: int, attachment_id: int):
     """Download one evidence file: same permission as the item, always as an attachment."""
     item = load_item(current_user, item_id)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from tracker import clock
 from tracker.access import require, require_role
-from tracker.errors import InvalidTransition, StaleVersion, ValidationFailed
+from tracker.errors import InvalidTransition, StaleVersion, ValidationFailed, apply_errors
 from tracker.extensions import db
+from tracker.item_predicates import open_clause
 from tracker.items import bp
 from tracker.items.access import item_subject, load_item
 from tracker.items.forms import (
@@ -32,19 +34,9 @@ from tracker.items.operations import (
     split_item,
     update_item,
 )
-from tracker.items.views import (
-    apply_errors,
-    conflict_page,
-    department_choices,
-    form_page,
-    logged_in,
-    now,
-    one_transaction,
-    today,
-    view_errors,
-)
 from tracker.models import Indicator, Plan, PlanNode, WorkItem
 from tracker.periods import ensure_periods
+from tracker.web import conflict_page, department_choices, form_page, one_transaction
 from tracker.workflow import Action
 
 
@@ -89,8 +81,7 @@ def _detail_fields(form: ItemForm) -> dict:
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
-@logged_in
-@view_errors
+@login_required
 def new():
     _require_office_page()
     form = NewItemForm()
@@ -111,7 +102,7 @@ def new():
             lead_department_id=form.lead_department_id.data or None,
             co_department_ids=form.co_department_ids.data,
             **_detail_fields(form),
-            now=now(),
+            now=clock.now(),
         )
 
     return form_page(
@@ -125,8 +116,7 @@ def new():
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
-@logged_in
-@view_errors
+@login_required
 def edit(item_id: int):
     item = load_item(current_user, item_id)
     require(current_user, Action.EDIT_ITEM, item_subject(item))
@@ -152,7 +142,7 @@ def edit(item_id: int):
             item,
             expected_version=form.loaded_version(),
             **_detail_fields(form),
-            now=now(),
+            now=clock.now(),
         ),
         done=lambda _result: _done(_("Work item %(code)s saved.", code=item.code), item.id),
         template="items/edit.html",
@@ -163,8 +153,7 @@ def edit(item_id: int):
 
 
 @bp.post("/items/<int:item_id>/assign")
-@logged_in
-@view_errors
+@login_required
 def assign(item_id: int):
     item = load_item(current_user, item_id)
     require(current_user, Action.ASSIGN_ITEM, item_subject(item))
@@ -182,7 +171,7 @@ def assign(item_id: int):
                 expected_version=form.loaded_version(),
                 lead_department_id=form.lead_department_id.data or None,
                 co_department_ids=form.co_department_ids.data,
-                now=now(),
+                now=clock.now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
@@ -207,7 +196,7 @@ def _reason_action(item_id: int, action: Action, operation, done_message: str):
                 item,
                 expected_version=form.loaded_version(),
                 reason=form.reason.data or "",
-                now=now(),
+                now=clock.now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=item_id), item.code)
@@ -219,22 +208,19 @@ def _reason_action(item_id: int, action: Action, operation, done_message: str):
 
 
 @bp.post("/items/<int:item_id>/retire")
-@logged_in
-@view_errors
+@login_required
 def retire(item_id: int):
     return _reason_action(item_id, Action.RETIRE_ITEM, retire_item, _("%(code)s was retired."))
 
 
 @bp.post("/items/<int:item_id>/reopen")
-@logged_in
-@view_errors
+@login_required
 def reopen(item_id: int):
     return _reason_action(item_id, Action.REOPEN_ITEM, reopen_item, _("%(code)s was reopened."))
 
 
 @bp.route("/items/<int:item_id>/split", methods=["GET", "POST"])
-@logged_in
-@view_errors
+@login_required
 def split(item_id: int):
     item = load_item(current_user, item_id)
     require(current_user, Action.EDIT_ITEM, item_subject(item))
@@ -250,7 +236,7 @@ def split(item_id: int):
             expected_version=form.loaded_version(),
             parts=parts,
             retire_original=not form.keep_original.data,
-            now=now(),
+            now=clock.now(),
         )
 
     def done(created):
@@ -270,8 +256,7 @@ def split(item_id: int):
 
 
 @bp.route("/items/<int:item_id>/merge", methods=["GET", "POST"])
-@logged_in
-@view_errors
+@login_required
 def merge(item_id: int):
     item = load_item(current_user, item_id)
     require(current_user, Action.EDIT_ITEM, item_subject(item))
@@ -280,8 +265,7 @@ def merge(item_id: int):
         .where(
             WorkItem.plan_id == item.plan_id,
             WorkItem.id != item.id,
-            WorkItem.retired_at.is_(None),
-            WorkItem.status != "completed",
+            open_clause(),
         )
         .order_by(WorkItem.id)
     ).all()
@@ -297,7 +281,7 @@ def merge(item_id: int):
         seen = {c.id: c.version for c in candidates}
         versions = {o.id: _seen_version(o.id, seen) for o in others}
         versions[item.id] = form.loaded_version()
-        merge_items(current_user, item, list(others), expected_versions=versions, now=now())
+        merge_items(current_user, item, list(others), expected_versions=versions, now=clock.now())
 
     return form_page(
         form,
@@ -318,8 +302,7 @@ def _seen_version(item_id: int, seen: dict) -> int | None:
 
 
 @bp.route("/items/generate", methods=["GET", "POST"])
-@logged_in
-@view_errors
+@login_required
 def generate():
     """Create the default work items of a plan (one per leaf task/item and per 专栏)."""
     _require_office_page()
@@ -333,8 +316,8 @@ def generate():
     if form.validate_on_submit():
         plan = db.get_or_404(Plan, request.form.get("plan_id", type=int))
         with one_transaction():
-            created = generate_items_from_plan(current_user, plan, now=now())
-            ensure_periods(plan, today())
+            created = generate_items_from_plan(current_user, plan, now=clock.now())
+            ensure_periods(plan, clock.today())
         flash(
             _("%(n)s work items created for %(plan)s.", n=len(created), plan=plan.title),
             "success",

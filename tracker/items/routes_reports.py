@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.access import require
-from tracker.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
+from tracker.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed, apply_errors
 from tracker.extensions import db
 from tracker.items import bp
 from tracker.items.access import (
@@ -36,18 +37,9 @@ from tracker.items.reports import (
     save_draft,
     submit_report,
 )
-from tracker.items.views import (
-    apply_errors,
-    conflict_page,
-    form_page,
-    logged_in,
-    now,
-    one_transaction,
-    today,
-    view_errors,
-)
 from tracker.models import Attachment, Report, ReportingPeriod, ReportRevision
 from tracker.periods import ensure_periods, focus_period
+from tracker.web import conflict_page, form_page, one_transaction
 from tracker.workflow import Action
 
 
@@ -103,9 +95,11 @@ def _save_report(form, item, shown_report, write):
     try:
         with one_transaction():
             report = write()
-            attach_evidence(current_user, report, _files(), now=now())
+            attach_evidence(current_user, report, _files(), now=clock.now())
             if submit:
-                submit_report(current_user, report, expected_version=report.version, now=now())
+                submit_report(
+                    current_user, report, expected_version=report.version, now=clock.now()
+                )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=item.id), item.code)
     except ValidationFailed as error:
@@ -119,13 +113,12 @@ def _save_report(form, item, shown_report, write):
 
 
 @bp.route("/items/<int:item_id>/report", methods=["GET", "POST"])
-@logged_in
-@view_errors
+@login_required
 def new_report(item_id: int):
     """Start this period's report (or an earlier period's, late): a draft, or submit at once."""
     item = load_item(current_user, item_id)
     require(current_user, Action.CREATE_REPORT, item_subject(item))
-    day = today()
+    day = clock.today()
     focus = focus_period(item.plan_id, day)
     if request.method == "GET" and focus is not None:
         existing = db.session.scalar(
@@ -159,15 +152,14 @@ def new_report(item_id: int):
             narrative=form.narrative.data or "",
             progress=form.progress.parsed,
             completes=bool(form.completes.data),
-            now=now(),
+            now=clock.now(),
         )
 
     return _save_report(form, item, None, write)
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
-@logged_in
-@view_errors
+@login_required
 def edit_report(report_id: int):
     """Edit a draft or returned report; save it again or submit it."""
     report = load_report(current_user, report_id, joinedload(Report.period))
@@ -194,7 +186,7 @@ def edit_report(report_id: int):
             narrative=form.narrative.data or "",
             progress=form.progress.parsed,
             completes=bool(form.completes.data),
-            now=now(),
+            now=clock.now(),
         )
         return report
 
@@ -202,8 +194,7 @@ def edit_report(report_id: int):
 
 
 @bp.post("/reports/<int:report_id>/submit")
-@logged_in
-@view_errors
+@login_required
 def submit(report_id: int):
     """Submit a draft as it is (the button on the item page)."""
     report = load_report(current_user, report_id, joinedload(Report.period))
@@ -217,7 +208,7 @@ def submit(report_id: int):
                 current_user,
                 report,
                 expected_version=parse_version(request.form.get("version")),
-                now=now(),
+                now=clock.now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.detail", item_id=report.item_id), "")
@@ -229,8 +220,7 @@ def submit(report_id: int):
 
 
 @bp.post("/reports/<int:report_id>/evidence/<int:attachment_id>/delete")
-@logged_in
-@view_errors
+@login_required
 def delete_evidence(report_id: int, attachment_id: int):
     report = load_report(current_user, report_id)
     attachment = db.session.scalar(
@@ -242,7 +232,7 @@ def delete_evidence(report_id: int, attachment_id: int):
         raise ValidationFailed(_("The form expired. Please reload and try again."))
     try:
         with one_transaction():
-            remove_evidence(current_user, attachment, now=now())
+            remove_evidence(current_user, attachment, now=clock.now())
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("items.edit_report", report_id=report.id), "")
     flash(_("The file was removed."), "success")
@@ -250,8 +240,7 @@ def delete_evidence(report_id: int, attachment_id: int):
 
 
 @bp.post("/items/<int:item_id>/contributions")
-@logged_in
-@view_errors
+@login_required
 def contribute(item_id: int):
     item = load_item(current_user, item_id)
     require(current_user, Action.CONTRIBUTE, item_subject(item))
@@ -264,7 +253,7 @@ def contribute(item_id: int):
     return form_page(
         form,
         lambda: add_contribution(
-            current_user, item, body=form.body.data or "", uploads=_files(), now=now()
+            current_user, item, body=form.body.data or "", uploads=_files(), now=clock.now()
         ),
         done=done,
         template="items/contribution_form.html",
@@ -276,8 +265,7 @@ def contribute(item_id: int):
 
 
 @bp.post("/items/<int:item_id>/extensions")
-@logged_in
-@view_errors
+@login_required
 def ask_extension(item_id: int):
     item = load_item(current_user, item_id)
     pending = has_pending_extension(item.id)
@@ -295,7 +283,7 @@ def ask_extension(item_id: int):
             item,
             requested_due_date=form.requested_due_date.parsed,
             reason=form.reason.data or "",
-            now=now(),
+            now=clock.now(),
         ),
         done=done,
         template="items/extension_form.html",

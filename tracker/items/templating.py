@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from tracker.items.queries import DUE_SOON_DAYS
+from tracker.item_predicates import due_soon_days, is_due_soon
 from tracker.templating import STATE_BADGES, STATE_LABELS, local_date
 
 EXTRA_LABELS = {
@@ -15,10 +16,6 @@ EXTRA_LABELS = {
     "missing": _l("No report yet"),
     "open": _l("Open"),
     "overdue": _l("Overdue"),
-    "14": _l("Due in 14 days"),
-    "30": _l("Due in 30 days"),
-    "90": _l("Due in 90 days"),
-    "later": _l("On schedule (not overdue, not due within 14 days)"),
 }
 PRIORITY_LABELS = {1: _l("High"), 2: _l("Normal"), 3: _l("Low")}
 EVENT_LABELS = {
@@ -49,6 +46,10 @@ EVENT_LABELS = {
 def label(key: str | None) -> str:
     if key is None:
         return ""
+    if key.isdigit():  # a deadline window of the item list: due within N days
+        return _("Due in %(days)s days", days=int(key))
+    if key == "later":
+        return _("On schedule (not overdue, not due within %(days)s days)", days=due_soon_days())
     return str(EXTRA_LABELS.get(key) or STATE_LABELS.get(key) or key)
 
 
@@ -83,7 +84,7 @@ def due_cell(item, today: date) -> Markup:
     if not item.is_closed and item.due_date < today:
         css = "text-danger fw-semibold"
         note = Markup(' <span class="badge text-bg-danger">{}</span>').format(label("overdue"))
-    elif not item.is_closed and item.due_date <= today + timedelta(DUE_SOON_DAYS):
+    elif is_due_soon(item, today):
         css = "text-warning-emphasis fw-semibold"
         note = Markup(' <span class="badge text-bg-warning">{}</span>').format(_l("Due soon"))
     original = Markup("")
@@ -118,6 +119,7 @@ def register(state) -> None:
     """Called once when the blueprint is registered: adds the helpers to every template."""
     state.app.jinja_env.globals.update(
         item_label=label,
+        due_soon_days=due_soon_days,
         item_badge=badge,
         status_badge=status_badge,
         review_badge=review_badge,

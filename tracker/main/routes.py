@@ -13,6 +13,7 @@ from tracker.i18n import normalise_locale
 from tracker.main import bp
 from tracker.models import Notice
 from tracker.navigation import ROLE_HOMES
+from tracker.web import one_transaction
 
 
 @bp.get("/")
@@ -31,8 +32,8 @@ def set_language():
     locale = normalise_locale(request.form.get("locale")) or "zh_Hans_CN"
     session["locale"] = locale
     if current_user.is_authenticated:
-        current_user.locale = locale
-        db.session.commit()
+        with one_transaction():
+            current_user.locale = locale
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.home"))
 
 
@@ -51,12 +52,12 @@ def notices():
 @bp.post("/notices/read")
 @login_required
 def mark_notices_read():
-    db.session.execute(
-        update(Notice)
-        .where(Notice.user_id == current_user.id, Notice.read_at.is_(None))
-        .values(read_at=clock.now())
-    )
-    db.session.commit()
+    with one_transaction():
+        db.session.execute(
+            update(Notice)
+            .where(Notice.user_id == current_user.id, Notice.read_at.is_(None))
+            .values(read_at=clock.now())
+        )
     return redirect(url_for("main.notices"))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models.base import TimestampMixin
+from tracker.models.base import TimestampMixin, one_of
 from tracker.workflow import Role
 
 DEPARTMENT_KINDS = ("government", "vertical", "non_government", "office")
@@ -61,9 +61,7 @@ class DepartmentAlias(db.Model):
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "user_account"
-    __table_args__ = (
-        CheckConstraint("role IN ('admin', 'office', 'liaison', 'leader')", name="role"),
-    )
+    __table_args__ = (CheckConstraint(one_of("role", Role), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models.base import TimestampMixin, VersionedMixin
-from tracker.workflow import Subject
+from tracker.models.base import TimestampMixin, VersionedMixin, one_of
+from tracker.workflow import ExtensionState, ItemStatus, ReviewState, Subject
 
 item_co_department = Table(
     "item_co_department",
@@ -28,13 +28,13 @@ item_co_department = Table(
     Column("department_id", ForeignKey("department.id"), primary_key=True, index=True),
 )
 
-_REVIEW_STATES = "state IN ('draft', 'submitted', 'returned', 'verified')"
+_REVIEW_STATES = one_of("state", ReviewState)
 
 
 class WorkItem(VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "work_item"
     __table_args__ = (
-        CheckConstraint("status IN ('not_started', 'in_progress', 'completed')", name="status"),
+        CheckConstraint(one_of("status", ItemStatus), name="status"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority"),
         UniqueConstraint("plan_id", "code"),
@@ -227,7 +227,7 @@ class ExtensionRequest(db.Model):
     """延期申请: the lead asks for a later due date; the office decides with a reason."""
 
     __tablename__ = "extension_request"
-    __table_args__ = (CheckConstraint("state IN ('pending', 'approved', 'refused')", name="state"),)
+    __table_args__ = (CheckConstraint(one_of("state", ExtensionState), name="state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), index=True)

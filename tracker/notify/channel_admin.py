@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker import clock
-from tracker.admin.routes import admin_required
 from tracker.audit import record_event
 from tracker.errors import PermissionDenied, ValidationFailed
 from tracker.extensions import db
@@ -23,6 +22,7 @@ from tracker.notify import bp, im
 from tracker.notify.channels import enabled_channels
 from tracker.notify.forms import ResendForm
 from tracker.notify.im import url_message
+from tracker.web import one_transaction, role_required
 from tracker.workflow import Role
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def queue_test_message(actor, channel: str, now: datetime) -> OutboxMessage:
 
 
 @bp.post("/admin/outbox/test/<channel>")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def send_test(channel: str):
     from tracker.notify.dispatch import dispatch_pending
 
@@ -148,12 +148,11 @@ def send_test(channel: str):
         abort(400)
     now = clock.now()
     try:
-        row = queue_test_message(current_user, channel, now)
+        with one_transaction():
+            row = queue_test_message(current_user, channel, now)
     except ValidationFailed as error:
-        db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("notify.outbox"))
-    db.session.commit()
     result = dispatch_pending(now, only=[row.id])
     row = db.session.get(OutboxMessage, row.id)
     if result.sent:

@@ -12,6 +12,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.notify.messages import Planned
 
@@ -20,9 +21,7 @@ notify_cli = AppGroup("notify", help="Reminders, digests and the outbox.")
 
 def _parse_date(ctx, param, value):  # noqa: ARG001 (click callback signature)
     if value is None:
-        from tracker.notify.jobs import local_today
-
-        return local_today()
+        return clock.today()
     try:
         if len(value) != 10:
             raise ValueError

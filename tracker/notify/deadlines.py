@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from tracker.extensions import db
+from tracker.item_predicates import open_clause
 from tracker.models import Plan, Report, ReportingPeriod, WorkItem
 from tracker.notify.messages import (
     Directory,
@@ -49,8 +50,7 @@ class Deadline:
 def open_items_filter():
     """Items that still need work: not completed, not retired, in an active plan."""
     return and_(
-        WorkItem.status != "completed",
-        WorkItem.retired_at.is_(None),
+        open_clause(),
         WorkItem.lead_department_id.is_not(None),
         Plan.status == "active",
     )

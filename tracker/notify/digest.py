@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.extensions import db
+from tracker.item_predicates import due_soon_days
 from tracker.models import Plan, Report, ReportingPeriod, WorkItem
 from tracker.notify.deadlines import open_items_filter
 from tracker.notify.messages import (
@@ -57,7 +58,7 @@ def _item_columns():
 
 def collect_department_digests(today: date) -> dict[int, DepartmentDigest]:
     """Overdue items, items due soon and returned reports, by lead department (3 queries)."""
-    soon_until = today + timedelta(days=int(current_app.config["DUE_SOON_DAYS"]))
+    soon_until = today + timedelta(days=due_soon_days())
     digests: dict[int, DepartmentDigest] = {}
 
     def digest_of(department_id: int) -> DepartmentDigest:

@@ -22,11 +22,6 @@ logger = logging.getLogger(__name__)
 SCHEDULER_RUN_RETENTION = timedelta(days=14)
 
 
-def local_today(now: datetime | None = None) -> date:
-    """Today in the configured timezone (Asia/Shanghai), for an aware or naive-UTC `now`."""
-    return clock.local_date(now) if now is not None else clock.today()
-
-
 def _run(planned: Planned, dry_run: bool) -> Planned:
     """Queue the drafts (or, in a dry run, list the new ones); the caller commits."""
     for skipped in planned.skipped:
@@ -54,7 +49,7 @@ def digest(today: date, *, dry_run: bool = False) -> Planned:
 
 
 def daily_notices_job(now: datetime | None = None) -> str:
-    today = local_today(now)
+    today = clock.today(now)
     planned = remind(today)
     db.session.commit()
     db.session.execute(
@@ -65,7 +60,7 @@ def daily_notices_job(now: datetime | None = None) -> str:
 
 
 def weekly_digest_job(now: datetime | None = None) -> str:
-    today = local_today(now)
+    today = clock.today(now)
     planned = digest(today)
     db.session.commit()
     return f"{today}: queued {len(planned.drafts)}, unreachable {len(planned.skipped)}"

@@ -16,6 +16,7 @@ from werkzeug.routing import BuildError
 
 from tracker.extensions import db
 from tracker.models import Department, User
+from tracker.workflow import Role
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ def load_directory() -> Directory:
             continue
         if row.role == "office" or (row.role == "leader" and row.is_office):
             office_digest.append(address)
-        elif row.role in ("liaison", "leader"):
+        elif row.role in (Role.LIAISON, Role.LEADER):
             readers[row.department_id].append(address)
     departments = {d.id: d for d in db.session.scalars(select(Department))}
     return Directory(

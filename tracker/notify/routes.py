@@ -18,7 +18,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker import clock
-from tracker.admin.routes import admin_required
 from tracker.backup.jobs import backup_status
 from tracker.errors import InvalidTransition
 from tracker.extensions import db
@@ -26,11 +25,12 @@ from tracker.models import Department, OutboxMessage, SchedulerRun
 from tracker.notify import bp
 from tracker.notify.channel_admin import CHANNEL_LABELS, channel_status
 from tracker.notify.forms import ResendForm
-from tracker.notify.jobs import local_today
 from tracker.notify.operations import resend_all_failed, resend_message
 from tracker.notify.transports import get_transport
 from tracker.pagination import paginate
+from tracker.web import one_transaction, role_required
 from tracker.workdays import COVERAGE_CURRENT_YEAR_UNKNOWN, calendar_coverage
+from tracker.workflow import Role
 
 KIND_LABELS = {
     "remind": _l("Reminder"),
@@ -84,7 +84,7 @@ def _last_runs() -> list[SchedulerRun]:
 
 
 @bp.get("/admin/outbox")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def outbox():
     state = request.args.get("state")
     kind = request.args.get("kind")
@@ -123,7 +123,7 @@ def outbox():
         departments=departments,
         kind_labels=KIND_LABELS,
         runs=_last_runs(),
-        coverage_warning=_coverage_warning(local_today()),
+        coverage_warning=_coverage_warning(clock.today()),
         transport=get_transport(current_app).describe(),
         scheduler_enabled=bool(current_app.config.get("SCHEDULER_ENABLED")),
         backup=backup_status(current_app),
@@ -135,7 +135,7 @@ def outbox():
 
 
 @bp.get("/admin/outbox/<int:message_id>")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def message(message_id: int):
     row = db.get_or_404(OutboxMessage, message_id)
     department = db.session.get(Department, row.department_id) if row.department_id else None
@@ -150,7 +150,7 @@ def message(message_id: int):
 
 
 @bp.get("/admin/outbox/<int:message_id>/html")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def message_html(message_id: int):
     """The HTML body as the recipient's mail client would show it, sandboxed."""
     row = db.get_or_404(OutboxMessage, message_id)
@@ -161,28 +161,27 @@ def message_html(message_id: int):
 
 
 @bp.post("/admin/outbox/<int:message_id>/resend")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def resend(message_id: int):
     row = db.get_or_404(OutboxMessage, message_id)
     if not ResendForm().validate_on_submit():
         abort(400)
     try:
-        resend_message(current_user, row, clock.now())
+        with one_transaction():
+            resend_message(current_user, row, clock.now())
     except InvalidTransition:
-        db.session.rollback()
         flash(_("Only failed messages can be sent again."), "warning")
     else:
-        db.session.commit()
         flash(_("The message is queued again and goes out with the next dispatch."), "success")
     return redirect(url_for("notify.message", message_id=message_id))
 
 
 @bp.post("/admin/outbox/resend-failed")
-@admin_required
+@role_required([Role.ADMIN], event="admin")
 def resend_failed():
     if not ResendForm().validate_on_submit():
         abort(400)
-    count = resend_all_failed(current_user, clock.now())
-    db.session.commit()
+    with one_transaction():
+        count = resend_all_failed(current_user, clock.now())
     flash(_("%(count)s failed messages are queued again.", count=count), "success")
     return redirect(url_for("notify.outbox", state="pending"))

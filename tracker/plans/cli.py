@@ -15,6 +15,7 @@ from tracker import clock
 from tracker.errors import DomainError, ValidationFailed
 from tracker.extensions import db
 from tracker.models import Plan
+from tracker.plan_lists import plans_in_order
 from tracker.plans.messages import file_error_message
 from tracker.plans.operations import (
     apply_import,
@@ -28,7 +29,7 @@ from tracker.plans.operations import (
     unarchive_plan,
 )
 from tracker.plans.parser import ParsedPlan, parse_plan
-from tracker.plans.queries import plan_counts, plans_in_order
+from tracker.plans.queries import plan_counts
 from tracker.plans.reading import PlanFileError, file_suffix, read_plan_file
 from tracker.plans.revision import Comparison, compare_with_plan, format_period
 from tracker.plans.tree import flatten, label

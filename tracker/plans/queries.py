@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import load_only
 
 from tracker.extensions import db
-from tracker.models import Indicator, Plan, PlanImport, PlanNode, WorkItem, item_co_department
+from tracker.models import Indicator, PlanImport, PlanNode, WorkItem, item_co_department
 from tracker.workflow import can_see_all
 
 logger = logging.getLogger(__name__)
-
-
-def plans_in_order():
-    """Active plans first (newest period first), then archived ones."""
-    return select(Plan).order_by(
-        case((Plan.status == "active", 0), else_=1), Plan.start_year.desc(), Plan.id.desc()
-    )
 
 
 def _count_by_plan(column, plan_ids: list[int]) -> dict[int, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from functools import wraps
 
 from flask import (
     abort,
@@ -23,6 +22,7 @@ from tracker.extensions import db
 from tracker.items.responsibility import department_index, unknown_names
 from tracker.models import Plan, PlanImport
 from tracker.pagination import paginate
+from tracker.plan_lists import plans_in_order
 from tracker.plans import bp
 from tracker.plans.corrections import apply_corrections
 from tracker.plans.diff import indicator_fields
@@ -41,12 +41,12 @@ from tracker.plans.operations import (
     unarchive_plan,
 )
 from tracker.plans.parser import parse_plan
-from tracker.plans.queries import pending_imports, plan_counts, plans_in_order, work_item_counts
+from tracker.plans.queries import pending_imports, plan_counts, work_item_counts
 from tracker.plans.reading import PlanFileError, file_suffix, read_plan_file
 from tracker.plans.revision import compare_with_plan, format_period, stored_indicators, stored_nodes
 from tracker.plans.tree import flatten, parsed_from_dict, tree_from_flat, tree_from_rows
-from tracker.security import log_security_event
-from tracker.workflow import is_office
+from tracker.web import one_transaction, role_required
+from tracker.workflow import OFFICE_ROLES
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +54,6 @@ logger = logging.getLogger(__name__)
 # (that heading and everything under it); the detail page takes item_id.
 ITEMS_LIST_ENDPOINT = "items.index"
 ITEM_DETAIL_ENDPOINT = "items.detail"
-
-
-def office_required(view):
-    """Importing, revising and archiving plans is the office's job (403 for everyone else)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not is_office(current_user):
-            log_security_event("plans", outcome="denied", obj=request.path)
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _endpoint(name: str) -> str | None:
@@ -125,11 +111,11 @@ def detail(plan_id: int):
 
 
 @bp.post("/<int:plan_id>/archive")
-@office_required
+@role_required(OFFICE_ROLES, event="plans")
 def archive(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
-    archive_plan(current_user, plan)
-    db.session.commit()
+    with one_transaction():
+        archive_plan(current_user, plan)
     flash(
         _(
             "“%(title)s” is archived: it stays readable and can no longer be revised.",
@@ -141,11 +127,11 @@ def archive(plan_id: int):
 
 
 @bp.post("/<int:plan_id>/unarchive")
-@office_required
+@role_required(OFFICE_ROLES, event="plans")
 def unarchive(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
-    unarchive_plan(current_user, plan)
-    db.session.commit()
+    with one_transaction():
+        unarchive_plan(current_user, plan)
     flash(_("“%(title)s” is active again.", title=plan.title), "success")
     return redirect(url_for("plans.detail", plan_id=plan.id))
 
@@ -190,7 +176,7 @@ def _refuse(form: UploadForm, code: str, suffix: str = ""):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@office_required
+@role_required(OFFICE_ROLES, event="plans")
 def upload():
     form = UploadForm()
     form.target.choices = _target_choices()
@@ -236,14 +222,14 @@ def upload():
         target = None
     else:
         target = db.get_or_404(Plan, int(form.target.data))
-    staged = stage_import(
-        current_user,
-        filename=upload_file.filename,
-        source_text=text,
-        parsed=parsed,
-        target=target,
-    )
-    db.session.commit()
+    with one_transaction():
+        staged = stage_import(
+            current_user,
+            filename=upload_file.filename,
+            source_text=text,
+            parsed=parsed,
+            target=target,
+        )
     args = {key: value for key, value in (("title", title), ("period", period_text)) if value}
     return redirect(url_for("plans.preview", import_id=staged.id, **args))
 
@@ -294,7 +280,7 @@ def _preview_page(staged: PlanImport, form: ApplyForm, status: int = 200, correc
 
 
 @bp.get("/import/<int:import_id>")
-@office_required
+@role_required(OFFICE_ROLES, event="plans")
 def preview(import_id: int):
     staged = db.get_or_404(PlanImport, import_id)
     if staged.applied_at is not None:
@@ -306,7 +292,7 @@ def preview(import_id: int):
 
 
 @bp.post("/import/<int:import_id>/apply")
-@office_required
+@role_required(OFFICE_ROLES, event="plans")
 def apply(import_id: int):
     staged = db.get_or_404(PlanImport, import_id)
     form = ApplyForm()
@@ -317,15 +303,15 @@ def apply(import_id: int):
     except ValidationFailed as error:
         form.period.errors = [*form.period.errors, error.errors["period"]]
         return _preview_page(staged, form, 422)
-    result = apply_import(
-        current_user,
-        staged,
-        title=form.title.data,
-        period=period,
-        base_sha256=form.base.data or None,
-        now=clock.now(),
-    )
-    db.session.commit()
+    with one_transaction():
+        result = apply_import(
+            current_user,
+            staged,
+            title=form.title.data,
+            period=period,
+            base_sha256=form.base.data or None,
+            now=clock.now(),
+        )
     plan = result.plan
     if result.created:
         flash(_("Plan “%(title)s” imported.", title=plan.title), "success")
@@ -367,12 +353,12 @@ def apply(import_id: int):
 
 
 @bp.post("/import/<int:import_id>/discard")
-@office_required
+@role_required(OFFICE_ROLES, event="plans")
 def discard(import_id: int):
     staged = db.get_or_404(PlanImport, import_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    discard_import(current_user, staged)
-    db.session.commit()
+    with one_transaction():
+        discard_import(current_user, staged)
     flash(_("The upload was discarded."), "success")
     return redirect(url_for("plans.upload"))

@@ -26,6 +26,10 @@ class FlatNode:
     responsibility: dict | None = None
     deadline: dict | None = None
 
+    @property
+    def label(self) -> str:
+        return label(self.kind, self.number)
+
 
 def node_code(node: Node, chapter: str | None, task: str | None, parent_code: str | None) -> str:
     """A short reference back to the source: 第一篇, 三, 三.(一), 三.1, 三.1.(2), 专栏5."""
@@ -131,6 +135,10 @@ class TreeEntry:
     deadline: dict | None = None
 
     @property
+    def label(self) -> str:
+        return label(self.kind, self.number)
+
+    @property
     def anchor(self) -> str:
         """The fragment that links to this node; a stored node keeps its id across revisions."""
         return f"node-{self.node_id}" if self.node_id else f"code-{self.code}"
@@ -185,7 +193,8 @@ def tree_from_rows(rows, item_counts: dict[int, tuple[int, int]] | None = None) 
 
 
 def label(kind: str, number: str) -> str:
-    """The heading marker as printed: 三、 （一） 1． （1） 专栏5."""
+    """The heading marker as printed: 三、 （一） 1． （1） 专栏5 (the one definition: pages,
+    dashboards and spreadsheets all read it)."""
     if kind == "column":
         return f"专栏{number}"
     if kind == "part":
@@ -193,3 +202,10 @@ def label(kind: str, number: str) -> str:
     return {"chapter": "{}、", "section": "（{}）", "task": "{}．", "item": "（{}）"}.get(
         kind, "{}"
     ).format(number)
+
+
+def heading_text(kind: str, number: str, title: str) -> str:
+    """A heading with its marker, as a dashboard row or a spreadsheet cell names it:
+    （一）夯实质量基础, 三、重点任务, 专栏5 质量基础设施."""
+    separator = " " if kind == "column" else ""
+    return f"{label(kind, number)}{separator}{title}".strip()

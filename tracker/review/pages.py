@@ -10,9 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
+from tracker.item_predicates import (
+    due_soon_clause,
+    open_clause,
+)
 from tracker.items.queries import (
     counts_by_status,
-    due_soon_clause,
     focus_state_counts,
     item_rows,
     overdue_by_department,
@@ -38,16 +41,14 @@ def office_home_data(user, today: date) -> dict:
             user,
             today,
             WorkItem.lead_department_id.is_(None),
-            WorkItem.retired_at.is_(None),
-            WorkItem.status != "completed",
+            open_clause(),
             order=(WorkItem.plan_id, WorkItem.id),
             limit=20,
         ),
         "unowned_total": db.session.scalar(
             select(func.count(WorkItem.id)).where(
                 WorkItem.lead_department_id.is_(None),
-                WorkItem.retired_at.is_(None),
-                WorkItem.status != "completed",
+                open_clause(),
             )
         ),
         "returned": report_rows(

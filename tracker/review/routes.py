@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker import clock
 from tracker.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
     StaleVersion,
     ValidationFailed,
+    apply_errors,
 )
 from tracker.extensions import db
 from tracker.items.access import item_subject, load_item, load_report, report_subject
 from tracker.items.deadlines import decide_extension
-from tracker.items.views import (
-    apply_errors,
-    conflict_page,
-    logged_in,
-    now,
-    one_transaction,
-    today,
-    view_errors,
-)
+from tracker.items.queries import REVIEW_FILTERS
 from tracker.models import Department, ExtensionRequest, Plan, Report, WorkItem
 from tracker.numbers import int_param
 from tracker.pagination import paginate
@@ -39,37 +31,27 @@ from tracker.review.operations import bulk_verify, return_report, verify_report
 from tracker.review.pages import office_home_data, review_page_data
 from tracker.review.queue import review_queue_query
 from tracker.security import log_security_event
-from tracker.workflow import Action, Role, can_see_all, is_office, permitted
-
-
-def see_all_required(view):
-    """Pages across departments: office, admin and leaders (read-only)."""
-
-    @wraps(view)
-    @logged_in
-    def wrapper(*args, **kwargs):
-        if not can_see_all(current_user):
-            log_security_event(request.endpoint or "", outcome="denied", obj=request.path)
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+from tracker.web import conflict_page, one_transaction, role_required
+from tracker.workflow import SEE_ALL_ROLES, Action, Role, is_office, permitted
 
 
 @bp.get("/office")
-@logged_in
+@login_required
 def office_home():
     """The office's first screen: queue, overdue by department, unowned items, …"""
     if current_user.role == Role.LIAISON.value:
         return redirect(url_for("items.department_home"))
-    day = today()
+    day = clock.today()
     return render_template(
-        "review/office_home.html", today=day, **office_home_data(current_user, day)
+        "review/office_home.html",
+        today=day,
+        review_filters=REVIEW_FILTERS,
+        **office_home_data(current_user, day),
     )
 
 
 @bp.get("/review")
-@see_all_required
+@role_required(SEE_ALL_ROLES)
 def queue():
     """待审核: every submitted report, oldest first, with bulk verify."""
     plan_id = request.args.get("plan", type=int)
@@ -104,7 +86,7 @@ def queue():
 
 
 @bp.get("/reports/<int:report_id>")
-@logged_in
+@login_required
 def report(report_id: int):
     """One report with its item, the previous verified report, what changed, the history."""
     report = load_report(
@@ -134,8 +116,7 @@ def _review_page(report, verify_form=None, return_form=None, status=200):
 
 
 @bp.post("/reports/<int:report_id>/verify")
-@logged_in
-@view_errors
+@login_required
 def verify(report_id: int):
     report = load_report(current_user, report_id, joinedload(Report.period))
     form = VerifyForm()
@@ -148,7 +129,7 @@ def verify(report_id: int):
                 report,
                 expected_version=form.loaded_version(),
                 comment=form.comment.data or "",
-                now=now(),
+                now=clock.now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("review.report", report_id=report_id), report.item.code)
@@ -160,8 +141,7 @@ def verify(report_id: int):
 
 
 @bp.post("/reports/<int:report_id>/return")
-@logged_in
-@view_errors
+@login_required
 def return_(report_id: int):
     report = load_report(current_user, report_id, joinedload(Report.period))
     form = ReturnForm()
@@ -173,7 +153,7 @@ def return_(report_id: int):
                     report,
                     expected_version=form.loaded_version(),
                     reason=form.reason.data or "",
-                    now=now(),
+                    now=clock.now(),
                 )
         except (StaleVersion, InvalidTransition) as error:
             return conflict_page(
@@ -193,8 +173,7 @@ def _next_in_queue() -> str:
 
 
 @bp.post("/review/bulk-verify")
-@see_all_required
-@view_errors
+@role_required(SEE_ALL_ROLES)
 def bulk():
     """Verify the ticked submissions; ones changed since the queue was loaded are skipped."""
     form = BulkVerifyForm()
@@ -214,7 +193,7 @@ def bulk():
     if not is_office(current_user):
         abort(403)
     with one_transaction():
-        verified, skipped = bulk_verify(current_user, entries, now=now())
+        verified, skipped = bulk_verify(current_user, entries, now=clock.now())
     if verified:
         flash(_("%(n)s reports verified.", n=len(verified)), "success")
     for report_id, reason in skipped:
@@ -225,7 +204,7 @@ def bulk():
 
 
 @bp.get("/review/extensions")
-@see_all_required
+@role_required(SEE_ALL_ROLES)
 def extensions():
     rows = db.session.scalars(
         select(ExtensionRequest)
@@ -238,13 +217,12 @@ def extensions():
         .limit(200)
     ).all()
     return render_template(
-        "review/extensions.html", requests=rows, form=DecideExtensionForm(), today=today()
+        "review/extensions.html", requests=rows, form=DecideExtensionForm(), today=clock.today()
     )
 
 
 @bp.post("/review/extensions/<int:request_id>/decide")
-@logged_in
-@view_errors
+@login_required
 def decide(request_id: int):
     extension = db.session.get(ExtensionRequest, request_id)
     if extension is None:
@@ -269,7 +247,7 @@ def decide(request_id: int):
                 expected_version=form.loaded_version(),
                 approve=form.decision.data == "approve",
                 comment=form.comment.data or "",
-                now=now(),
+                now=clock.now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("review.extensions"), extension.item.code)
@@ -279,20 +257,19 @@ def decide(request_id: int):
             "review/extensions.html",
             requests=[extension],
             form=form,
-            today=today(),
+            today=clock.today(),
         ), error.status
     flash(_("The extension request for %(code)s was decided.", code=extension.item.code), "success")
     return redirect(url_for("review.extensions"))
 
 
 @bp.post("/review/periods")
-@see_all_required
-@view_errors
+@role_required(SEE_ALL_ROLES)
 def create_periods():
     """Create missing reporting periods up to today for every active plan."""
     if not is_office(current_user) or not BulkVerifyForm().validate_on_submit():
         abort(403)
     with one_transaction():
-        created = ensure_all_periods(today())
+        created = ensure_all_periods(clock.today())
     flash(_("%(n)s reporting periods created.", n=created), "success")
     return redirect(url_for("review.office_home"))

@@ -17,6 +17,7 @@ from tracker.errors import InvalidTransition, NotFound, PermissionDenied, Valida
 from tracker.extensions import db
 from tracker.items.operations import assign_item, create_item, update_item
 from tracker.models import Department, DepartmentAlias, Plan, PlanNode, SpreadsheetImport, WorkItem
+from tracker.plans.tree import heading_text
 from tracker.spreadsheets.reader import Limits, read_sheet
 from tracker.spreadsheets.rows import Context, ParsedRow, Problem, interpret_rows
 from tracker.workflow import is_office
@@ -55,15 +56,13 @@ def department_resolver():
 
 def section_resolver(plan_id: int):
     """Section text (（一）夯实质量基础 / 夯实质量基础 / 专栏5) → the plan's node id."""
-    from tracker.dashboard.queries import node_label
-
     lookup: dict[str, int] = {}
     for node in db.session.scalars(
         select(PlanNode).where(
             PlanNode.plan_id == plan_id, PlanNode.kind.in_(("section", "column"))
         )
     ):
-        for text in (node_label(node.kind, node.number, node.title), node.title, node.code):
+        for text in (heading_text(node.kind, node.number, node.title), node.title, node.code):
             if text:
                 lookup.setdefault(_key(text), node.id)
     return lambda text: lookup.get(_key(text))

@@ -6,24 +6,28 @@ import logging
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from tracker.dashboard.queries import choose_plan, dashboard_plans
-from tracker.dashboard.scope import due_soon_days, local_now, local_today
+from tracker import clock
+from tracker.dashboard.scope import due_soon_days
 from tracker.documents import XLSX_MIMETYPE
 from tracker.documents.download import send_download
-from tracker.errors import DomainError, PermissionDenied
+from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
 from tracker.periods import focus_period
-from tracker.security import log_security_event
+from tracker.plan_lists import find_plan, plan_list, requested_plan
 from tracker.spreadsheets import bp, exports, messages, operations
 from tracker.spreadsheets.forms import ConfirmForm, UploadForm
 from tracker.spreadsheets.reader import Limits, SpreadsheetRejected
-from tracker.workflow import is_office
+from tracker.web import one_transaction, role_required
+from tracker.workflow import OFFICE_ROLES, is_office
 
 logger = logging.getLogger(__name__)
+
+_OFFICE_ONLY = _l("Only the leading-group office may import task tables.")
 
 
 def _limits() -> Limits:
@@ -34,15 +38,8 @@ def _limits() -> Limits:
     )
 
 
-def _require_office() -> None:
-    if not is_office(current_user):
-        log_security_event(request.endpoint or "spreadsheets", outcome="denied")
-        raise PermissionDenied(_("Only the leading-group office may import task tables."))
-
-
 def _plan_from_args(plans):
-    plan_id = request.args.get("plan", type=int)
-    plan = choose_plan(plans, plan_id)
+    plan = requested_plan(plans)
     if plan is None:
         abort(404)
     return plan
@@ -65,10 +62,10 @@ def _download(data: bytes, name: str):
 @bp.get("/")
 @login_required
 def index():
-    plans = dashboard_plans()
-    plan = choose_plan(plans, request.args.get("plan", type=int))
+    plans = plan_list()
+    plan = requested_plan(plans)
     periods = _periods(plan.id) if plan else []
-    focus = focus_period(plan.id, local_today()) if plan else None
+    focus = focus_period(plan.id, clock.today()) if plan else None
     form = None
     if is_office(current_user):
         form = UploadForm()
@@ -97,72 +94,70 @@ def _recent_imports():
 @bp.get("/export/decomposition.xlsx")
 @login_required
 def export_decomposition():
-    plan = _plan_from_args(dashboard_plans())
-    data = exports.decomposition_workbook(current_user, plan, local_today())
+    plan = _plan_from_args(plan_list())
+    data = exports.decomposition_workbook(current_user, plan, clock.today())
     return _download(data, f"任务分解表-{plan.id}.xlsx")
 
 
 @bp.get("/export/progress.xlsx")
 @login_required
 def export_progress():
-    plan = _plan_from_args(dashboard_plans())
+    plan = _plan_from_args(plan_list())
     period_id = request.args.get("period", type=int)
     if period_id:
         period = db.session.get(ReportingPeriod, period_id)
     else:
-        period = focus_period(plan.id, local_today())
+        period = focus_period(plan.id, clock.today())
     if period is None or period.plan_id != plan.id:
         abort(404)
-    data = exports.progress_workbook(current_user, plan, period, local_today(), due_soon_days())
+    data = exports.progress_workbook(current_user, plan, period, clock.today(), due_soon_days())
     return _download(data, f"进展情况表-{period.label}.xlsx")
 
 
 @bp.get("/export/indicators.xlsx")
 @login_required
 def export_indicators():
-    plan = _plan_from_args(dashboard_plans())
-    data = exports.indicators_workbook(current_user, plan, local_today())
+    plan = _plan_from_args(plan_list())
+    data = exports.indicators_workbook(current_user, plan, clock.today())
     return _download(data, f"主要指标-{plan.id}.xlsx")
 
 
 @bp.post("/import")
-@login_required
+@role_required(OFFICE_ROLES, message=_OFFICE_ONLY)
 def upload():
-    _require_office()
-    plans = [p for p in dashboard_plans() if not p.is_archived]
+    plans = [p for p in plan_list() if not p.is_archived]
     form = UploadForm()
     form.plan_id.choices = [(p.id, p.title) for p in plans]
     if not form.validate_on_submit():
         return _index_with_error(form, _("Choose a plan and a file."))
-    plan = next((p for p in plans if p.id == form.plan_id.data), None)
+    plan = find_plan(plans, form.plan_id.data)
     file = form.file.data
     if plan is None or file is None or not getattr(file, "filename", ""):
         return _index_with_error(form, _("Choose a plan and a file."))
     limits = _limits()
     data = file.read(limits.max_bytes + 1)
     try:
-        preview = operations.preview_upload(
-            current_user, plan, data, file.filename, today=local_today(), limits=limits
-        )
+        with one_transaction():
+            preview = operations.preview_upload(
+                current_user, plan, data, file.filename, today=clock.today(), limits=limits
+            )
     except SpreadsheetRejected as error:
-        db.session.rollback()
         logger.info("spreadsheet refused: %s", error.code)
         return _index_with_error(form, messages.refusal_text(error.code, error.params))
-    db.session.commit()
     return redirect(url_for("spreadsheets.preview", import_id=preview.id))
 
 
 def _index_with_error(form, message: str):
     flash(message, "danger")
-    plans = dashboard_plans()
-    plan = choose_plan(plans, form.plan_id.data)
+    plans = plan_list()
+    plan = find_plan(plans, form.plan_id.data)
     return (
         render_template(
             "spreadsheets/index.html",
             plans=plans,
             plan=plan,
             periods=_periods(plan.id) if plan else [],
-            focus=focus_period(plan.id, local_today()) if plan else None,
+            focus=focus_period(plan.id, clock.today()) if plan else None,
             form=form,
             recent=_recent_imports(),
         ),
@@ -171,9 +166,8 @@ def _index_with_error(form, message: str):
 
 
 @bp.get("/import/<int:import_id>")
-@login_required
+@role_required(OFFICE_ROLES, message=_OFFICE_ONLY)
 def preview(import_id: int):
-    _require_office()
     upload_row = operations.load_import(current_user, import_id)
     data = upload_row.preview_json
     show = request.args.get("show", "changes")
@@ -189,7 +183,7 @@ def preview(import_id: int):
         rows=rows,
         show=show,
         form=ConfirmForm(),
-        can_apply=operations.can_apply(upload_row, local_now()),
+        can_apply=operations.can_apply(upload_row, clock.now()),
         problem_text=messages.problem_text,
         column_text=messages.column_text,
         field_labels=messages.FIELD_LABELS,
@@ -197,21 +191,19 @@ def preview(import_id: int):
 
 
 @bp.post("/import/<int:import_id>/apply")
-@login_required
+@role_required(OFFICE_ROLES, message=_OFFICE_ONLY)
 def apply(import_id: int):
-    _require_office()
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     upload_row = operations.load_import(current_user, import_id)
     try:
-        result = operations.apply_import(current_user, upload_row, now=local_now())
+        with one_transaction():
+            result = operations.apply_import(current_user, upload_row, now=clock.now())
     except DomainError as error:
-        db.session.rollback()
         logger.info("spreadsheet %s not applied: %s", import_id, error.code)
         flash(error.message or _("Nothing was changed."), "danger")
         return redirect(url_for("spreadsheets.preview", import_id=import_id))
-    db.session.commit()
     flash(
         _(
             "Applied: %(created)s work items created, %(updated)s updated.",
