@@ -473,6 +473,7 @@ class ItemBuilder:
                 "id": gen.ids("outbox_message")[0],
                 "dedupe_key": f"remind:item:{item.id}:{old_due.isoformat()}:7d",
                 "kind": "reminder",
+                "channel": "mail",
                 "to_addrs": [f"liaison{item.lead}@bench.example"],
                 "cc_addrs": [],
                 "department_id": item.lead,
