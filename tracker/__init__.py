@@ -79,22 +79,10 @@ def register_numbers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.admin import bp as admin_bp
-    from tracker.auth import bp as auth_bp
-    from tracker.main import bp as main_bp
-    from tracker.vendor import bp as vendor_bp
+    from tracker.blueprints import area_blueprints, core_blueprints
 
-    for blueprint in (vendor_bp, auth_bp, main_bp, admin_bp):
+    for blueprint in core_blueprints() + area_blueprints():
         app.register_blueprint(blueprint)
-    for blueprint in _optional_blueprints():
-        app.register_blueprint(blueprint)
-
-
-def _optional_blueprints():
-    """Blueprints of the later areas, registered in one place as they are added."""
-    from tracker.blueprints import area_blueprints
-
-    return area_blueprints()
 
 
 def register_commands(app: Flask) -> None:

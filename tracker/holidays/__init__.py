@@ -14,5 +14,3 @@ def _install_provider(state) -> None:  # noqa: ARG001
 
     workdays.use_entered_years(entered_years)
 
-
-from tracker.holidays import routes  # noqa: E402,F401

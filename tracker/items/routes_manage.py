@@ -25,12 +25,11 @@ from tracker.items.generate import generate_items_from_plan
 from tracker.items.operations import (
     assign_item,
     create_item,
-    merge_items,
     reopen_item,
     retire_item,
-    split_item,
     update_item,
 )
+from tracker.items.restructure import merge_items, split_item
 from tracker.items.views import (
     apply_errors,
     conflict_page,
