@@ -80,9 +80,11 @@ def register_numbers(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.blueprints import area_blueprints, core_blueprints
+    from tracker.navigation import check_endpoints
 
     for blueprint in core_blueprints() + area_blueprints():
         app.register_blueprint(blueprint)
+    check_endpoints(app)
 
 
 def register_commands(app: Flask) -> None:
@@ -100,7 +102,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from tracker.templating import register_template_helpers as register
+    from tracker.template_registry import register_template_helpers as register
 
     register(app)
 

@@ -20,10 +20,8 @@ INDICATOR_ENDPOINT = "indicators.detail"
 _DUE_WINDOWS = ("14", "30", "90")
 
 
-def endpoint_url(endpoint: str, **args) -> str | None:
-    """The URL of an endpoint when it exists in this app, else None (rendered as plain text)."""
-    if endpoint not in current_app.view_functions:
-        return None
+def endpoint_url(endpoint: str, **args) -> str:
+    """The URL of an endpoint, leaving out the arguments that are None."""
     return url_for(endpoint, **{k: v for k, v in args.items() if v is not None})
 
 

@@ -377,4 +377,3 @@ def reopen_item(
         )
     db.session.flush()
     return item
-
