@@ -227,7 +227,7 @@ def test_navigation_has_plans_for_every_role(client, factories):
 
 
 def test_demo_imports_the_shaoxing_plan_once(app):
-    from tracker.plans.demo import DEMO_PLAN_FILE
+    from tracker.demo.plan import DEMO_PLAN_FILE
 
     assert DEMO_PLAN_FILE.exists()
     result = load_demo()
@@ -238,7 +238,7 @@ def test_demo_imports_the_shaoxing_plan_once(app):
     assert db.session.scalar(select(func.count()).select_from(Indicator)) == 23
     assert any("imported plan" in message for message in result.messages)
     again = DemoResult()
-    from tracker.plans.demo import import_demo_plan
+    from tracker.demo.plan import import_demo_plan
 
     assert import_demo_plan(again, {}, None).id == plan.id
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 1
@@ -247,7 +247,7 @@ def test_demo_imports_the_shaoxing_plan_once(app):
 
 def test_demo_plan_step_comes_first(app):
     from tracker.demo.steps import extra_demo_steps
-    from tracker.plans.demo import import_demo_plan
+    from tracker.demo.plan import import_demo_plan
 
     assert extra_demo_steps()[0] is import_demo_plan
 
