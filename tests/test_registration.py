@@ -91,3 +91,16 @@ def test_owners_macro_shows_lead_and_co_departments(app):
     )
     assert _render(app, "{{ owners(item) }}", item=_item(None)) == "<strong>发改委</strong>"
     assert "未分派" in _render(app, "{{ owners(item) }}", item=_item(None, lead=None))
+
+
+def test_the_factories_fixture_makes_rows(factories):
+    department = factories.department("测试局")
+    plan = factories.plan("测试规划", start_year=2026, end_year=2030)
+    item = factories.item(plan, department, co=[factories.department("配合局")], code="一.1")
+    period = factories.period(
+        plan, "2026Q4", date(2026, 10, 1), date(2026, 12, 31), date(2027, 1, 10)
+    )
+    report = factories.report(item, period, "draft", revisions=[(None, "returned")])
+    assert (plan.status, item.title, item.status) == ("active", "任务一.1", "in_progress")
+    assert [d.short_name for d in item.co_departments] == ["配合局"]
+    assert report.state == "draft" and len(report.revisions) == 1
