@@ -104,3 +104,14 @@ def test_the_factories_fixture_makes_rows(factories):
     assert (plan.status, item.title, item.status) == ("active", "任务一.1", "in_progress")
     assert [d.short_name for d in item.co_departments] == ["配合局"]
     assert report.state == "draft" and len(report.revisions) == 1
+
+
+def test_the_apps_own_assets_have_one_route_with_one_cache_policy(client):
+    own = client.get("/vendor/app/items.css")
+    assert own.status_code == 200 and "max-age=3600" in own.headers["Cache-Control"]
+    assert client.get("/static/items.css").status_code == 404
+    library = client.get("/vendor/bootstrap/css/bootstrap.min.css")
+    assert library.status_code == 200 and "max-age=86400" in library.headers["Cache-Control"]
+    assert "script-src 'self'" in library.headers["Content-Security-Policy"]
+    assert client.get("/vendor/bootstrap/js/bootstrap.bundle.js").status_code == 404
+    assert client.get("/vendor/app/../vendor.py").status_code == 404

@@ -25,6 +25,9 @@ def create_app(config: str | type[Config] = "production", **overrides) -> Flask:
     app = Flask(
         __name__,
         template_folder="../templates",
+        # tracker/static is served by vendor.app_asset (with its cache policy): no second
+        # route to the same files under /static.
+        static_folder=None,
         instance_path=config_class.INSTANCE_PATH,
         instance_relative_config=False,
     )

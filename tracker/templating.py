@@ -57,13 +57,16 @@ KIND_LABELS = {
 }
 
 
+def badge_html(colour: str, text) -> Markup:
+    """A Bootstrap badge: the one place its markup is written for the badge helpers."""
+    return Markup('<span class="badge text-bg-{}">{}</span>').format(colour, text)
+
+
 def state_badge(state: str | None) -> Markup:
     """A coloured badge with the state's translated name."""
     if not state:
         return Markup("")
-    label = STATE_LABELS.get(state, state)
-    colour = STATE_BADGES.get(state, "secondary")
-    return Markup('<span class="badge text-bg-{}">{}</span>').format(colour, label)
+    return badge_html(STATE_BADGES.get(state, "secondary"), STATE_LABELS.get(state, state))
 
 
 def local_date(value: date | datetime | None, fmt: str = "medium") -> str:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from tracker.items.queries import DUE_SOON_DAYS
-from tracker.templating import STATE_BADGES, STATE_LABELS
+from tracker.templating import STATE_BADGES, STATE_LABELS, badge_html
 
 EXTRA_LABELS = {
     "retired": _l("Retired"),
@@ -56,7 +56,7 @@ def badge(key: str | None, colour: str | None = None) -> Markup:
     if not key:
         return Markup("")
     colour = colour or STATE_BADGES.get(key, "secondary")
-    return Markup('<span class="badge text-bg-{}">{}</span>').format(colour, label(key))
+    return badge_html(colour, label(key))
 
 
 def status_badge(item) -> Markup:
