@@ -235,12 +235,18 @@ def login_as(client, user) -> None:
 
 @pytest.fixture
 def factories():
+    from tests import factories as rows
+
     class Factories:
         department = staticmethod(make_department)
         user = staticmethod(make_user)
         login = staticmethod(login)
         login_as = staticmethod(login_as)
         today = DEFAULT_TODAY
+        plan = staticmethod(rows.make_plan)
+        item = staticmethod(rows.make_item)
+        period = staticmethod(rows.make_period)
+        report = staticmethod(rows.make_report)
 
     return Factories
 

@@ -4,26 +4,21 @@ and a 专栏, items with owners and deadlines, periods and reports; and a statem
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import event
 
+from tests import factories
+from tests.factories import make_period  # noqa: F401  (re-exported for the area tests)
 from tracker.extensions import db
 from tracker.models import (
-    Plan,
     PlanNode,
-    Report,
-    ReportingPeriod,
-    ReportRevision,
-    WorkItem,
-    item_co_department,
 )
 
 
 def make_plan(title="绍兴市质量发展“十四五”规划", *, status="active"):
     """A plan: 三、重点任务 › （一） and （二）, tasks under them, 专栏1 under （一）."""
-    plan = Plan(title=title, start_year=2021, end_year=2025, source_sha256="0" * 64, status=status)
-    db.session.add(plan)
+    plan = factories.make_plan(title, status=status)
     nodes = {}
 
     def node(key, kind, number, title, parent=None, code=None):
@@ -58,71 +53,31 @@ def make_item(
     lead,
     *,
     co=(),
-    due=None,
-    status="in_progress",
-    progress=0,
     section=None,
     source=None,
-    completed_at=None,
-    retired_at=None,
     created_at=datetime(2021, 1, 1),
-    title=None,
     description="",
+    **fields,
 ):
-    item = WorkItem(
-        plan_id=plan.id,
+    """An item of `plan` by code and lead department (tests.factories.make_item)."""
+    return factories.make_item(
+        plan,
+        lead,
+        co=co,
         code=code,
-        title=title or f"任务{code}",
-        description=description,
-        lead_department_id=lead.id if lead is not None else None,
-        due_date=due,
-        status=status,
-        progress=progress,
         section_node_id=section.id if section is not None else None,
         source_node_id=source.id if source is not None else None,
-        completed_at=completed_at,
-        retired_at=retired_at,
         created_at=created_at,
-    )
-    db.session.add(item)
-    db.session.flush()
-    if co:
-        db.session.execute(
-            item_co_department.insert(),
-            [{"item_id": item.id, "department_id": d.id} for d in co],
-        )
-        db.session.expire(item, ["co_departments"])
-    return item
-
-
-def make_period(plan, label, start: date, end: date, deadline: date):
-    period = ReportingPeriod(
-        plan_id=plan.id, label=label, start_date=start, end_date=end, deadline=deadline
-    )
-    db.session.add(period)
-    db.session.flush()
-    return period
-
-
-def make_report(item, period, state="submitted", *, submitted_at=None, revisions=(), **fields):
-    """A report; `revisions` are (submitted_at, outcome) pairs, oldest first."""
-    report = Report(
-        item_id=item.id,
-        period_id=period.id,
-        state=state,
-        submitted_at=submitted_at,
-        narrative=fields.pop("narrative", "按计划推进"),
-        progress=fields.pop("progress", 50),
+        description=description,
         **fields,
     )
-    db.session.add(report)
-    db.session.flush()
-    for number, (at, outcome) in enumerate(revisions, start=1):
-        db.session.add(
-            ReportRevision(report_id=report.id, number=number, submitted_at=at, outcome=outcome)
-        )
-    db.session.flush()
-    return report
+
+
+def make_report(item, period, state="submitted", **fields):
+    """A report with a narrative and progress (tests.factories.make_report)."""
+    fields.setdefault("narrative", "按计划推进")
+    fields.setdefault("progress", 50)
+    return factories.make_report(item, period, state, **fields)
 
 
 @contextmanager

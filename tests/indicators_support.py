@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests import factories
 from tracker.extensions import db
 from tracker.models import Indicator, IndicatorValue, Plan
 
@@ -32,14 +33,7 @@ def make_plan(
     indicators=SAMPLE_INDICATORS,
     status: str = "active",
 ) -> Plan:
-    plan = Plan(
-        title=title,
-        start_year=start_year,
-        end_year=end_year,
-        source_sha256="0" * 64,
-        status=status,
-    )
-    db.session.add(plan)
+    plan = factories.make_plan(title, start_year=start_year, end_year=end_year, status=status)
     for number, category, name, unit, baseline, target, attribute, kind in indicators:
         db.session.add(
             Indicator(

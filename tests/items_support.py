@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import factories
 from tests.conftest import make_department, make_user
 from tracker.extensions import db
 
@@ -27,28 +28,14 @@ PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def import_sample(path: Path = SHAOXING, title: str | None = None):
-    from tracker.plans.operations import import_plan
-    from tracker.plans.parser import parse_plan
-
-    text = path.read_text(encoding="utf-8")
-    plan = import_plan(None, parse_plan(text), text, title=title)
-    db.session.flush()
-    return plan
+    return factories.plan_from_text(path.read_text(encoding="utf-8"), title)
 
 
 def make_plan(title: str = "测试规划", start_year: int = 2021, end_year: int = 2025):
     """A small plan: chapter 三、重点任务 › section （一） › task 1 › items （1）（2） + 专栏1."""
-    from tracker.models import Plan, PlanNode
+    from tracker.models import PlanNode
 
-    plan = Plan(
-        title=title,
-        start_year=start_year,
-        end_year=end_year,
-        source_text="",
-        source_sha256="0" * 64,
-    )
-    db.session.add(plan)
-    db.session.flush()
+    plan = factories.make_plan(title, start_year=start_year, end_year=end_year, source_text="")
     chapter = PlanNode(
         plan=plan, kind="chapter", number="三", title="重点任务", code="三", position=0
     )

@@ -5,57 +5,35 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from tests import factories
 from tests.conftest import make_department, make_user
+from tests.factories import make_period  # noqa: F401  (re-exported for the notify tests)
 from tracker.extensions import db
-from tracker.models import OutboxMessage, Plan, Report, ReportingPeriod, WorkItem
+from tracker.models import OutboxMessage, Plan, Report
 
 _n = {"item": 0}
 
 
 def make_plan(**fields) -> Plan:
-    plan = Plan(
-        title=fields.pop("title", "绍兴市质量发展“十四五”规划"),
-        start_year=fields.pop("start_year", 2021),
-        end_year=fields.pop("end_year", 2025),
-        source_sha256=fields.pop("source_sha256", "0" * 64),
-        **fields,
-    )
-    db.session.add(plan)
-    db.session.flush()
-    return plan
+    return factories.make_plan(**fields)
 
 
 def make_item(department, due: date | None, *, plan=None, code=None, title=None, **fields):
+    """An item led by `department`, due on `due` (never extended)."""
     _n["item"] += 1
-    item = WorkItem(
-        plan=plan or make_plan(),
+    return factories.make_item(
+        plan,
+        department,
+        due=due,
+        original_due_date=due,
         code=code or f"三.{_n['item']}.(1)",
         title=title or f"推进质量提升行动{_n['item']}",
-        lead_department_id=department.id if department is not None else None,
-        due_date=due,
-        original_due_date=due,
-        status=fields.pop("status", "in_progress"),
         **fields,
     )
-    db.session.add(item)
-    db.session.flush()
-    return item
-
-
-def make_period(plan, label: str, start: date, end: date, deadline: date) -> ReportingPeriod:
-    period = ReportingPeriod(
-        plan_id=plan.id, label=label, start_date=start, end_date=end, deadline=deadline
-    )
-    db.session.add(period)
-    db.session.flush()
-    return period
 
 
 def make_report(item, period, state: str) -> Report:
-    report = Report(item_id=item.id, period_id=period.id, state=state, review_comment=None)
-    db.session.add(report)
-    db.session.flush()
-    return report
+    return factories.make_report(item, period, state, review_comment=None)
 
 
 def department_with_liaisons(short_name: str, *emails: str | None, **fields):

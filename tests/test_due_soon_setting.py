@@ -14,7 +14,7 @@ from tracker.dashboard.overview import city_overview
 from tracker.dashboard.scope import YELLOW, light_of
 from tracker.extensions import db
 from tracker.item_predicates import due_soon_days, due_windows
-from tracker.items.templating import due_cell
+from tracker.items.templating import due_state
 from tracker.notify.digest import collect_department_digests
 
 TODAY = date(2026, 11, 27)
@@ -50,7 +50,7 @@ def _everywhere(app, client, world) -> dict:
         "list": _listed(client, world, days),
         "later": _listed(client, world, "later"),
         "lights": {i.code for i in (near, far) if light_of(i, TODAY, due_soon_days()) == YELLOW},
-        "cells": {i.code for i in (near, far) if "text-warning" in str(due_cell(i, TODAY))},
+        "cells": {i.code for i in (near, far) if due_state(i, TODAY) == "soon"},
         "dashboard": overview.totals.due_soon,
         "digest": {entry["code"] for entry in digest.due_soon},
     }

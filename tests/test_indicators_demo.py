@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.demo import DemoResult, load_departments
+from tracker.demo.indicators import DEMO_PLAN_TITLE, department_code_for, load_indicator_demo
 from tracker.extensions import db
-from tracker.indicators.demo import DEMO_PLAN_TITLE, department_code_for, load_indicator_demo
 from tracker.indicators.queries import binding_warnings, status_grid
 from tracker.models import Indicator, IndicatorValue, Plan
 from tracker.plans.operations import import_plan

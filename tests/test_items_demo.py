@@ -8,8 +8,8 @@ from werkzeug.security import generate_password_hash
 
 from tests.conftest import login_as
 from tests.items_support import TODAY, pinned_today  # noqa: F401
+from tracker.demo.items import owners_for
 from tracker.extensions import db
-from tracker.items.demo import owners_for
 from tracker.models import ExtensionRequest, Report, User, WorkItem
 
 NOW = datetime(2026, 11, 27, 2, 0)

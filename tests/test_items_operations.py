@@ -16,12 +16,11 @@ from tracker.errors import (
 from tracker.items.operations import (
     assign_item,
     create_item,
-    merge_items,
     reopen_item,
     retire_item,
-    split_item,
     update_item,
 )
+from tracker.items.restructure import merge_items, split_item
 from tracker.models import AuditEvent, Notice, WorkItem
 
 

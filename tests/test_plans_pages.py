@@ -5,16 +5,16 @@ import re
 import pytest
 from sqlalchemy import event, func, select
 
+from tests.factories import plan_from_text
 from tests.plans_support import SHAOXING_TITLE, SMALL_PLAN, big_plan
 from tracker.demo import DemoResult, load_demo
 from tracker.extensions import db
 from tracker.models import Indicator, Plan, PlanNode, WorkItem
-from tracker.plans.operations import archive_plan, import_plan
-from tracker.plans.parser import parse_plan
+from tracker.plans.operations import archive_plan
 
 
 def make_plan(text: str = SMALL_PLAN, title: str | None = None) -> Plan:
-    plan = import_plan(None, parse_plan(text), text, title=title)
+    plan = plan_from_text(text, title)
     db.session.commit()
     return plan
 
@@ -82,9 +82,9 @@ def test_the_tree_shows_work_item_counts_per_node(client, factories, app):
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
     assert page.count("data-items") == 6  # three tasks and two items with two, one with one
     assert page.count("工作事项：2") == 5 and page.count("工作事项：1") == 1
-    if "items.detail" in app.view_functions:  # one work item: a link straight to it
-        only = db.session.scalar(select(WorkItem).where(WorkItem.source_node_id == single.id))
-        assert f'href="/items/{only.id}"' in page
+    # One work item: a link straight to it.
+    only = db.session.scalar(select(WorkItem).where(WorkItem.source_node_id == single.id))
+    assert f'href="/items/{only.id}"' in page
     # Several: the item list filtered to the node (and what lies under it).
     node = db.session.scalar(select(PlanNode).where(PlanNode.code == "二.1"))
     assert f'href="/items?plan={plan.id}&amp;node={node.id}"' in page
@@ -137,15 +137,12 @@ def test_indicator_rows_link_to_their_page_once_it_exists(client, reader, app):
 
     plan = make_plan(read_sample(SHAOXING))
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
-    if "indicators.detail" in app.view_functions:
-        indicator = db.session.scalar(select(Indicator).where(Indicator.number == 1))
-        with app.test_request_context():
-            from flask import url_for
+    indicator = db.session.scalar(select(Indicator).where(Indicator.number == 1))
+    with app.test_request_context():
+        from flask import url_for
 
-            url = url_for("indicators.detail", indicator_id=indicator.id)
-        assert f'href="{url}"' in page
-    else:
-        assert "制造业产品质量合格率</td>" in page
+        url = url_for("indicators.detail", indicator_id=indicator.id)
+    assert f'href="{url}"' in page
 
 
 def test_plan_text_is_escaped(client, reader):
@@ -227,7 +224,7 @@ def test_navigation_has_plans_for_every_role(client, factories):
 
 
 def test_demo_imports_the_shaoxing_plan_once(app):
-    from tracker.plans.demo import DEMO_PLAN_FILE
+    from tracker.demo.plan import DEMO_PLAN_FILE
 
     assert DEMO_PLAN_FILE.exists()
     result = load_demo()
@@ -238,7 +235,7 @@ def test_demo_imports_the_shaoxing_plan_once(app):
     assert db.session.scalar(select(func.count()).select_from(Indicator)) == 23
     assert any("imported plan" in message for message in result.messages)
     again = DemoResult()
-    from tracker.plans.demo import import_demo_plan
+    from tracker.demo.plan import import_demo_plan
 
     assert import_demo_plan(again, {}, None).id == plan.id
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 1
@@ -246,8 +243,8 @@ def test_demo_imports_the_shaoxing_plan_once(app):
 
 
 def test_demo_plan_step_comes_first(app):
+    from tracker.demo.plan import import_demo_plan
     from tracker.demo.steps import extra_demo_steps
-    from tracker.plans.demo import import_demo_plan
 
     assert extra_demo_steps()[0] is import_demo_plan
 

@@ -25,6 +25,9 @@ def create_app(config: str | type[Config] = "production", **overrides) -> Flask:
     app = Flask(
         __name__,
         template_folder="../templates",
+        # tracker/static is served by vendor.app_asset (with its cache policy): no second
+        # route to the same files under /static.
+        static_folder=None,
         instance_path=config_class.INSTANCE_PATH,
         instance_relative_config=False,
     )
@@ -79,22 +82,12 @@ def register_numbers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.admin import bp as admin_bp
-    from tracker.auth import bp as auth_bp
-    from tracker.main import bp as main_bp
-    from tracker.vendor import bp as vendor_bp
+    from tracker.blueprints import area_blueprints, core_blueprints
+    from tracker.navigation import check_endpoints
 
-    for blueprint in (vendor_bp, auth_bp, main_bp, admin_bp):
+    for blueprint in core_blueprints() + area_blueprints():
         app.register_blueprint(blueprint)
-    for blueprint in _optional_blueprints():
-        app.register_blueprint(blueprint)
-
-
-def _optional_blueprints():
-    """Blueprints of the later areas, registered in one place as they are added."""
-    from tracker.blueprints import area_blueprints
-
-    return area_blueprints()
+    check_endpoints(app)
 
 
 def register_commands(app: Flask) -> None:
@@ -112,7 +105,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from tracker.templating import register_template_helpers as register
+    from tracker.template_registry import register_template_helpers as register
 
     register(app)
 

@@ -1,21 +1,86 @@
-"""The list of area blueprints (plans, items, review, …), so adding one touches one line."""
+"""The list of blueprints and CLI groups, so adding an area touches one line here.
+
+An area package defines only its `bp`; its route modules attach their views to it when they
+are imported, which happens here (the package importing its own routes would be an import
+cycle: routes need `bp` from the package).
+"""
+
+
+def core_blueprints() -> list:
+    """Static assets, log-in, home and administration: registered before the areas."""
+    from tracker.admin import bp as admin_bp
+    from tracker.admin import routes as admin_routes
+    from tracker.auth import bp as auth_bp
+    from tracker.auth import routes as auth_routes
+    from tracker.main import bp as main_bp
+    from tracker.main import routes as main_routes
+    from tracker.vendor import bp as vendor_bp
+
+    _views(admin_routes, auth_routes, main_routes)
+    return [vendor_bp, auth_bp, main_bp, admin_bp]
 
 
 def area_blueprints() -> list:
     """Every area blueprint beyond auth, main, admin and vendor, in registration order."""
+    from tracker.api import auth as api_auth
     from tracker.api import bp as api_bp
-    from tracker.api import tokens_bp as api_tokens_bp
+    from tracker.api import openapi as api_openapi
+    from tracker.api import routes_indicators as api_indicators
+    from tracker.api import routes_items as api_items
+    from tracker.api import routes_org as api_org
+    from tracker.api import routes_plans as api_plans
+    from tracker.api import routes_reports as api_reports
+    from tracker.api.token_routes import tokens_bp as api_tokens_bp
     from tracker.bulletins import bp as bulletins_bp
+    from tracker.bulletins import routes as bulletins_routes
     from tracker.calendar_feed import bp as calendar_bp
+    from tracker.calendar_feed import routes as calendar_routes
     from tracker.dashboard import bp as dashboard_bp
+    from tracker.dashboard import routes as dashboard_routes
     from tracker.holidays import bp as holidays_bp
+    from tracker.holidays import routes as holidays_routes
     from tracker.indicators import bp as indicators_bp
+    from tracker.indicators import routes as indicators_routes
+    from tracker.indicators import value_routes as indicator_value_routes
     from tracker.items import bp as items_bp
+    from tracker.items import routes as items_routes
+    from tracker.items import routes_manage as items_manage_routes
+    from tracker.items import routes_reports as items_report_routes
     from tracker.notify import bp as notify_bp
+    from tracker.notify import channel_admin as notify_channel_routes
+    from tracker.notify import routes as notify_routes
     from tracker.plans import bp as plans_bp
+    from tracker.plans import routes as plans_routes
+    from tracker.plans import routes_edit as plans_edit_routes
     from tracker.review import bp as review_bp
+    from tracker.review import routes as review_routes
     from tracker.spreadsheets import bp as spreadsheets_bp
+    from tracker.spreadsheets import routes as spreadsheets_routes
 
+    _views(
+        api_auth,
+        api_openapi,
+        api_indicators,
+        api_items,
+        api_org,
+        api_plans,
+        api_reports,
+        bulletins_routes,
+        calendar_routes,
+        dashboard_routes,
+        holidays_routes,
+        indicators_routes,
+        indicator_value_routes,
+        items_routes,
+        items_manage_routes,
+        items_report_routes,
+        notify_channel_routes,
+        notify_routes,
+        plans_routes,
+        plans_edit_routes,
+        review_routes,
+        spreadsheets_routes,
+    )
     return [
         plans_bp,
         notify_bp,
@@ -30,6 +95,11 @@ def area_blueprints() -> list:
         api_tokens_bp,
         holidays_bp,
     ]
+
+
+def _views(*modules) -> None:
+    """The route modules above are imported for their side effect (views on their `bp`)."""
+    assert all(module.__name__.startswith("tracker.") for module in modules)
 
 
 def area_commands() -> list:

@@ -157,8 +157,10 @@ def print_demo_logins(logins_file: Path) -> None:
 
 
 def register(app: Flask) -> None:
+    from tracker.api.cli import token_command
     from tracker.blueprints import area_commands
 
+    users_cli.add_command(token_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     for command in area_commands():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -53,12 +53,17 @@ PROFILE_SECTIONS: list[str] = ["calendar/profile_section.html", "api/_tokens.htm
 
 
 def nav_links() -> list[NavLink]:
-    """The links the current user's role may follow, for endpoints that exist."""
-    return [
-        link
-        for link in NAV_LINKS
-        if current_user.role in link.roles and link.endpoint in current_app.view_functions
-    ]
+    """The links the current user's role may follow."""
+    return [link for link in NAV_LINKS if current_user.role in link.roles]
+
+
+def check_endpoints(app: Flask) -> None:
+    """Refuse to start when a navigation link or role home names no endpoint (a typo would
+    otherwise surface as a broken page for one role only)."""
+    named = [link.endpoint for link in NAV_LINKS] + list(ROLE_HOMES.values())
+    unknown = sorted({endpoint for endpoint in named if endpoint not in app.view_functions})
+    if unknown:
+        raise RuntimeError(f"navigation names unknown endpoints: {', '.join(unknown)}")
 
 
 def profile_sections() -> list[str]:

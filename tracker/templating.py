@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request, url_for
+from flask import request, url_for
 from flask_babel import (
     format_date,
     format_datetime,
-    format_decimal,
-    format_percent,
-    get_locale,
 )
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from markupsafe import Markup
-
-from tracker import workflow
-from tracker.navigation import nav_links, profile_sections
-from tracker.notices import notice_text
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -65,13 +57,16 @@ KIND_LABELS = {
 }
 
 
+def badge_html(colour: str, text) -> Markup:
+    """A Bootstrap badge: the one place its markup is written for the badge helpers."""
+    return Markup('<span class="badge text-bg-{}">{}</span>').format(colour, text)
+
+
 def state_badge(state: str | None) -> Markup:
     """A coloured badge with the state's translated name."""
     if not state:
         return Markup("")
-    label = STATE_LABELS.get(state, state)
-    colour = STATE_BADGES.get(state, "secondary")
-    return Markup('<span class="badge text-bg-{}">{}</span>').format(colour, label)
+    return badge_html(STATE_BADGES.get(state, "secondary"), STATE_LABELS.get(state, state))
 
 
 def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
@@ -96,28 +91,3 @@ def url_with(**changes) -> str:
     for key in [k for k, v in changes.items() if v is None]:
         args.pop(key, None)
     return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-
-def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        can=lambda action, subject: (
-            current_user.is_authenticated
-            and workflow.can(current_user, workflow.Action(action), subject)
-        ),
-        is_office=lambda: current_user.is_authenticated and workflow.is_office(current_user),
-        role_labels=ROLE_LABELS,
-        state_labels=STATE_LABELS,
-        kind_labels=KIND_LABELS,
-        state_badge=state_badge,
-        url_with=url_with,
-        get_locale=get_locale,
-        nav_links=nav_links,
-        notice_text=notice_text,
-        profile_sections=profile_sections,
-    )
-    app.jinja_env.filters.update(
-        local_date=local_date,
-        local_datetime=local_datetime,
-        decimal=format_decimal,
-        percent=format_percent,
-    )

@@ -8,15 +8,3 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # No cookie-authenticated request may change state here (see auth.py), so CSRF tokens are
 # not needed; refusing the session for writes is what keeps cross-site forms out.
 csrf.exempt(bp)
-
-from tracker.api import (  # noqa: E402, F401
-    auth,
-    cli,
-    openapi,
-    routes_indicators,
-    routes_items,
-    routes_org,
-    routes_plans,
-    routes_reports,
-)
-from tracker.api.token_routes import tokens_bp  # noqa: E402, F401

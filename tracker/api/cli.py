@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from tracker.api.tokens import create_token
-from tracker.commands import users_cli
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.models import User
@@ -16,7 +16,8 @@ from tracker.models import User
 logger = logging.getLogger(__name__)
 
 
-@users_cli.command("token")
+@click.command("token")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", default="", help="What the token is for (shown on the profile page).")
 @click.option(

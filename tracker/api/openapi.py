@@ -95,6 +95,16 @@ def _operation_object(op: Operation) -> dict:
 
 def build_document() -> dict:
     """The whole document; every registered operation appears, nothing else."""
+    # The operations are declared when their route modules are imported; import them here so
+    # the document is complete without an app (the tests build it at collection time).
+    from tracker.api import (  # noqa: F401
+        routes_indicators,
+        routes_items,
+        routes_org,
+        routes_plans,
+        routes_reports,
+    )
+
     paths: dict[str, dict] = {}
     for op in OPERATIONS:
         paths.setdefault(openapi_path(op.rule), {})[op.method.lower()] = _operation_object(op)

@@ -66,13 +66,12 @@ def revoke(token_id: int):
     return redirect(url_for("auth.profile"))
 
 
-@tokens_bp.app_template_global("api_token_rows")
 def api_token_rows():
     """(token, state) pairs of the current user's tokens for the profile section."""
     now = clock.now()
     return [(token, token_state(token, now)) for token in user_tokens(current_user)]
 
 
-@tokens_bp.app_template_global("api_token_form")
 def api_token_form():
+    """An empty token form for the profile section."""
     return TokenForm(formdata=None)

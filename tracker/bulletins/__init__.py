@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("bulletins", __name__, url_prefix="/bulletins")
-
-from tracker.bulletins import routes  # noqa: E402,F401

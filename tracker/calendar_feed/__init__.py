@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
-
-from tracker.calendar_feed import routes  # noqa: E402,F401

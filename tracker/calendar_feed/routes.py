@@ -19,10 +19,8 @@ from tracker.web import one_transaction
 logger = logging.getLogger(__name__)
 
 
-def _external(endpoint: str, **values) -> str | None:
+def _external(endpoint: str, **values) -> str:
     """An absolute link for calendar apps, built from EXTERNAL_URL (no request host trusted)."""
-    if endpoint not in current_app.view_functions:
-        return None
     path = url_for(endpoint, **values)
     return current_app.config["EXTERNAL_URL"].rstrip("/") + path
 

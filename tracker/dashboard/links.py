@@ -7,7 +7,7 @@ exactly the items behind the number (better no link than a list that disagrees w
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 
 from tracker.item_predicates import due_soon_days
 
@@ -17,10 +17,8 @@ REVIEW_QUEUE_ENDPOINT = "review.queue"
 INDICATOR_ENDPOINT = "indicators.detail"
 
 
-def endpoint_url(endpoint: str, **args) -> str | None:
-    """The URL of an endpoint when it exists in this app, else None (rendered as plain text)."""
-    if endpoint not in current_app.view_functions:
-        return None
+def endpoint_url(endpoint: str, **args) -> str:
+    """The URL of an endpoint, leaving out the arguments that are None."""
     return url_for(endpoint, **{k: v for k, v in args.items() if v is not None})
 
 

@@ -13,6 +13,3 @@ def _install_provider(state) -> None:  # noqa: ARG001
     from tracker.holidays.store import entered_years
 
     workdays.use_entered_years(entered_years)
-
-
-from tracker.holidays import routes  # noqa: E402,F401

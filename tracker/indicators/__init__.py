@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
-
-from tracker.indicators import routes, value_routes  # noqa: E402,F401

@@ -186,3 +186,10 @@ def target_display(indicator) -> str:
 def number_text(number: float | None) -> str:
     """A number without a trailing .0, for tables and exports."""
     return _number_text(round(number, 2) if number is not None else None) or "—"
+
+
+def template_value_display(indicator, value) -> str:
+    """`indicator_value_display` in templates: a number or a text value, shown alike."""
+    if isinstance(value, int | float):
+        return value_display(indicator, value_number=value)
+    return value_display(indicator, value_text=value)

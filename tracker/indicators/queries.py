@@ -132,14 +132,6 @@ class StatusGrid:
     def warnings(self) -> list[GridRow]:
         return [row for row in self.rows if row.latest is not None and row.latest.warning]
 
-    def latest_counts(self) -> dict[str, int]:
-        """status → how many indicators are in it at their latest judged year."""
-        counts: dict[str, int] = {}
-        for row in self.rows:
-            key = row.latest.status.value if row.latest else IndicatorStatus.NO_DATA.value
-            counts[key] = counts.get(key, 0) + 1
-        return counts
-
 
 def _running_totals(verified: dict, years: list[int]) -> dict[int, float]:
     totals, total = {}, 0.0

@@ -6,7 +6,6 @@ import logging
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -43,9 +42,7 @@ from tracker.indicators.labels import (
     STATUS_ORDER,
     TRAIL_LABELS,
     baseline_display,
-    status_badge,
     target_display,
-    value_display,
 )
 from tracker.indicators.operations import assign_indicator, update_indicator
 from tracker.indicators.queries import (
@@ -85,23 +82,6 @@ def load_indicator(indicator_id: int) -> Indicator:
     return indicator
 
 
-def endpoint_url(endpoint: str, **args) -> str | None:
-    """A link to another area's page when that page exists yet."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **args)
-
-
-@bp.app_template_global("indicator_status_badge")
-def _status_badge(status, warning=False):
-    return status_badge(status, warning)
-
-
-@bp.app_template_global("indicator_value_display")
-def _value_display(indicator, value):
-    if isinstance(value, int | float):
-        return value_display(indicator, value_number=value)
-    return value_display(indicator, value_text=value)
 
 
 # --- the status grid ----------------------------------------------------------------------
@@ -201,7 +181,7 @@ def detail(indicator_id: int):
         # Evidence is the department's and the reviewers' business, like drafts.
         attachments=value_attachments(row.id for row in values if sees_all_values),
         chart=chart_data(indicator, verified),
-        items=[(item, endpoint_url("items.detail", item_id=item.id)) for item in items],
+        items=[(item, url_for("items.detail", item_id=item.id)) for item in items],
         may_report=may_report and bool(open_years) and not plan.is_archived,
         kind_labels=KIND_LABELS,
         attribute_labels=ATTRIBUTE_LABELS,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from tracker.indicators.status import (
     IndicatorSpec,
@@ -11,7 +11,7 @@ from tracker.indicators.status import (
     compute_status,
     is_warning,
 )
-from tracker.workflow import ReviewState, Subject
+from tracker.workflow import Subject
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +42,6 @@ def judged_value(value_row) -> float | str | None:
     if value_row.value_number is not None:
         return value_row.value_number
     return value_row.value_text
-
-
-def verified_map(value_rows: Iterable) -> dict[int, float | str | None]:
-    """year → value of the VERIFIED rows only; nothing else counts towards a status."""
-    return {row.year: judged_value(row) for row in value_rows if row.state == ReviewState.VERIFIED}
 
 
 def status_for(

@@ -367,7 +367,3 @@ def reopen_item(
         )
     db.session.flush()
     return item
-
-
-# Split and merge live in their own module; importable from here like every operation.
-from tracker.items.restructure import merge_items, split_item  # noqa: E402, F401

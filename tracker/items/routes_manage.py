@@ -28,12 +28,11 @@ from tracker.items.generate import generate_items_from_plan
 from tracker.items.operations import (
     assign_item,
     create_item,
-    merge_items,
     reopen_item,
     retire_item,
-    split_item,
     update_item,
 )
+from tracker.items.restructure import merge_items, split_item
 from tracker.models import Indicator, Plan, PlanNode, WorkItem
 from tracker.periods import ensure_periods
 from tracker.web import conflict_page, department_choices, form_page, one_transaction

@@ -1,4 +1,4 @@
-"""Template helpers of the items and review pages: badges for status, review and due dates."""
+"""Template helpers of the items and review pages: labels, badges, the due-date state."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from tracker.item_predicates import due_soon_days, is_due_soon
-from tracker.templating import STATE_BADGES, STATE_LABELS, local_date
+from tracker.templating import STATE_BADGES, STATE_LABELS, badge_html
 
 EXTRA_LABELS = {
     "retired": _l("Retired"),
@@ -57,7 +57,7 @@ def badge(key: str | None, colour: str | None = None) -> Markup:
     if not key:
         return Markup("")
     colour = colour or STATE_BADGES.get(key, "secondary")
-    return Markup('<span class="badge text-bg-{}">{}</span>').format(colour, label(key))
+    return badge_html(colour, label(key))
 
 
 def status_badge(item) -> Markup:
@@ -74,37 +74,15 @@ def review_badge(state: str | None, *, open_item: bool = True) -> Markup:
     return badge("missing", "light text-dark border") if open_item else Markup("")
 
 
-def due_cell(item, today: date) -> Markup:
-    """The due date, red when overdue, amber when due soon, with the original if extended."""
-    if item.due_date is None:
-        return Markup("—")
-    text = local_date(item.due_date)
-    css = ""
-    note = Markup("")
-    if not item.is_closed and item.due_date < today:
-        css = "text-danger fw-semibold"
-        note = Markup(' <span class="badge text-bg-danger">{}</span>').format(label("overdue"))
-    elif is_due_soon(item, today):
-        css = "text-warning-emphasis fw-semibold"
-        note = Markup(' <span class="badge text-bg-warning">{}</span>').format(_l("Due soon"))
-    original = Markup("")
-    if item.original_due_date and item.original_due_date != item.due_date:
-        original = Markup(' <small class="text-muted">({} {})</small>').format(
-            _l("originally"), local_date(item.original_due_date)
-        )
-    return Markup('<span class="{}">{}</span>{}{}').format(css, text, note, original)
-
-
-def owners(item) -> Markup:
-    lead = item.lead_department.short_name if item.lead_department else None
-    co = "、".join(d.short_name for d in item.co_departments)
-    if lead is None:
-        return Markup('<span class="text-danger">{}</span>').format(_l("No owner"))
-    if co:
-        return Markup('<strong>{}</strong><br><small class="text-muted">{}</small>').format(
-            lead, co
-        )
-    return Markup("<strong>{}</strong>").format(lead)
+def due_state(item, today: date) -> str | None:
+    """Overdue or soon, for an open item's due date (the due_cell macro colours it)."""
+    if item.due_date is None or item.is_closed:
+        return None
+    if item.due_date < today:
+        return "overdue"
+    if is_due_soon(item, today):
+        return "soon"
+    return None
 
 
 def file_size(size: int) -> str:
@@ -113,26 +91,3 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / 1024 / 1024:.1f} MB"
-
-
-def register(state) -> None:
-    """Called once when the blueprint is registered: adds the helpers to every template."""
-    state.app.jinja_env.globals.update(
-        item_label=label,
-        due_soon_days=due_soon_days,
-        item_badge=badge,
-        status_badge=status_badge,
-        review_badge=review_badge,
-        due_cell=due_cell,
-        owners=owners,
-        priority_labels=PRIORITY_LABELS,
-        event_labels=EVENT_LABELS,
-        item_subject_for=_report_subject,
-        file_size=file_size,
-    )
-
-
-def _report_subject(report):
-    from tracker.items.access import report_subject
-
-    return report_subject(report)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
@@ -21,7 +21,7 @@ from tracker.web import one_transaction
 def home():
     """Send each role to its own first screen; areas register theirs in ROLE_HOMES."""
     endpoint = ROLE_HOMES.get(current_user.role)
-    if endpoint and endpoint in current_app.view_functions:
+    if endpoint:
         return redirect(url_for(endpoint))
     return render_template("main/home.html")
 

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("notify", __name__)
-
-from tracker.notify import channel_admin, routes  # noqa: E402,F401

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,6 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.extensions import db
+from tracker.indicators.labels import STATUS_LABELS
+from tracker.indicators.queries import binding_warnings
 from tracker.item_predicates import due_soon_days
 from tracker.models import Plan, Report, ReportingPeriod, WorkItem
 from tracker.notify.deadlines import open_items_filter
@@ -122,46 +123,23 @@ def unreachable_departments(directory: Directory) -> list[dict]:
     return sorted(result, key=lambda row: row["department"] or "")
 
 
-def _field(row, *names):
-    for name in names:
-        value = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
-        if value is not None:
-            return getattr(value, "name", value) if name == "indicator" else value
-    return None
-
-
 def indicator_warnings(today: date) -> list[dict]:
-    """Binding indicators behind target, if the indicators area provides them yet."""
+    """Binding indicators whose latest verified year raises a 预警 (the office's section)."""
     try:
-        queries = importlib.import_module("tracker.indicators.queries")
-    except ImportError:
-        return []
-    binding_warnings = getattr(queries, "binding_warnings", None)
-    if binding_warnings is None:
-        return []
-    try:
-        rows = list(binding_warnings(today))
+        rows = binding_warnings(today)
     except Exception:  # the digest must still go out without this section
         logger.exception("binding_warnings(%s) failed; the office digest omits the section", today)
         return []
     return [
         {
-            "name": _field(row, "name", "indicator_name", "indicator"),
-            "year": _field(row, "year"),
-            "department": _field(row, "department"),
-            "status": _status_label(_field(row, "status_label", "status")),
+            "name": row["name"],
+            "year": row["year"],
+            "department": row.get("department"),
+            # Kept lazy: the digest is rendered later, in the readers' language.
+            "status": STATUS_LABELS.get(row["status"], row["status"]),
         }
         for row in rows
     ]
-
-
-def _status_label(status):
-    """The indicators area's word for a status key ("not_met" -> 未达标), when it has one."""
-    try:
-        labels = importlib.import_module("tracker.indicators.labels").STATUS_LABELS
-    except (ImportError, AttributeError):
-        return status
-    return labels.get(status, status)
 
 
 def _department_draft(digest: DepartmentDigest, week: date, today: date, directory: Directory):

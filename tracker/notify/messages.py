@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from flask import current_app, g
 from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 
 from tracker.extensions import db
 from tracker.models import Department, User
@@ -179,18 +178,10 @@ def load_directory() -> Directory:
     )
 
 
-def external_url(endpoint: str, fallback: str, **values) -> str:
-    """An absolute link for mail (no request here): the endpoint if it exists, else `fallback`.
-
-    Work-item pages belong to another area; until their endpoint exists the fallback path
-    keeps the links stable.
-    """
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for mail (no request here), from EXTERNAL_URL."""
     base = current_app.config["EXTERNAL_URL"].rstrip("/")
-    try:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
-    except BuildError:
-        path = fallback
-    return base + path
+    return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 _ITEM_ID_PLACEHOLDER = 9_876_543_210
@@ -199,7 +190,5 @@ _ITEM_ID_PLACEHOLDER = 9_876_543_210
 def item_url(item_id: int) -> str:
     """The item page's absolute URL; built once per job and filled in (a job builds thousands)."""
     if "notify_item_url" not in g:
-        g.notify_item_url = external_url(
-            "items.detail", f"/items/{_ITEM_ID_PLACEHOLDER}", item_id=_ITEM_ID_PLACEHOLDER
-        )
+        g.notify_item_url = external_url("items.detail", item_id=_ITEM_ID_PLACEHOLDER)
     return g.notify_item_url.replace(str(_ITEM_ID_PLACEHOLDER), str(int(item_id)))

@@ -56,9 +56,6 @@ ITEMS_LIST_ENDPOINT = "items.index"
 ITEM_DETAIL_ENDPOINT = "items.detail"
 
 
-def _endpoint(name: str) -> str | None:
-    """An endpoint of another area, once that area exists."""
-    return name if name in current_app.view_functions else None
 
 
 # ------------------------------------------------------------------------- reading
@@ -84,20 +81,17 @@ def detail(plan_id: int):
     """The whole plan on one page: a fixed handful of queries whatever its size."""
     plan = db.get_or_404(Plan, plan_id)
     tree = tree_from_rows(stored_nodes(plan.id), work_item_counts(plan.id, current_user))
-    list_endpoint = _endpoint(ITEMS_LIST_ENDPOINT)
-    item_endpoint = _endpoint(ITEM_DETAIL_ENDPOINT)
-    indicator_endpoint = _endpoint("indicators.detail")
 
     def items_url(entry) -> str | None:
         """One work item: its page; several: the list filtered to this node."""
-        if entry.item_count == 1 and item_endpoint:
-            return url_for(item_endpoint, item_id=entry.first_item_id)
-        if entry.item_count and list_endpoint:
-            return url_for(list_endpoint, plan=plan.id, node=entry.node_id)
+        if entry.item_count == 1:
+            return url_for(ITEM_DETAIL_ENDPOINT, item_id=entry.first_item_id)
+        if entry.item_count:
+            return url_for(ITEMS_LIST_ENDPOINT, plan=plan.id, node=entry.node_id)
         return None
 
-    def indicator_url(row) -> str | None:
-        return url_for(indicator_endpoint, indicator_id=row.id) if indicator_endpoint else None
+    def indicator_url(row) -> str:
+        return url_for("indicators.detail", indicator_id=row.id)
 
     return render_template(
         "plans/detail.html",

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("spreadsheets", __name__, url_prefix="/spreadsheets")
-
-from tracker.spreadsheets import routes  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.spreadsheets.dates import DeadlineError, parse_deadline
@@ -54,11 +54,6 @@ class ParsedRow:
     due_kind: str | None = None
     errors: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        data["due"] = self.due.isoformat() if self.due else None
-        return data
 
 
 @dataclass(frozen=True)

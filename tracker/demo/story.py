@@ -1,15 +1,6 @@
-"""The demo's work items: plausible owners for every Shaoxing item, and the plan's story.
+"""The demo plan's story: reports, reviews, extensions and contributions from 2021 to `now`.
 
-Every row is demo data (`is_demo`, texts marked （演示）). The story is told relative to
-the `now` the demo is loaded at, without moving the plan's own dates (2021–2025): the
-plan period is over, most items were verified and closed (销号), some are overdue, some
-have approved extensions into the next years, one extension waits for a decision and one
-was refused, and the period in focus has reports in every state. Each featured liaison
-(市发改委, 市市场监管局, 市经信局) and the office find overdue, due-soon, submitted,
-returned and verified items on their first screen. A handful of items are linked to the
-indicator they serve (标准 → the standards indicators, 品牌 → the brand ones, …). Idempotent:
-it assigns only items without a lead, links only items without an indicator, and tells the
-story only while the plan has no reports at all.
+Told by tracker.demo.items once the items have owners (see its docstring for the plot).
 """
 
 from __future__ import annotations
@@ -18,14 +9,12 @@ import io
 import logging
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.items.deadlines import decide_extension, request_extension
-from tracker.items.generate import generate_items_from_plan
-from tracker.items.operations import assign_item, update_item
 from tracker.items.reports import (
     add_contribution,
     attach_evidence,
@@ -33,66 +22,13 @@ from tracker.items.reports import (
     save_draft,
     submit_report,
 )
-from tracker.models import Indicator, Plan, Report, ReportingPeriod, User, WorkItem
-from tracker.periods import ensure_periods, focus_period
+from tracker.models import Plan, ReportingPeriod, User, WorkItem
+from tracker.periods import focus_period
 from tracker.review.operations import return_report, verify_report
 
 logger = logging.getLogger(__name__)
 
-DEMO_PLAN_TITLE = "绍兴市质量发展“十四五”规划"
 FEATURED = ("fgw", "scjgj", "jxj")  # the liaisons `flask demo` prints
-
-# (keywords in the title, else the text) → lead department, co-departments. First match.
-OWNER_RULES: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = [
-    (("装配式", "建筑", "工程质量"), "jsj", ("zrzyj", "jtj")),
-    (("服务业",), "fgw", ("swj", "wglyj")),
-    (("产业结构", "能源"), "fgw", ("jxj", "sthjj")),
-    (("五水共治", "碧水"), "sthjj", ("slj",)),
-    (("净土",), "sthjj", ("zrzyj", "nyncj")),
-    (("无废", "环境", "生态"), "sthjj", ("jsj", "fgw")),
-    (("农产品", "农业"), "nyncj", ("scjgj",)),
-    (("食品药品", "药品"), "scjgj", ("wjw",)),
-    (("消费",), "scjgj", ("swj", "xbw")),
-    (("品字标",), "scjgj", ("jxj",)),
-    (("品牌",), "jxj", ("scjgj", "swj")),
-    (("制造业", "智造", "数字化"), "jxj", ("kjj",)),
-    (("科技创新",), "kjj", ("jxj", "scjgj")),
-    (("知识产权",), "scjgj", ("kjj",)),
-    (("压力容器", "特种设备", "安全监管"), "scjgj", ("yjj",)),
-    (("信用",), "scjgj", ("fgw",)),
-    (("依法",), "scjgj", ("sfj", "gaj")),
-    (("质量文化",), "scjgj", ("xcb", "jyj")),
-    (("社会责任",), "scjgj", ("zgh",)),
-    (("社会监督",), "scjgj", ("xbw",)),
-    (("标杆", "标准"), "scjgj", ("jxj",)),
-]
-DEFAULT_OWNERS = ("scjgj", ("fgw",))
-# (keywords in the item's title) → a word of the indicator's name. First match wins; items
-# matching nothing stay unlinked, as most of a real plan's items would.
-INDICATOR_RULES: list[tuple[tuple[str, ...], str]] = [
-    (("品字标",), "品牌企业"),  # 新增“品字标”品牌企业
-    (("绍兴建筑", "工程质量"), "优质工程"),  # 新增“鲁班奖”“国家优质工程奖”等国家级优质工程
-    (("装配式",), "装配式建筑"),  # 装配式建筑占新建建筑比例
-    (("标准化服务",), "标准化技术委员会"),
-    (("先进标准",), "领跑者"),  # 新增企业标准“领跑者”
-    (("标准",), "国际标准"),  # 为主新制（修）订国际标准、国家标准
-    (("品牌",), "商标品牌"),  # 新增产业集群商标品牌
-    (("知识产权", "专利"), "发明专利"),  # 每万人高价值发明专利拥有量
-    (("无废城市",), "无废城市"),  # 完成全域“无废城市”建设
-]
-# Words in the text that bring another unit in as co-department.
-TEXT_CO = [
-    ("金融", "jrb"),
-    ("税", "swuj"),
-    ("海关", "hg"),
-    ("出口", "hg"),
-    ("统计", "tjj"),
-    ("人才", "rsj"),
-    ("财政", "czj"),
-    ("大数据", "dsjj"),
-    ("医保", "ybj"),
-]
-
 PHRASES = [
     "召开专题推进会，明确责任分工和时间节点",
     "印发配套实施方案，分解年度目标",
@@ -108,128 +44,9 @@ RETURN_REASONS = [
 ]
 
 
-def owners_for(title: str, text: str) -> tuple[str, list[str]]:
-    """A plausible lead and co-departments (demo codes) from an item's words."""
-    lead, co = None, ()
-    for source in (title or "", text or ""):
-        for keywords, rule_lead, rule_co in OWNER_RULES:
-            if any(k in source for k in keywords):
-                lead, co = rule_lead, rule_co
-                break
-        if lead:
-            break
-    if lead is None:
-        lead, co = DEFAULT_OWNERS
-    extra = [code for word, code in TEXT_CO if word in (text or "")]
-    cos = [c for c in dict.fromkeys([*co, *extra]) if c != lead][:3]
-    return lead, cos
-
-
-def indicator_for(title: str, indicators) -> int | None:
-    """The id of the indicator (id, name) a title's keywords point to, or None."""
-    for keywords, word in INDICATOR_RULES:
-        if any(k in (title or "") for k in keywords):
-            return next((i.id for i in indicators if word in i.name), None)
-    return None
-
-
-def link_indicators(plan: Plan, now: datetime) -> int:
-    """Link the plan's unlinked items to the indicator they serve, through the real edit
-    (audited, version-guarded) as the system: closed items may be linked too."""
-    indicators = db.session.execute(
-        select(Indicator.id, Indicator.name).where(Indicator.plan_id == plan.id)
-    ).all()
-    unlinked = db.session.scalars(
-        select(WorkItem)
-        .where(
-            WorkItem.plan_id == plan.id,
-            WorkItem.indicator_id.is_(None),
-            WorkItem.retired_at.is_(None),
-        )
-        .order_by(WorkItem.id)
-    ).all()
-    linked = 0
-    for item in unlinked:
-        indicator_id = indicator_for(item.title, indicators)
-        if indicator_id is None:
-            continue
-        update_item(
-            None,
-            item,
-            expected_version=None,
-            title=item.title,
-            code=item.code,
-            description=item.description,
-            deliverable=item.deliverable,
-            due_date=item.due_date,
-            priority=item.priority,
-            indicator_id=indicator_id,
-            now=now,
-        )
-        linked += 1
-    return linked
-
-
-def _at(day: date, hour: int = 2) -> datetime:
+def at(day: date, hour: int = 2) -> datetime:
     """A naive UTC instant on `day` (hour 2 UTC = 10:00 in Shanghai)."""
     return datetime.combine(day, time(hour, 0))
-
-
-def _find_plan(result, departments, now):
-    plan = db.session.scalar(
-        select(Plan).where(Plan.title == DEMO_PLAN_TITLE).order_by(Plan.id).limit(1)
-    )
-    if plan is not None:
-        return plan
-    try:
-        from tracker.plans.demo import import_demo_plan
-    except ImportError:
-        result.messages.append("work items: the demo plan is not imported; skipped")
-        return None
-    return import_demo_plan(result, departments, now)
-
-
-def load_items_demo(result, departments, now: datetime | None = None) -> None:
-    """The demo step: items with owners, periods through today, and the reporting story."""
-    now = now or clock.now()
-    today = clock.today(now)
-    plan = _find_plan(result, departments, now)
-    if plan is None:
-        return
-    start = _at(date(plan.start_year, 1, 10))
-    created = generate_items_from_plan(None, plan, is_demo=True, now=start)
-    ensure_periods(plan, today)
-    office = db.session.scalar(select(User).where(User.username == "office"))
-    items = db.session.scalars(
-        select(WorkItem).where(WorkItem.plan_id == plan.id).order_by(WorkItem.id)
-    ).all()
-    assigned = 0
-    for item in items:
-        if item.lead_department_id is not None or item.retired_at is not None:
-            continue
-        lead, cos = owners_for(item.title, item.description)
-        item.is_demo = True
-        assign_item(
-            office,
-            item,
-            expected_version=None,
-            lead_department_id=departments[lead].id,
-            co_department_ids=[departments[c].id for c in cos if c in departments],
-            now=start + timedelta(days=5),
-        )
-        assigned += 1
-    linked = link_indicators(plan, start + timedelta(days=5))
-    result.messages.append(
-        f"work items: {len(created)} created, {assigned} assigned to demo owners, "
-        f"{linked} linked to indicators (演示数据)"
-    )
-    has_reports = db.session.scalar(
-        select(exists().where(Report.item_id == WorkItem.id, WorkItem.plan_id == plan.id))
-    )
-    if has_reports:
-        result.messages.append("work items: the plan has reports already; story not replayed")
-        return
-    Story(plan, departments, office, now).tell(result)
 
 
 class Story:
@@ -288,7 +105,7 @@ class Story:
     ):
         """One report through the real operations: drafted, submitted, reviewed."""
         author = self._author(item)
-        written = when or _at(period.end_date + timedelta(days=2))
+        written = when or at(period.end_date + timedelta(days=2))
         narrative = text or (
             f"{period.label}：{item.lead_department.short_name}围绕“{item.title}”"
             f"{self._phrase()}，累计完成{progress}%。（演示）"
@@ -338,7 +155,7 @@ class Story:
             item,
             requested_due_date=new_due,
             reason=f"受项目审批和资金到位进度影响，申请延期至{new_due.isoformat()}。（演示）",
-            now=_at(asked),
+            now=at(asked),
         )
         if approve is None:
             return request
@@ -349,7 +166,7 @@ class Story:
             comment="同意延期，请按新时限推进。（演示）"
             if approve
             else "延期理由不充分，请按原时限加快推进。（演示）",
-            now=_at(asked + timedelta(days=5)),
+            now=at(asked + timedelta(days=5)),
         )
         return request
 
@@ -460,7 +277,7 @@ class Story:
 
     def _focus_time(self, days_ago: int) -> datetime:
         day = max(self.focus.start_date, self.today - timedelta(days=days_ago))
-        return _at(day, 1)
+        return at(day, 1)
 
     def _focus_report(self, item, state, progress):
         return self._report(item, self.focus, state, progress, when=self._focus_time(10))

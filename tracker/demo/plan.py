@@ -1,4 +1,4 @@
-"""The demo plan: the Shaoxing quality plan, imported once from the copy in tracker/demo."""
+"""The demo plan: the Shaoxing quality plan, imported once from the copy beside this module."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tracker.plans.tree import flatten
 
 logger = logging.getLogger(__name__)
 
-DEMO_PLAN_FILE = Path(__file__).resolve().parent.parent / "demo" / "shaoxing-quality-14th-fyp.txt"
+DEMO_PLAN_FILE = Path(__file__).resolve().parent / "shaoxing-quality-14th-fyp.txt"
 DEMO_PLAN_TITLE = "绍兴市质量发展“十四五”规划"
 DEMO_PLAN_PERIOD = (2021, 2025)
 

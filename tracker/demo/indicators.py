@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.demo.plan import DEMO_PLAN_TITLE
 from tracker.extensions import db
 from tracker.indicators.specs import spec_for
 from tracker.indicators.status import validate_value
@@ -24,7 +25,6 @@ from tracker.workflow import ReviewState
 
 logger = logging.getLogger(__name__)
 
-DEMO_PLAN_TITLE = "绍兴市质量发展“十四五”规划"
 
 # Keyword in the indicator's name → demo department code (tracker/demo/departments.json).
 # First match wins; anything else goes to 市市场监管局, which hosts the office.

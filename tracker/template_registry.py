@@ -1,0 +1,76 @@
+"""Every template global and filter, registered in this one place (areas keep the helpers)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_login import current_user
+
+from tracker import workflow
+from tracker.api.token_routes import api_token_form, api_token_rows
+from tracker.indicators.labels import status_badge as indicator_status_badge
+from tracker.indicators.labels import template_value_display
+from tracker.item_predicates import due_soon_days
+from tracker.items import templating as items
+from tracker.items.access import report_subject
+from tracker.navigation import nav_links, profile_sections
+from tracker.notices import notice_text
+from tracker.templating import (
+    KIND_LABELS,
+    ROLE_LABELS,
+    STATE_LABELS,
+    local_date,
+    local_datetime,
+    state_badge,
+    url_with,
+)
+
+
+def _can(action: str, subject) -> bool:
+    return current_user.is_authenticated and workflow.can(
+        current_user, workflow.Action(action), subject
+    )
+
+
+def _is_office() -> bool:
+    return current_user.is_authenticated and workflow.is_office(current_user)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        # Permissions, labels and page helpers of every area.
+        can=_can,
+        is_office=_is_office,
+        role_labels=ROLE_LABELS,
+        state_labels=STATE_LABELS,
+        kind_labels=KIND_LABELS,
+        state_badge=state_badge,
+        url_with=url_with,
+        get_locale=get_locale,
+        nav_links=nav_links,
+        notice_text=notice_text,
+        profile_sections=profile_sections,
+        # Work items and review.
+        item_label=items.label,
+        item_badge=items.badge,
+        status_badge=items.status_badge,
+        review_badge=items.review_badge,
+        due_state=items.due_state,
+        due_soon_days=due_soon_days,
+        priority_labels=items.PRIORITY_LABELS,
+        event_labels=items.EVENT_LABELS,
+        item_subject_for=report_subject,
+        file_size=items.file_size,
+        # Indicators.
+        indicator_status_badge=indicator_status_badge,
+        indicator_value_display=template_value_display,
+        # The profile page's API token section.
+        api_token_rows=api_token_rows,
+        api_token_form=api_token_form,
+    )
+    app.jinja_env.filters.update(
+        local_date=local_date,
+        local_datetime=local_datetime,
+        decimal=format_decimal,
+        percent=format_percent,
+    )
