@@ -359,6 +359,28 @@ def test_stale_value_edit_answers_409_and_keeps_the_newer_value(client, world, f
     assert db.session.get(IndicatorValue, row.id).value_number == 97.5
 
 
+@pytest.mark.parametrize("sent", [{}, {"version": ""}, {"version": "x"}])
+def test_a_value_form_without_a_readable_version_is_stale_never_current(
+    client, world, factories, sent
+):
+    """Missing is not "as loaded": a form that does not say its version cannot overwrite what
+    was saved meanwhile (it used to save over it), nor verify or submit blind."""
+    draft = add_value(world.floor, 2023, 97.0, state="draft")
+    submitted = add_value(world.floor, 2024, 98.0, state="submitted")
+    db.session.commit()
+    factories.login_as(client, world.liaison)
+    edit = client.post(f"/indicators/values/{draft.id}/edit", data={"value": "99", **sent})
+    assert edit.status_code == 409
+    assert client.post(f"/indicators/values/{draft.id}/submit", data=sent).status_code == 409
+    factories.login_as(client, world.office)
+    verify = client.post(f"/indicators/values/{submitted.id}/verify", data=sent)
+    assert verify.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(IndicatorValue, draft.id).value_number == 97.0
+    assert db.session.get(IndicatorValue, draft.id).state == "draft"
+    assert db.session.get(IndicatorValue, submitted.id).state == "submitted"
+
+
 def test_two_reviewers_on_the_same_page_one_wins(client, world, factories):
     row = add_value(world.floor, 2023, 97.0, state="submitted")
     db.session.commit()

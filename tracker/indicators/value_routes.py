@@ -38,6 +38,7 @@ from tracker.indicators.specs import (
     value_subject,
 )
 from tracker.models import Attachment, Indicator, IndicatorValue
+from tracker.numbers import read_version
 from tracker.pagination import paginate
 from tracker.review.queue import review_queue_query
 from tracker.web import one_transaction, role_required
@@ -147,7 +148,7 @@ def edit_value(value_id: int):
                     row,
                     value=form.value.data,
                     note=form.note.data,
-                    expected_version=form.version.data or row.version,
+                    expected_version=read_version(form.version.data),
                     files=request.files.getlist("files"),
                 )
                 if _wants_submit():
@@ -184,7 +185,9 @@ def submit(value_id: int):
     if not form.validate_on_submit():
         abort(400)
     with one_transaction():
-        submit_value(current_user, row, now=clock.now(), expected_version=form.version.data or None)
+        submit_value(
+            current_user, row, now=clock.now(), expected_version=read_version(form.version.data)
+        )
     flash(_("The %(year)s value was submitted for review.", year=row.year), "success")
     return redirect(url_for("indicators.detail", indicator_id=row.indicator_id))
 
@@ -251,7 +254,7 @@ def verify(value_id: int):
             row,
             now=clock.now(),
             comment=form.comment.data,
-            expected_version=form.version.data or None,
+            expected_version=read_version(form.version.data),
         )
     flash(_("The %(year)s value was verified.", year=row.year), "success")
     return redirect(url_for("indicators.review_queue"))
@@ -270,7 +273,7 @@ def return_view(value_id: int):
                     row,
                     reason=form.reason.data,
                     now=clock.now(),
-                    expected_version=form.version.data or None,
+                    expected_version=read_version(form.version.data),
                 )
         except ValidationFailed as error:
             apply_errors(form, error)
