@@ -38,9 +38,8 @@ from tracker.indicators.specs import value_subject
 from tracker.indicators.value_input import (
     REASON_MAX_CHARS,
     check_year,
-    clean_note,
     duplicate_year,
-    parse_reported_value,
+    read_value_and_note,
     year_taken,
 )
 from tracker.models import Attachment, Department, IndicatorValue
@@ -153,14 +152,7 @@ def report_value(
     errors: dict[str, str] = {}
     if year_taken(indicator.id, year):
         errors.update(duplicate_year(year).errors)
-    try:
-        value_text, value_number = parse_reported_value(indicator, value)
-    except ValidationFailed as error:
-        errors.update(error.errors)
-    try:
-        note = clean_note(note)
-    except ValidationFailed as error:
-        errors.update(error.errors)
+    value_text, value_number, note = read_value_and_note(indicator, value, note, errors)
     if errors:
         raise ValidationFailed(errors)
     row = IndicatorValue(
@@ -195,15 +187,7 @@ def save_value_draft(
     indicator = row.indicator
     check_value_action(actor, Action.EDIT, indicator, row.state, f"indicator_value:{row.id}")
     errors: dict[str, str] = {}
-    value_text = value_number = None
-    try:
-        value_text, value_number = parse_reported_value(indicator, value)
-    except ValidationFailed as error:
-        errors.update(error.errors)
-    try:
-        note = clean_note(note)
-    except ValidationFailed as error:
-        errors.update(error.errors)
+    value_text, value_number, note = read_value_and_note(indicator, value, note, errors)
     if errors:
         raise ValidationFailed(errors)
     transition(
