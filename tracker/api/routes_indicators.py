@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, url_for
+from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -17,7 +17,7 @@ from tracker import clock
 from tracker.api import serializers
 from tracker.api.routes_items import PAGE, PER_PAGE
 from tracker.api.schemas import ID, text
-from tracker.api.spec import Param, operation
+from tracker.api.spec import Param, created, operation
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.indicators.operations import (
@@ -171,9 +171,7 @@ def report_indicator_value(indicator_id: int, body):
             submit=body.get("submit", False),
             now=clock.now(),
         )
-    response = jsonify(value_json(row.id))
-    response.headers["Location"] = url_for("api.indicator_value", value_id=row.id)
-    return response, 201
+    return created(value_json(row.id), "api.indicator_value", value_id=row.id)
 
 
 @operation(
