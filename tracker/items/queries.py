@@ -29,6 +29,7 @@ from tracker.models import (
     PlanNode,
     Report,
     ReportingPeriod,
+    ReportRevision,
     WorkItem,
 )
 from tracker.numbers import int_param
@@ -312,6 +313,16 @@ def report_rows(user, *where, order=None, limit: int = 20):
         .limit(limit)
     )
     return db.session.scalars(query).unique().all()
+
+
+def report_revisions(report_id: int) -> list[ReportRevision]:
+    """A report's history, newest submission first, with who submitted and who reviewed."""
+    return db.session.scalars(
+        select(ReportRevision)
+        .where(ReportRevision.report_id == report_id)
+        .options(joinedload(ReportRevision.submitted_by), joinedload(ReportRevision.reviewer))
+        .order_by(ReportRevision.number.desc())
+    ).all()
 
 
 def reports_to_write(user, today: date, limit: int = 50):

@@ -28,6 +28,7 @@ from tracker.items.forms import (
     ReportForm,
     parse_version,
 )
+from tracker.items.queries import report_revisions
 from tracker.items.report_window import in_report_window, period_choices, too_late_message
 from tracker.items.reports import (
     add_contribution,
@@ -37,7 +38,7 @@ from tracker.items.reports import (
     save_draft,
     submit_report,
 )
-from tracker.models import Attachment, Report, ReportingPeriod, ReportRevision
+from tracker.models import Attachment, Report, ReportingPeriod
 from tracker.periods import ensure_periods, focus_period
 from tracker.web import conflict_page, form_page, one_transaction
 from tracker.workflow import Action
@@ -55,12 +56,7 @@ def _report_page(form, item, report, status=200):
         attachments = db.session.scalars(
             select(Attachment).where(Attachment.report_id == report.id).order_by(Attachment.id)
         ).all()
-        revisions = db.session.scalars(
-            select(ReportRevision)
-            .where(ReportRevision.report_id == report.id)
-            .options(joinedload(ReportRevision.reviewer))
-            .order_by(ReportRevision.number.desc())
-        ).all()
+        revisions = report_revisions(report.id)
     previous = db.session.scalar(
         select(Report)
         .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)

@@ -21,9 +21,10 @@ from tracker.items.queries import (
     overdue_by_department,
     pending_extensions,
     plans_without_focus_period,
+    report_revisions,
     report_rows,
 )
-from tracker.models import Attachment, Report, ReportingPeriod, ReportRevision, WorkItem
+from tracker.models import Attachment, Report, ReportingPeriod, WorkItem
 from tracker.review.queue import queue_total, review_queue_query
 from tracker.workflow import ReviewState
 
@@ -70,12 +71,7 @@ def office_home_data(user, today: date) -> dict:
 
 def review_page_data(report: Report) -> dict:
     """The submission, the previous verified report of the item, and what changed."""
-    revisions = db.session.scalars(
-        select(ReportRevision)
-        .where(ReportRevision.report_id == report.id)
-        .options(joinedload(ReportRevision.submitted_by), joinedload(ReportRevision.reviewer))
-        .order_by(ReportRevision.number.desc())
-    ).all()
+    revisions = report_revisions(report.id)
     previous = db.session.scalar(
         select(Report)
         .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
