@@ -28,7 +28,11 @@ from tracker.indicators.operations import (
     submit_value,
     verify_value,
 )
-from tracker.indicators.queries import value_rows, verified_values_by_indicator
+from tracker.indicators.queries import (
+    indicator_with_plan,
+    value_rows,
+    verified_values_by_indicator,
+)
 from tracker.indicators.specs import spec_for, status_for, value_subject
 from tracker.models import Indicator, IndicatorValue
 from tracker.pagination import paginate
@@ -47,11 +51,7 @@ INDICATOR_QUERY = (
 
 
 def load_indicator(indicator_id: int) -> Indicator:
-    indicator = db.session.scalar(
-        select(Indicator)
-        .options(joinedload(Indicator.plan), joinedload(Indicator.department))
-        .where(Indicator.id == indicator_id)
-    )
+    indicator = indicator_with_plan(indicator_id)
     if indicator is None:
         raise NotFound()
     return indicator

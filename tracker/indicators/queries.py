@@ -255,3 +255,12 @@ def value_attachments(value_ids) -> dict[int, list[Attachment]]:
         for row in rows:
             found[row.indicator_value_id].append(row)
     return found
+
+
+def indicator_with_plan(indicator_id: int) -> Indicator | None:
+    """One indicator with its plan and responsible department loaded; None when absent."""
+    return db.session.scalar(
+        select(Indicator)
+        .options(joinedload(Indicator.plan), joinedload(Indicator.department))
+        .where(Indicator.id == indicator_id)
+    )

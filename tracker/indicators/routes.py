@@ -15,8 +15,6 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
@@ -48,6 +46,7 @@ from tracker.indicators.operations import assign_indicator, update_indicator
 from tracker.indicators.queries import (
     active_departments,
     grid_rows,
+    indicator_with_plan,
     linked_items,
     plan_categories,
     plan_indicators_query,
@@ -72,11 +71,7 @@ logger = logging.getLogger(__name__)
 
 
 def load_indicator(indicator_id: int) -> Indicator:
-    indicator = db.session.scalar(
-        select(Indicator)
-        .options(joinedload(Indicator.plan), joinedload(Indicator.department))
-        .where(Indicator.id == indicator_id)
-    )
+    indicator = indicator_with_plan(indicator_id)
     if indicator is None:
         abort(404)
     return indicator
