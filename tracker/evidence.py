@@ -21,13 +21,15 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
 from tracker.documents.archive import ZIP_MAGIC, zip_summary
 from tracker.documents.download import send_download
 from tracker.errors import NotFound, ValidationFailed
+from tracker.extensions import db
+from tracker.models import Attachment
 
 logger = logging.getLogger(__name__)
 
@@ -300,6 +302,16 @@ def _drop_uncommitted_files(session, transaction):
 
 
 # ---------------------------------------------------------------- download
+
+
+def owned_attachment(attachment_id: int, **owner) -> Attachment:
+    """The attachment with this id that belongs to `owner` (item_id=… or report_id=…);
+    one of another item or report is simply not there."""
+    where = [getattr(Attachment, column) == value for column, value in owner.items()]
+    attachment = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id, *where))
+    if attachment is None:
+        raise NotFound()
+    return attachment
 
 
 def send_evidence(attachment):

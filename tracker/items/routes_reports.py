@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.access import require
-from tracker.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed, apply_errors
+from tracker.errors import InvalidTransition, StaleVersion, ValidationFailed, apply_errors
+from tracker.evidence import owned_attachment
 from tracker.extensions import db
 from tracker.items import bp
 from tracker.items.access import (
@@ -219,11 +220,7 @@ def submit(report_id: int):
 @login_required
 def delete_evidence(report_id: int, attachment_id: int):
     report = load_report(current_user, report_id)
-    attachment = db.session.scalar(
-        select(Attachment).where(Attachment.id == attachment_id, Attachment.report_id == report.id)
-    )
-    if attachment is None:
-        raise NotFound()
+    attachment = owned_attachment(attachment_id, report_id=report.id)
     if not ConfirmForm().validate_on_submit():
         raise ValidationFailed(_("The form expired. Please reload and try again."))
     try:
