@@ -84,6 +84,19 @@ class StagedFile:
     temp_path: Path
     final_path: Path
 
+    def attachment(self, actor, **owner) -> Attachment:
+        """The Attachment row for this file, uploaded by `actor`, belonging to `owner`
+        (item_id/report_id/contribution_id/indicator_value_id, and created_at if given)."""
+        return Attachment(
+            original_name=self.original_name,
+            stored_name=self.stored_name,
+            content_type=self.content_type,
+            size=self.size,
+            sha256=self.sha256,
+            uploaded_by_id=getattr(actor, "id", None),
+            **owner,
+        )
+
 
 # ---------------------------------------------------------------- pure checks
 

@@ -42,7 +42,7 @@ from tracker.indicators.value_input import (
     read_value_and_note,
     year_taken,
 )
-from tracker.models import Attachment, Department, IndicatorValue
+from tracker.models import Department, IndicatorValue
 from tracker.notices import queue_notice
 from tracker.security import log_security_event
 from tracker.templating import STATE_LABELS
@@ -109,17 +109,7 @@ def attach_evidence(actor, row: IndicatorValue, files) -> dict:
     """Stage the uploads and add their Attachment rows; {"evidence": [names]} for the audit."""
     staged = stage_uploads(db.session(), list(files or ()))
     for item in staged:
-        db.session.add(
-            Attachment(
-                indicator_value_id=row.id,
-                original_name=item.original_name,
-                stored_name=item.stored_name,
-                content_type=item.content_type,
-                size=item.size,
-                sha256=item.sha256,
-                uploaded_by_id=getattr(actor, "id", None),
-            )
-        )
+        db.session.add(item.attachment(actor, indicator_value_id=row.id))
     return {"evidence": [item.original_name for item in staged]} if staged else {}
 
 
