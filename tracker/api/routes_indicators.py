@@ -19,7 +19,6 @@ from tracker.api.routes_items import PAGE, PER_PAGE
 from tracker.api.schemas import ID, text
 from tracker.api.spec import Param, created, operation
 from tracker.errors import NotFound
-from tracker.extensions import db
 from tracker.indicators.operations import (
     check_value_action,
     report_value,
@@ -31,6 +30,7 @@ from tracker.indicators.operations import (
 from tracker.indicators.queries import (
     indicator_with_plan,
     value_rows,
+    value_with_indicator,
     verified_values_by_indicator,
 )
 from tracker.indicators.specs import spec_for, status_for, value_subject
@@ -64,14 +64,7 @@ def sees_all_values(indicator: Indicator) -> bool:
 
 def load_value(value_id: int) -> IndicatorValue:
     """A value the caller may see: any verified one, others only their department's."""
-    row = db.session.scalar(
-        select(IndicatorValue)
-        .options(
-            joinedload(IndicatorValue.indicator).joinedload(Indicator.plan),
-            joinedload(IndicatorValue.indicator).joinedload(Indicator.department),
-        )
-        .where(IndicatorValue.id == value_id)
-    )
+    row = value_with_indicator(value_id)
     if row is None:
         raise NotFound()
     if row.state != ReviewState.VERIFIED.value and not sees_all_values(row.indicator):

@@ -264,3 +264,16 @@ def indicator_with_plan(indicator_id: int) -> Indicator | None:
         .options(joinedload(Indicator.plan), joinedload(Indicator.department))
         .where(Indicator.id == indicator_id)
     )
+
+
+def value_with_indicator(value_id: int) -> IndicatorValue | None:
+    """One yearly value with its indicator (plan, department) and author loaded."""
+    return db.session.scalar(
+        select(IndicatorValue)
+        .options(
+            joinedload(IndicatorValue.indicator).joinedload(Indicator.plan),
+            joinedload(IndicatorValue.indicator).joinedload(Indicator.department),
+            joinedload(IndicatorValue.author),
+        )
+        .where(IndicatorValue.id == value_id)
+    )

@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.errors import NotFound, ValidationFailed, apply_errors
@@ -27,6 +26,7 @@ from tracker.indicators.operations import (
 )
 from tracker.indicators.queries import (
     value_attachments,
+    value_with_indicator,
     verified_values_by_indicator,
 )
 from tracker.indicators.routes import load_indicator
@@ -47,15 +47,7 @@ logger = logging.getLogger(__name__)
 
 
 def _load_value(value_id: int) -> IndicatorValue:
-    row = db.session.scalar(
-        select(IndicatorValue)
-        .options(
-            joinedload(IndicatorValue.indicator).joinedload(Indicator.plan),
-            joinedload(IndicatorValue.indicator).joinedload(Indicator.department),
-            joinedload(IndicatorValue.author),
-        )
-        .where(IndicatorValue.id == value_id)
-    )
+    row = value_with_indicator(value_id)
     if row is None:
         abort(404)
     return row
