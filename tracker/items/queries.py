@@ -325,6 +325,28 @@ def report_revisions(report_id: int) -> list[ReportRevision]:
     ).all()
 
 
+def previous_verified_report(
+    item_id: int, other_than: int | None, *, not_after: date | None = None
+) -> Report | None:
+    """The item's latest verified report other than `other_than` (by period), with its period
+    and reviewer; with `not_after`, only periods starting on or before that day."""
+    where = [
+        Report.item_id == item_id,
+        Report.state == ReviewState.VERIFIED.value,
+        Report.id != (other_than or 0),
+    ]
+    if not_after is not None:
+        where.append(ReportingPeriod.start_date <= not_after)
+    return db.session.scalar(
+        select(Report)
+        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
+        .where(*where)
+        .options(joinedload(Report.period), joinedload(Report.reviewer))
+        .order_by(ReportingPeriod.start_date.desc())
+        .limit(1)
+    )
+
+
 def reports_to_write(user, today: date, limit: int = 50):
     """Items the user's department leads that still need this period's report: no report
     yet or a draft (returned ones are listed on their own, first)."""

@@ -29,7 +29,7 @@ from tracker.items.forms import (
     ReportForm,
     parse_version,
 )
-from tracker.items.queries import report_revisions
+from tracker.items.queries import previous_verified_report, report_revisions
 from tracker.items.report_window import in_report_window, period_choices, too_late_message
 from tracker.items.reports import (
     add_contribution,
@@ -50,7 +50,6 @@ def _files():
 
 
 def _report_page(form, item, report, status=200):
-    previous = None
     attachments = []
     revisions = []
     if report is not None:
@@ -58,18 +57,7 @@ def _report_page(form, item, report, status=200):
             select(Attachment).where(Attachment.report_id == report.id).order_by(Attachment.id)
         ).all()
         revisions = report_revisions(report.id)
-    previous = db.session.scalar(
-        select(Report)
-        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
-        .where(
-            Report.item_id == item.id,
-            Report.state == "verified",
-            Report.id != (report.id if report else 0),
-        )
-        .options(joinedload(Report.period))
-        .order_by(ReportingPeriod.start_date.desc())
-        .limit(1)
-    )
+    previous = previous_verified_report(item.id, report.id if report else None)
     return (
         render_template(
             "items/report_form.html",

@@ -7,7 +7,6 @@ from datetime import date
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.item_predicates import (
@@ -21,10 +20,11 @@ from tracker.items.queries import (
     overdue_by_department,
     pending_extensions,
     plans_without_focus_period,
+    previous_verified_report,
     report_revisions,
     report_rows,
 )
-from tracker.models import Attachment, Report, ReportingPeriod, WorkItem
+from tracker.models import Attachment, Report, WorkItem
 from tracker.review.queue import queue_total, review_queue_query
 from tracker.workflow import ReviewState
 
@@ -72,18 +72,8 @@ def office_home_data(user, today: date) -> dict:
 def review_page_data(report: Report) -> dict:
     """The submission, the previous verified report of the item, and what changed."""
     revisions = report_revisions(report.id)
-    previous = db.session.scalar(
-        select(Report)
-        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
-        .where(
-            Report.item_id == report.item_id,
-            Report.state == ReviewState.VERIFIED.value,
-            Report.id != report.id,
-            ReportingPeriod.start_date <= report.period.start_date,
-        )
-        .options(joinedload(Report.period), joinedload(Report.reviewer))
-        .order_by(ReportingPeriod.start_date.desc())
-        .limit(1)
+    previous = previous_verified_report(
+        report.item_id, report.id, not_after=report.period.start_date
     )
     attachments = db.session.scalars(
         select(Attachment)
