@@ -317,6 +317,15 @@ def _drop_uncommitted_files(session, transaction):
 # ---------------------------------------------------------------- download
 
 
+def item_attachments(item_id: int) -> list[Attachment]:
+    """Every evidence file of a work item (its reports' and contributions'), oldest first."""
+    return list(
+        db.session.scalars(
+            select(Attachment).where(Attachment.item_id == item_id).order_by(Attachment.created_at)
+        )
+    )
+
+
 def owned_attachment(attachment_id: int, **owner) -> Attachment:
     """The attachment with this id that belongs to `owner` (item_id=… or report_id=…);
     one of another item or report is simply not there."""

@@ -8,6 +8,7 @@ from datetime import date
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
+from tracker.evidence import item_attachments
 from tracker.extensions import db
 from tracker.item_predicates import (
     due_soon_clause,
@@ -24,7 +25,7 @@ from tracker.items.queries import (
     report_revisions,
     report_rows,
 )
-from tracker.models import Attachment, Report, WorkItem
+from tracker.models import Report, WorkItem
 from tracker.review.queue import queue_total, review_queue_query
 from tracker.workflow import ReviewState
 
@@ -75,11 +76,7 @@ def review_page_data(report: Report) -> dict:
     previous = previous_verified_report(
         report.item_id, report.id, not_after=report.period.start_date
     )
-    attachments = db.session.scalars(
-        select(Attachment)
-        .where(Attachment.item_id == report.item_id)
-        .order_by(Attachment.created_at)
-    ).all()
+    attachments = item_attachments(report.item_id)
     # What changed since the office last saw this report (a returned revision), else since
     # the previous verified report.
     returned_before = next((r for r in revisions if r.outcome == "returned"), None)
