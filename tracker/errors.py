@@ -98,6 +98,13 @@ def apply_errors(form, error: ValidationFailed) -> None:
             flash(message, "danger")
 
 
+def flash_form_errors(form) -> None:
+    """A form that did not validate, on a page that redirects instead of showing it again:
+    each field's errors become one flash."""
+    for messages in form.errors.values():
+        flash("; ".join(messages), "danger")
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 

@@ -21,13 +21,15 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
 from tracker.documents.archive import ZIP_MAGIC, zip_summary
 from tracker.documents.download import send_download
 from tracker.errors import NotFound, ValidationFailed
+from tracker.extensions import db
+from tracker.models import Attachment
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,19 @@ class StagedFile:
     sha256: str
     temp_path: Path
     final_path: Path
+
+    def attachment(self, actor, **owner) -> Attachment:
+        """The Attachment row for this file, uploaded by `actor`, belonging to `owner`
+        (item_id/report_id/contribution_id/indicator_value_id, and created_at if given)."""
+        return Attachment(
+            original_name=self.original_name,
+            stored_name=self.stored_name,
+            content_type=self.content_type,
+            size=self.size,
+            sha256=self.sha256,
+            uploaded_by_id=getattr(actor, "id", None),
+            **owner,
+        )
 
 
 # ---------------------------------------------------------------- pure checks
@@ -300,6 +315,25 @@ def _drop_uncommitted_files(session, transaction):
 
 
 # ---------------------------------------------------------------- download
+
+
+def item_attachments(item_id: int) -> list[Attachment]:
+    """Every evidence file of a work item (its reports' and contributions'), oldest first."""
+    return list(
+        db.session.scalars(
+            select(Attachment).where(Attachment.item_id == item_id).order_by(Attachment.created_at)
+        )
+    )
+
+
+def owned_attachment(attachment_id: int, **owner) -> Attachment:
+    """The attachment with this id that belongs to `owner` (item_id=… or report_id=…);
+    one of another item or report is simply not there."""
+    where = [getattr(Attachment, column) == value for column, value in owner.items()]
+    attachment = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id, *where))
+    if attachment is None:
+        raise NotFound()
+    return attachment
 
 
 def send_evidence(attachment):

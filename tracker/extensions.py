@@ -6,6 +6,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations can refer to them on every database.
@@ -27,3 +29,14 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def upsert_insert(model, what: str):
+    """An INSERT for `model` in the database's own dialect, so it can say ON CONFLICT;
+    `what` names the feature in the error for any other database."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return pg_insert(model)
+    if dialect == "sqlite":
+        return sqlite_insert(model)
+    raise RuntimeError(f"{what} needs PostgreSQL or SQLite, not {dialect}")

@@ -140,35 +140,42 @@ def _is_working_day(day: date, entered: EnteredYears) -> bool:
         return day.weekday() < 5
 
 
-def working_day_on_or_before(day: date) -> date:
-    """Return `day` if it is a working day, else the closest working day before it."""
+def _working_day_from(day: date, step: timedelta) -> date:
+    """`day` if it is a working day, else the closest one walking by `step` (±1 day)."""
     day, entered = _as_date(day), entered_years()
     while not _is_working_day(day, entered):
-        day -= _ONE_DAY
+        day += step
     return day
+
+
+def _count_working_days(day: date, n: int, step: timedelta) -> date:
+    """The `n`th working day from `day` walking by `step`, `day` itself not counting;
+    n=0 gives `day` or the closest working day in that direction."""
+    if n < 0:
+        raise ValueError(f"n must not be negative, got {n}")
+    if n == 0:
+        return _working_day_from(day, step)
+    day, remaining, entered = _as_date(day), n, entered_years()
+    while remaining:
+        day += step
+        if _is_working_day(day, entered):
+            remaining -= 1
+    return day
+
+
+def working_day_on_or_before(day: date) -> date:
+    """Return `day` if it is a working day, else the closest working day before it."""
+    return _working_day_from(day, -_ONE_DAY)
 
 
 def working_day_on_or_after(day: date) -> date:
     """Return `day` if it is a working day, else the closest working day after it."""
-    day, entered = _as_date(day), entered_years()
-    while not _is_working_day(day, entered):
-        day += _ONE_DAY
-    return day
+    return _working_day_from(day, _ONE_DAY)
 
 
 def working_days_before(day: date, n: int) -> date:
     """Return the date `n` working days before `day`; n=0 gives the working day on or before."""
-    if n < 0:
-        raise ValueError(f"n must not be negative, got {n}")
-    day = _as_date(day)
-    if n == 0:
-        return working_day_on_or_before(day)
-    remaining, entered = n, entered_years()
-    while remaining:
-        day -= _ONE_DAY
-        if _is_working_day(day, entered):
-            remaining -= 1
-    return day
+    return _count_working_days(day, n, -_ONE_DAY)
 
 
 def add_working_days(day: date, n: int) -> date:
@@ -177,17 +184,7 @@ def add_working_days(day: date, n: int) -> date:
     `day` itself never counts, so the 5th working day after a period ending on a Tuesday
     is found by counting from the Wednesday.
     """
-    if n < 0:
-        raise ValueError(f"n must not be negative, got {n}")
-    day = _as_date(day)
-    if n == 0:
-        return working_day_on_or_after(day)
-    remaining, entered = n, entered_years()
-    while remaining:
-        day += _ONE_DAY
-        if _is_working_day(day, entered):
-            remaining -= 1
-    return day
+    return _count_working_days(day, n, _ONE_DAY)
 
 
 def library_years() -> range:

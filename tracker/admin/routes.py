@@ -16,11 +16,11 @@ from tracker.admin.operations import (
     save_department,
     update_user,
 )
-from tracker.errors import ValidationFailed, apply_errors
+from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.models import Department, User
 from tracker.pagination import paginate
-from tracker.web import department_choices, one_transaction, role_required
+from tracker.web import department_choices, form_page, one_transaction, role_required
 from tracker.workflow import Role
 
 
@@ -40,36 +40,39 @@ def users():
 def new_user():
     form = UserForm()
     form.department_id.choices = department_choices(include_office=True, include_inactive=True)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with one_transaction():
-                user, password = create_user(
-                    current_user,
-                    username=form.username.data,
-                    role=form.role.data,
-                    department=db.session.get(Department, form.department_id.data),
-                    email=form.email.data,
-                    name=form.name.data or "",
-                    dingtalk_user_id=form.dingtalk_user_id.data,
-                    mobile=form.mobile.data,
-                )
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = 422
-        else:
-            flash(
-                _(
-                    "User %(name)s created. Initial password (shown once): %(password)s",
-                    name=user.username,
-                    password=password,
-                ),
-                "success",
-            )
-            return redirect(url_for("admin.users"))
-    elif form.errors:
-        status = 422
-    return render_template("admin/user_form.html", form=form, user=None), status
+
+    def create():
+        return create_user(
+            current_user,
+            username=form.username.data,
+            role=form.role.data,
+            department=db.session.get(Department, form.department_id.data),
+            email=form.email.data,
+            name=form.name.data or "",
+            dingtalk_user_id=form.dingtalk_user_id.data,
+            mobile=form.mobile.data,
+        )
+
+    def done(result):
+        user, password = result
+        flash(
+            _(
+                "User %(name)s created. Initial password (shown once): %(password)s",
+                name=user.username,
+                password=password,
+            ),
+            "success",
+        )
+        return redirect(url_for("admin.users"))
+
+    return form_page(
+        form,
+        create,
+        done=done,
+        template="admin/user_form.html",
+        context={"user": None},
+        conflicts=(),
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -79,32 +82,32 @@ def edit_user(user_id: int):
     form = UserForm(obj=user)
     form.department_id.choices = department_choices(include_office=True, include_inactive=True)
     del form.username
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with one_transaction():
-                update_user(
-                    current_user,
-                    user,
-                    role=form.role.data,
-                    department=db.session.get(Department, form.department_id.data),
-                    name=form.name.data or "",
-                    email=form.email.data,
-                    active=form.active.data,
-                    dingtalk_user_id=form.dingtalk_user_id.data,
-                    mobile=form.mobile.data,
-                )
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = 422
-        else:
-            flash(_("User %(name)s saved.", name=user.username), "success")
-            return redirect(url_for("admin.users"))
-    elif form.errors:
-        status = 422
-    return render_template(
-        "admin/user_form.html", form=form, user=user, confirm=ConfirmForm()
-    ), status
+
+    def save():
+        update_user(
+            current_user,
+            user,
+            role=form.role.data,
+            department=db.session.get(Department, form.department_id.data),
+            name=form.name.data or "",
+            email=form.email.data,
+            active=form.active.data,
+            dingtalk_user_id=form.dingtalk_user_id.data,
+            mobile=form.mobile.data,
+        )
+
+    def done(_result):
+        flash(_("User %(name)s saved.", name=user.username), "success")
+        return redirect(url_for("admin.users"))
+
+    return form_page(
+        form,
+        save,
+        done=done,
+        template="admin/user_form.html",
+        context={"user": user, "confirm": ConfirmForm()},
+        conflicts=(),
+    )
 
 
 @bp.post("/users/<int:user_id>/reset-password")
@@ -149,31 +152,33 @@ def edit_department(department_id: int | None):
     form = DepartmentForm(obj=department)
     if request.method == "GET" and department:
         form.aliases.data = "\n".join(a.alias for a in department.aliases)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with one_transaction():
-                save_department(
-                    current_user,
-                    department,
-                    name=form.name.data,
-                    short_name=form.short_name.data,
-                    kind=form.kind.data,
-                    aliases=(form.aliases.data or "").splitlines(),
-                    active=form.active.data,
-                    head_email=form.head_email.data,
-                    robot_webhook=form.robot_webhook.data,
-                    robot_secret=form.robot_secret.data,
-                )
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = 422
-        else:
-            flash(_("Department saved."), "success")
-            return redirect(url_for("admin.departments"))
-    elif form.errors:
-        status = 422
-    return render_template("admin/department_form.html", form=form, department=department), status
+
+    def save():
+        save_department(
+            current_user,
+            department,
+            name=form.name.data,
+            short_name=form.short_name.data,
+            kind=form.kind.data,
+            aliases=(form.aliases.data or "").splitlines(),
+            active=form.active.data,
+            head_email=form.head_email.data,
+            robot_webhook=form.robot_webhook.data,
+            robot_secret=form.robot_secret.data,
+        )
+
+    def done(_result):
+        flash(_("Department saved."), "success")
+        return redirect(url_for("admin.departments"))
+
+    return form_page(
+        form,
+        save,
+        done=done,
+        template="admin/department_form.html",
+        context={"department": department},
+        conflicts=(),
+    )
 
 
 @bp.post("/departments/<int:department_id>/delete")

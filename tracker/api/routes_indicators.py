@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, url_for
+from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -17,9 +17,8 @@ from tracker import clock
 from tracker.api import serializers
 from tracker.api.routes_items import PAGE, PER_PAGE
 from tracker.api.schemas import ID, text
-from tracker.api.spec import Param, operation
+from tracker.api.spec import Param, created, operation
 from tracker.errors import NotFound
-from tracker.extensions import db
 from tracker.indicators.operations import (
     check_value_action,
     report_value,
@@ -28,7 +27,12 @@ from tracker.indicators.operations import (
     submit_value,
     verify_value,
 )
-from tracker.indicators.queries import value_rows, verified_values_by_indicator
+from tracker.indicators.queries import (
+    indicator_with_plan,
+    value_rows,
+    value_with_indicator,
+    verified_values_by_indicator,
+)
 from tracker.indicators.specs import spec_for, status_for, value_subject
 from tracker.models import Indicator, IndicatorValue
 from tracker.pagination import paginate
@@ -47,11 +51,7 @@ INDICATOR_QUERY = (
 
 
 def load_indicator(indicator_id: int) -> Indicator:
-    indicator = db.session.scalar(
-        select(Indicator)
-        .options(joinedload(Indicator.plan), joinedload(Indicator.department))
-        .where(Indicator.id == indicator_id)
-    )
+    indicator = indicator_with_plan(indicator_id)
     if indicator is None:
         raise NotFound()
     return indicator
@@ -64,14 +64,7 @@ def sees_all_values(indicator: Indicator) -> bool:
 
 def load_value(value_id: int) -> IndicatorValue:
     """A value the caller may see: any verified one, others only their department's."""
-    row = db.session.scalar(
-        select(IndicatorValue)
-        .options(
-            joinedload(IndicatorValue.indicator).joinedload(Indicator.plan),
-            joinedload(IndicatorValue.indicator).joinedload(Indicator.department),
-        )
-        .where(IndicatorValue.id == value_id)
-    )
+    row = value_with_indicator(value_id)
     if row is None:
         raise NotFound()
     if row.state != ReviewState.VERIFIED.value and not sees_all_values(row.indicator):
@@ -171,9 +164,7 @@ def report_indicator_value(indicator_id: int, body):
             submit=body.get("submit", False),
             now=clock.now(),
         )
-    response = jsonify(value_json(row.id))
-    response.headers["Location"] = url_for("api.indicator_value", value_id=row.id)
-    return response, 201
+    return created(value_json(row.id), "api.indicator_value", value_id=row.id)
 
 
 @operation(

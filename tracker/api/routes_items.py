@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from flask import jsonify, url_for
+from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -19,7 +19,7 @@ from tracker import clock
 from tracker.access import require
 from tracker.api import serializers
 from tracker.api.schemas import DATE, ID, REVIEW_STATES, text
-from tracker.api.spec import Param, operation
+from tracker.api.spec import Param, created, operation
 from tracker.errors import PermissionDenied, StaleVersion, ValidationFailed
 from tracker.extensions import db
 from tracker.item_predicates import (
@@ -177,7 +177,7 @@ def item_create(body):
     if errors:
         raise ValidationFailed(errors)
     with one_transaction():
-        created = create_item(
+        new_item = create_item(
             current_user,
             plan,
             title=body["title"],
@@ -192,9 +192,7 @@ def item_create(body):
             section_node_id=body.get("section_id"),
             now=clock.now(),
         )
-    response = jsonify(item_json(created.id))
-    response.headers["Location"] = url_for("api.item", item_id=created.id)
-    return response, 201
+    return created(item_json(new_item.id), "api.item", item_id=new_item.id)
 
 
 @operation(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, url_for
+from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from tracker import clock
 from tracker.access import require
 from tracker.api import serializers
-from tracker.api.spec import operation
+from tracker.api.spec import created, operation
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import item_subject, load_item, load_report
@@ -97,9 +97,7 @@ def create_item_report(item_id: int, body):
             completes=body.get("completes", False),
             now=now,
         )
-    response = jsonify(report_json(report.id))
-    response.headers["Location"] = url_for("api.report", report_id=report.id)
-    return response, 201
+    return created(report_json(report.id), "api.report", report_id=report.id)
 
 
 @operation(

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from functools import wraps
 
+from flask import jsonify, url_for
+
 from tracker.api import bp
 from tracker.api.requests import LazyBody, check_id, query_args
 
@@ -116,3 +118,11 @@ def operation(
         return wrapper
 
     return decorator
+
+
+def created(document: dict, endpoint: str, **values):
+    """The 201 answer to a POST that made something: its JSON and, in `Location`, its URL
+    (the header the OpenAPI document promises for every 201)."""
+    response = jsonify(document)
+    response.headers["Location"] = url_for(endpoint, **values)
+    return response, 201

@@ -24,10 +24,8 @@ from datetime import datetime, timedelta
 
 from flask import request
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from tracker.extensions import db
+from tracker.extensions import db, upsert_insert
 from tracker.models import LoginThrottle
 
 logger = logging.getLogger(__name__)
@@ -92,7 +90,9 @@ def record_failure(key: str, rule: Rule, now: datetime) -> int:
     db.session.execute(
         delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER)
     )
-    insert = _insert().values(key=key, failures=1, last_failure_at=now)
+    insert = upsert_insert(LoginThrottle, "log-in throttling").values(
+        key=key, failures=1, last_failure_at=now
+    )
     failures = db.session.scalar(
         insert.on_conflict_do_update(
             index_elements=["key"],
@@ -112,12 +112,3 @@ def record_failure(key: str, rule: Rule, now: datetime) -> int:
 def clear(key: str) -> None:
     """A right password: the source starts afresh."""
     db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
-
-
-def _insert():
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return pg_insert(LoginThrottle)
-    if dialect == "sqlite":
-        return sqlite_insert(LoginThrottle)
-    raise RuntimeError(f"log-in throttling needs PostgreSQL or SQLite, not {dialect}")

@@ -38,12 +38,11 @@ from tracker.indicators.specs import value_subject
 from tracker.indicators.value_input import (
     REASON_MAX_CHARS,
     check_year,
-    clean_note,
     duplicate_year,
-    parse_reported_value,
+    read_value_and_note,
     year_taken,
 )
-from tracker.models import Attachment, Department, IndicatorValue
+from tracker.models import Department, IndicatorValue
 from tracker.notices import queue_notice
 from tracker.security import log_security_event
 from tracker.templating import STATE_LABELS
@@ -110,17 +109,7 @@ def attach_evidence(actor, row: IndicatorValue, files) -> dict:
     """Stage the uploads and add their Attachment rows; {"evidence": [names]} for the audit."""
     staged = stage_uploads(db.session(), list(files or ()))
     for item in staged:
-        db.session.add(
-            Attachment(
-                indicator_value_id=row.id,
-                original_name=item.original_name,
-                stored_name=item.stored_name,
-                content_type=item.content_type,
-                size=item.size,
-                sha256=item.sha256,
-                uploaded_by_id=getattr(actor, "id", None),
-            )
-        )
+        db.session.add(item.attachment(actor, indicator_value_id=row.id))
     return {"evidence": [item.original_name for item in staged]} if staged else {}
 
 
@@ -153,14 +142,7 @@ def report_value(
     errors: dict[str, str] = {}
     if year_taken(indicator.id, year):
         errors.update(duplicate_year(year).errors)
-    try:
-        value_text, value_number = parse_reported_value(indicator, value)
-    except ValidationFailed as error:
-        errors.update(error.errors)
-    try:
-        note = clean_note(note)
-    except ValidationFailed as error:
-        errors.update(error.errors)
+    value_text, value_number, note = read_value_and_note(indicator, value, note, errors)
     if errors:
         raise ValidationFailed(errors)
     row = IndicatorValue(
@@ -195,15 +177,7 @@ def save_value_draft(
     indicator = row.indicator
     check_value_action(actor, Action.EDIT, indicator, row.state, f"indicator_value:{row.id}")
     errors: dict[str, str] = {}
-    value_text = value_number = None
-    try:
-        value_text, value_number = parse_reported_value(indicator, value)
-    except ValidationFailed as error:
-        errors.update(error.errors)
-    try:
-        note = clean_note(note)
-    except ValidationFailed as error:
-        errors.update(error.errors)
+    value_text, value_number, note = read_value_and_note(indicator, value, note, errors)
     if errors:
         raise ValidationFailed(errors)
     transition(

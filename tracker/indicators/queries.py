@@ -255,3 +255,25 @@ def value_attachments(value_ids) -> dict[int, list[Attachment]]:
         for row in rows:
             found[row.indicator_value_id].append(row)
     return found
+
+
+def indicator_with_plan(indicator_id: int) -> Indicator | None:
+    """One indicator with its plan and responsible department loaded; None when absent."""
+    return db.session.scalar(
+        select(Indicator)
+        .options(joinedload(Indicator.plan), joinedload(Indicator.department))
+        .where(Indicator.id == indicator_id)
+    )
+
+
+def value_with_indicator(value_id: int) -> IndicatorValue | None:
+    """One yearly value with its indicator (plan, department) and author loaded."""
+    return db.session.scalar(
+        select(IndicatorValue)
+        .options(
+            joinedload(IndicatorValue.indicator).joinedload(Indicator.plan),
+            joinedload(IndicatorValue.indicator).joinedload(Indicator.department),
+            joinedload(IndicatorValue.author),
+        )
+        .where(IndicatorValue.id == value_id)
+    )

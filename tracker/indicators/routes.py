@@ -15,13 +15,11 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
 from tracker.documents.download import send_download
-from tracker.errors import ValidationFailed, apply_errors
+from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.indicators import bp
 from tracker.indicators.chart import chart_data
@@ -48,6 +46,7 @@ from tracker.indicators.operations import assign_indicator, update_indicator
 from tracker.indicators.queries import (
     active_departments,
     grid_rows,
+    indicator_with_plan,
     linked_items,
     plan_categories,
     plan_indicators_query,
@@ -62,7 +61,7 @@ from tracker.models import Department, Indicator, IndicatorValue
 from tracker.pagination import paginate
 from tracker.plan_lists import plan_list, requested_plan
 from tracker.review.queue import count_waiting
-from tracker.web import department_choices, one_transaction, role_required
+from tracker.web import department_choices, form_page, one_transaction, role_required
 from tracker.workflow import OFFICE_ROLES, SEE_ALL_ROLES, Action, can, is_office
 
 logger = logging.getLogger(__name__)
@@ -72,16 +71,10 @@ logger = logging.getLogger(__name__)
 
 
 def load_indicator(indicator_id: int) -> Indicator:
-    indicator = db.session.scalar(
-        select(Indicator)
-        .options(joinedload(Indicator.plan), joinedload(Indicator.department))
-        .where(Indicator.id == indicator_id)
-    )
+    indicator = indicator_with_plan(indicator_id)
     if indicator is None:
         abort(404)
     return indicator
-
-
 
 
 # --- the status grid ----------------------------------------------------------------------
@@ -211,32 +204,34 @@ def edit(indicator_id: int):
         form.baseline.data = indicator.baseline_text or ""
         form.target.data = indicator.target_text or ""
         form.version.data = indicator.version
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with one_transaction():
-                update_indicator(
-                    current_user,
-                    indicator,
-                    expected_version=form.version.data or indicator.version,
-                    number=form.number.data,
-                    category=form.category.data,
-                    name=form.name.data,
-                    unit=form.unit.data,
-                    baseline=form.baseline.data,
-                    target=form.target.data,
-                    attribute=form.attribute.data,
-                    kind=form.kind.data,
-                )
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = 422
-        else:
-            flash(_("Indicator %(number)s saved.", number=indicator.number), "success")
-            return redirect(url_for("indicators.detail", indicator_id=indicator.id))
-    elif form.errors:
-        status = 422
-    return render_template("indicators/edit.html", form=form, indicator=indicator), status
+
+    def save():
+        update_indicator(
+            current_user,
+            indicator,
+            expected_version=form.version.data or indicator.version,
+            number=form.number.data,
+            category=form.category.data,
+            name=form.name.data,
+            unit=form.unit.data,
+            baseline=form.baseline.data,
+            target=form.target.data,
+            attribute=form.attribute.data,
+            kind=form.kind.data,
+        )
+
+    def done(_result):
+        flash(_("Indicator %(number)s saved.", number=indicator.number), "success")
+        return redirect(url_for("indicators.detail", indicator_id=indicator.id))
+
+    return form_page(
+        form,
+        save,
+        done=done,
+        template="indicators/edit.html",
+        context={"indicator": indicator},
+        conflicts=(),
+    )
 
 
 @bp.post("/<int:indicator_id>/assign")

@@ -33,6 +33,21 @@ def parse_reported_value(indicator, raw) -> tuple[str, float | None]:
     return _number_text(parsed), float(parsed)
 
 
+def read_value_and_note(indicator, value, note: str, errors: dict[str, str]):
+    """(value text, value number, note) as stored; what cannot be read goes into `errors`,
+    so a form shows every field's problem at once."""
+    value_text = value_number = None
+    try:
+        value_text, value_number = parse_reported_value(indicator, value)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    try:
+        note = clean_note(note)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    return value_text, value_number, note
+
+
 def check_year(plan, year, today: date) -> int:
     """The year as an int inside the plan period and not in the future; else ValidationFailed."""
     try:

@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.errors import NotFound, ValidationFailed, apply_errors
@@ -27,6 +26,7 @@ from tracker.indicators.operations import (
 )
 from tracker.indicators.queries import (
     value_attachments,
+    value_with_indicator,
     verified_values_by_indicator,
 )
 from tracker.indicators.routes import load_indicator
@@ -41,22 +41,14 @@ from tracker.models import Attachment, Indicator, IndicatorValue
 from tracker.numbers import read_version
 from tracker.pagination import paginate
 from tracker.review.queue import review_queue_query
-from tracker.web import one_transaction, role_required
+from tracker.web import form_page, one_transaction, role_required
 from tracker.workflow import OFFICE_ROLES, Action, can
 
 logger = logging.getLogger(__name__)
 
 
 def _load_value(value_id: int) -> IndicatorValue:
-    row = db.session.scalar(
-        select(IndicatorValue)
-        .options(
-            joinedload(IndicatorValue.indicator).joinedload(Indicator.plan),
-            joinedload(IndicatorValue.indicator).joinedload(Indicator.department),
-            joinedload(IndicatorValue.author),
-        )
-        .where(IndicatorValue.id == value_id)
-    )
+    row = value_with_indicator(value_id)
     if row is None:
         abort(404)
     return row
@@ -86,44 +78,44 @@ def new_value(indicator_id: int):
     form = ValueForm()
     if request.method == "GET":
         form.year.data = request.args.get("year", type=int) or (years[-1] if years else None)
-    status = 200
-    if form.validate_on_submit():
-        submit = _wants_submit()
-        try:
-            with one_transaction():
-                row = report_value(
-                    current_user,
-                    indicator,
-                    year=form.year.data,
-                    value=form.value.data,
-                    note=form.note.data,
-                    today=clock.today(),
-                    submit=submit,
-                    now=clock.now(),
-                    files=request.files.getlist("files"),
-                )
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = error.status
-        else:
-            message = (
-                _("The %(year)s value was submitted for review.", year=row.year)
-                if submit
-                else _("The %(year)s value was saved as a draft.", year=row.year)
-            )
-            flash(message, "success")
-            return redirect(url_for("indicators.detail", indicator_id=indicator.id))
-    elif form.errors:
-        status = 422
-    return render_template(
-        "indicators/value_form.html",
-        form=form,
-        indicator=indicator,
-        row=None,
-        years=years,
-        target_text=target_display(indicator),
-        attachments=[],
-    ), status
+    submit = _wants_submit()
+
+    def report():
+        return report_value(
+            current_user,
+            indicator,
+            year=form.year.data,
+            value=form.value.data,
+            note=form.note.data,
+            today=clock.today(),
+            submit=submit,
+            now=clock.now(),
+            files=request.files.getlist("files"),
+        )
+
+    def done(row):
+        message = (
+            _("The %(year)s value was submitted for review.", year=row.year)
+            if submit
+            else _("The %(year)s value was saved as a draft.", year=row.year)
+        )
+        flash(message, "success")
+        return redirect(url_for("indicators.detail", indicator_id=indicator.id))
+
+    return form_page(
+        form,
+        report,
+        done=done,
+        template="indicators/value_form.html",
+        context={
+            "indicator": indicator,
+            "row": None,
+            "years": years,
+            "target_text": target_display(indicator),
+            "attachments": [],
+        },
+        conflicts=(),
+    )
 
 
 @bp.route("/values/<int:value_id>/edit", methods=["GET", "POST"])
@@ -139,42 +131,42 @@ def edit_value(value_id: int):
         form.version.data = row.version
     # The year is fixed once reported; a value for another year is a new value.
     del form.year
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with one_transaction():
-                save_value_draft(
-                    current_user,
-                    row,
-                    value=form.value.data,
-                    note=form.note.data,
-                    expected_version=read_version(form.version.data),
-                    files=request.files.getlist("files"),
-                )
-                if _wants_submit():
-                    submit_value(current_user, row, now=clock.now())
-        except ValidationFailed as error:
-            apply_errors(form, error)
-            status = error.status
-        else:
-            flash(
-                _("The %(year)s value was submitted for review.", year=row.year)
-                if _wants_submit()
-                else _("The %(year)s value was saved.", year=row.year),
-                "success",
-            )
-            return redirect(url_for("indicators.detail", indicator_id=indicator.id))
-    elif form.errors:
-        status = 422
-    return render_template(
-        "indicators/value_form.html",
-        form=form,
-        indicator=indicator,
-        row=row,
-        years=[row.year],
-        target_text=target_display(indicator),
-        attachments=value_attachments([row.id])[row.id],
-    ), status
+
+    def save():
+        save_value_draft(
+            current_user,
+            row,
+            value=form.value.data,
+            note=form.note.data,
+            expected_version=read_version(form.version.data),
+            files=request.files.getlist("files"),
+        )
+        if _wants_submit():
+            submit_value(current_user, row, now=clock.now())
+
+    def done(_result):
+        flash(
+            _("The %(year)s value was submitted for review.", year=row.year)
+            if _wants_submit()
+            else _("The %(year)s value was saved.", year=row.year),
+            "success",
+        )
+        return redirect(url_for("indicators.detail", indicator_id=indicator.id))
+
+    return form_page(
+        form,
+        save,
+        done=done,
+        template="indicators/value_form.html",
+        context={
+            "indicator": indicator,
+            "row": row,
+            "years": [row.year],
+            "target_text": target_display(indicator),
+            "attachments": value_attachments([row.id])[row.id],
+        },
+        conflicts=(),
+    )
 
 
 @bp.post("/values/<int:value_id>/submit")

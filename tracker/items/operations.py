@@ -21,7 +21,7 @@ from tracker.items.access import item_subject
 from tracker.locking import claim
 from tracker.models import Department, Indicator, Plan, PlanNode, WorkItem, item_co_department
 from tracker.notices import queue_notice
-from tracker.text import clean_text
+from tracker.text import clean_text, required_reason
 from tracker.workflow import Action, ItemStatus
 
 logger = logging.getLogger(__name__)
@@ -304,9 +304,7 @@ def retire_item(
     """Withdraw an item (duplicate, merged, no longer relevant); a reason is required."""
     now = now or clock.now()
     require(actor, Action.RETIRE_ITEM, item_subject(item), obj=f"item:{item.id}")
-    reason = clean_text(reason, 2000)
-    if not reason:
-        raise ValidationFailed({"reason": _("Give a reason.")})
+    reason = required_reason(reason, 2000)
     before = item_snapshot(item)
     claim(WorkItem, item, expected_version, values={"retired_at": now, "updated_at": now})
     audit(
@@ -329,9 +327,7 @@ def reopen_item(
     """Reopen a completed (销号) or retired item; an office action with a required reason."""
     now = now or clock.now()
     require(actor, Action.REOPEN_ITEM, item_subject(item), obj=f"item:{item.id}")
-    reason = clean_text(reason, 2000)
-    if not reason:
-        raise ValidationFailed({"reason": _("Give a reason.")})
+    reason = required_reason(reason, 2000)
     before = item_snapshot(item)
     status = ItemStatus.IN_PROGRESS if item.progress > 0 else ItemStatus.NOT_STARTED
     if item.status != ItemStatus.COMPLETED.value:

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.evidence import item_attachments
 from tracker.extensions import db
 from tracker.item_predicates import (
     due_soon_clause,
@@ -24,7 +25,6 @@ from tracker.items.queries import (
     reports_to_write,
 )
 from tracker.models import (
-    Attachment,
     AuditEvent,
     Contribution,
     ExtensionRequest,
@@ -112,9 +112,7 @@ def item_page_data(item: WorkItem, today: date) -> dict:
         )
         .order_by(ReportingPeriod.start_date.desc())
     ).all()
-    attachments = db.session.scalars(
-        select(Attachment).where(Attachment.item_id == item.id).order_by(Attachment.created_at)
-    ).all()
+    attachments = item_attachments(item.id)
     by_report, by_contribution = defaultdict(list), defaultdict(list)
     for attachment in attachments:
         if attachment.report_id:

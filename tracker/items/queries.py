@@ -29,6 +29,7 @@ from tracker.models import (
     PlanNode,
     Report,
     ReportingPeriod,
+    ReportRevision,
     WorkItem,
 )
 from tracker.numbers import int_param
@@ -312,6 +313,38 @@ def report_rows(user, *where, order=None, limit: int = 20):
         .limit(limit)
     )
     return db.session.scalars(query).unique().all()
+
+
+def report_revisions(report_id: int) -> list[ReportRevision]:
+    """A report's history, newest submission first, with who submitted and who reviewed."""
+    return db.session.scalars(
+        select(ReportRevision)
+        .where(ReportRevision.report_id == report_id)
+        .options(joinedload(ReportRevision.submitted_by), joinedload(ReportRevision.reviewer))
+        .order_by(ReportRevision.number.desc())
+    ).all()
+
+
+def previous_verified_report(
+    item_id: int, other_than: int | None, *, not_after: date | None = None
+) -> Report | None:
+    """The item's latest verified report other than `other_than` (by period), with its period
+    and reviewer; with `not_after`, only periods starting on or before that day."""
+    where = [
+        Report.item_id == item_id,
+        Report.state == ReviewState.VERIFIED.value,
+        Report.id != (other_than or 0),
+    ]
+    if not_after is not None:
+        where.append(ReportingPeriod.start_date <= not_after)
+    return db.session.scalar(
+        select(Report)
+        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
+        .where(*where)
+        .options(joinedload(Report.period), joinedload(Report.reviewer))
+        .order_by(ReportingPeriod.start_date.desc())
+        .limit(1)
+    )
 
 
 def reports_to_write(user, today: date, limit: int = 50):

@@ -248,16 +248,11 @@ def attach_evidence(
         # meanwhile refuses the files as it would refuse the text.
         transition(actor, target, Action.EDIT, expected_version=expected_version, now=now)
     rows = [
-        Attachment(
+        f.attachment(
+            actor,
             item_id=item_id,
             report_id=report_id,
             contribution_id=contribution_id,
-            original_name=f.original_name,
-            stored_name=f.stored_name,
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,
-            uploaded_by_id=getattr(actor, "id", None),
             created_at=now,
         )
         for f in staged

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker import clock
-from tracker.errors import NotFound
-from tracker.evidence import send_evidence
-from tracker.extensions import db
+from tracker.evidence import owned_attachment, send_evidence
 from tracker.item_predicates import (
     due_windows,
     is_due_soon,
@@ -32,7 +29,7 @@ from tracker.items.queries import (
     filter_choices,
     item_list_query,
 )
-from tracker.models import Attachment, WorkItem
+from tracker.models import WorkItem
 from tracker.pagination import paginate
 from tracker.workflow import Role, can_see_all
 
@@ -107,9 +104,5 @@ def detail(item_id: int):
 def evidence(item_id: int, attachment_id: int):
     """Download one evidence file: same permission as the item, always as an attachment."""
     item = load_item(current_user, item_id)
-    attachment = db.session.scalar(
-        select(Attachment).where(Attachment.id == attachment_id, Attachment.item_id == item.id)
-    )
-    if attachment is None:
-        raise NotFound()
+    attachment = owned_attachment(attachment_id, item_id=item.id)
     return send_evidence(attachment)

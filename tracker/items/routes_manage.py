@@ -9,7 +9,13 @@ from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.access import require, require_role
-from tracker.errors import InvalidTransition, StaleVersion, ValidationFailed, apply_errors
+from tracker.errors import (
+    InvalidTransition,
+    StaleVersion,
+    ValidationFailed,
+    apply_errors,
+    flash_form_errors,
+)
 from tracker.extensions import db
 from tracker.item_predicates import open_clause
 from tracker.items import bp
@@ -160,7 +166,7 @@ def assign(item_id: int):
     form.lead_department_id.choices = department_choices("—")
     form.co_department_ids.choices = department_choices()
     if not form.validate_on_submit():
-        apply_errors(None, ValidationFailed({k: "; ".join(v) for k, v in form.errors.items()}))
+        flash_form_errors(form)
         return redirect(url_for("items.edit", item_id=item_id)), 303
     try:
         with one_transaction():
@@ -186,7 +192,7 @@ def _reason_action(item_id: int, action: Action, operation, done_message: str):
     require(current_user, action, item_subject(item))
     form = ReasonForm()
     if not form.validate_on_submit():
-        apply_errors(None, ValidationFailed({k: "; ".join(v) for k, v in form.errors.items()}))
+        flash_form_errors(form)
         return redirect(url_for("items.detail", item_id=item_id)), 303
     try:
         with one_transaction():

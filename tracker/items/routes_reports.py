@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.access import require
-from tracker.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed, apply_errors
+from tracker.errors import InvalidTransition, StaleVersion, ValidationFailed, apply_errors
+from tracker.evidence import owned_attachment
 from tracker.extensions import db
 from tracker.items import bp
 from tracker.items.access import (
@@ -28,6 +29,7 @@ from tracker.items.forms import (
     ReportForm,
     parse_version,
 )
+from tracker.items.queries import previous_verified_report, report_revisions
 from tracker.items.report_window import in_report_window, period_choices, too_late_message
 from tracker.items.reports import (
     add_contribution,
@@ -37,7 +39,7 @@ from tracker.items.reports import (
     save_draft,
     submit_report,
 )
-from tracker.models import Attachment, Report, ReportingPeriod, ReportRevision
+from tracker.models import Attachment, Report, ReportingPeriod
 from tracker.periods import ensure_periods, focus_period
 from tracker.web import conflict_page, form_page, one_transaction
 from tracker.workflow import Action
@@ -48,31 +50,14 @@ def _files():
 
 
 def _report_page(form, item, report, status=200):
-    previous = None
     attachments = []
     revisions = []
     if report is not None:
         attachments = db.session.scalars(
             select(Attachment).where(Attachment.report_id == report.id).order_by(Attachment.id)
         ).all()
-        revisions = db.session.scalars(
-            select(ReportRevision)
-            .where(ReportRevision.report_id == report.id)
-            .options(joinedload(ReportRevision.reviewer))
-            .order_by(ReportRevision.number.desc())
-        ).all()
-    previous = db.session.scalar(
-        select(Report)
-        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
-        .where(
-            Report.item_id == item.id,
-            Report.state == "verified",
-            Report.id != (report.id if report else 0),
-        )
-        .options(joinedload(Report.period))
-        .order_by(ReportingPeriod.start_date.desc())
-        .limit(1)
-    )
+        revisions = report_revisions(report.id)
+    previous = previous_verified_report(item.id, report.id if report else None)
     return (
         render_template(
             "items/report_form.html",
@@ -223,11 +208,7 @@ def submit(report_id: int):
 @login_required
 def delete_evidence(report_id: int, attachment_id: int):
     report = load_report(current_user, report_id)
-    attachment = db.session.scalar(
-        select(Attachment).where(Attachment.id == attachment_id, Attachment.report_id == report.id)
-    )
-    if attachment is None:
-        raise NotFound()
+    attachment = owned_attachment(attachment_id, report_id=report.id)
     if not ConfirmForm().validate_on_submit():
         raise ValidationFailed(_("The form expired. Please reload and try again."))
     try:

@@ -71,18 +71,23 @@ def _report(planned: Planned, *, dry_run: bool, as_json: bool, today: date) -> N
     )
 
 
+def _run_job(job, today: date, *, dry_run: bool, as_json: bool) -> None:
+    """Plan a queueing job's messages for `today`, keep them unless it is a dry run, say what."""
+    planned = job(today, dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    _report(planned, dry_run=dry_run, as_json=as_json, today=today)
+
+
 @notify_cli.command("remind")
 @_options
 def remind_command(today: date, dry_run: bool, as_json: bool):
     """Queue the reminders, overdue notices and escalations due on --date."""
     from tracker.notify.jobs import remind
 
-    planned = remind(today, dry_run=dry_run)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    _report(planned, dry_run=dry_run, as_json=as_json, today=today)
+    _run_job(remind, today, dry_run=dry_run, as_json=as_json)
 
 
 @notify_cli.command("digest")
@@ -91,12 +96,7 @@ def digest_command(today: date, dry_run: bool, as_json: bool):
     """Queue the weekly digests due on --date (this week's, if not sent yet)."""
     from tracker.notify.jobs import digest
 
-    planned = digest(today, dry_run=dry_run)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    _report(planned, dry_run=dry_run, as_json=as_json, today=today)
+    _run_job(digest, today, dry_run=dry_run, as_json=as_json)
 
 
 @notify_cli.command("dispatch")

@@ -18,11 +18,11 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.access import liaison_ids, link, require
 from tracker.audit import audit
-from tracker.errors import DomainError, ValidationFailed
+from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.items.access import report_subject
 from tracker.models import Report, ReportingPeriod, ReportRevision, WorkItem
-from tracker.text import clean_text
+from tracker.text import clean_text, required_reason
 from tracker.transitions import Notice, transition
 from tracker.workflow import Action, ItemStatus, ReviewState
 
@@ -169,9 +169,7 @@ def return_report(
     """Send a submission back to the liaison; the reason is required and shown to them."""
     now = now or clock.now()
     require(actor, Action.RETURN, report_subject(report), obj=f"report:{report.id}")
-    reason = clean_text(reason, 4000)
-    if not reason:
-        raise ValidationFailed({"reason": _("Give the reason for returning the report.")})
+    reason = required_reason(reason, 4000, _("Give the reason for returning the report."))
     transition(
         actor,
         report,

@@ -7,8 +7,8 @@ from datetime import date
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
+from tracker.evidence import item_attachments
 from tracker.extensions import db
 from tracker.item_predicates import (
     due_soon_clause,
@@ -21,9 +21,11 @@ from tracker.items.queries import (
     overdue_by_department,
     pending_extensions,
     plans_without_focus_period,
+    previous_verified_report,
+    report_revisions,
     report_rows,
 )
-from tracker.models import Attachment, Report, ReportingPeriod, ReportRevision, WorkItem
+from tracker.models import Report, WorkItem
 from tracker.review.queue import queue_total, review_queue_query
 from tracker.workflow import ReviewState
 
@@ -70,30 +72,11 @@ def office_home_data(user, today: date) -> dict:
 
 def review_page_data(report: Report) -> dict:
     """The submission, the previous verified report of the item, and what changed."""
-    revisions = db.session.scalars(
-        select(ReportRevision)
-        .where(ReportRevision.report_id == report.id)
-        .options(joinedload(ReportRevision.submitted_by), joinedload(ReportRevision.reviewer))
-        .order_by(ReportRevision.number.desc())
-    ).all()
-    previous = db.session.scalar(
-        select(Report)
-        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
-        .where(
-            Report.item_id == report.item_id,
-            Report.state == ReviewState.VERIFIED.value,
-            Report.id != report.id,
-            ReportingPeriod.start_date <= report.period.start_date,
-        )
-        .options(joinedload(Report.period), joinedload(Report.reviewer))
-        .order_by(ReportingPeriod.start_date.desc())
-        .limit(1)
+    revisions = report_revisions(report.id)
+    previous = previous_verified_report(
+        report.item_id, report.id, not_after=report.period.start_date
     )
-    attachments = db.session.scalars(
-        select(Attachment)
-        .where(Attachment.item_id == report.item_id)
-        .order_by(Attachment.created_at)
-    ).all()
+    attachments = item_attachments(report.item_id)
     # What changed since the office last saw this report (a returned revision), else since
     # the previous verified report.
     returned_before = next((r for r in revisions if r.outcome == "returned"), None)
