@@ -175,6 +175,11 @@ with app.test_request_context():
     db.session.commit()
 print(json.dumps(out))
 """
+    return json.loads(run_python(env, code))
+
+
+def run_python(env: dict, code: str) -> str:
+    """Run `code` in the product's venv with `env`; its last line of output (or "")."""
     done = subprocess.run(
         [str(BIN / "python"), "-c", code],
         cwd=ROOT,
@@ -183,7 +188,8 @@ print(json.dumps(out))
         capture_output=True,
         text=True,
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = done.stdout.strip()
+    return out.splitlines()[-1] if out else ""
 
 
 class Api:

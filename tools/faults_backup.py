@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tools.faults import BIN, PG_BIN, ROOT, PrivatePostgres, free_port, log, seed
+from tools.faults import BIN, PG_BIN, ROOT, PrivatePostgres, free_port, log, run_python, seed
 
 # Every table: rows and a digest of the sorted rows; every evidence file: its sha256.
 FINGERPRINT = """
@@ -62,18 +62,6 @@ with app.app_context():
 """
 
 
-def _python(env: dict, code: str) -> str:
-    done = subprocess.run(
-        [str(BIN / "python"), "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-
-
 def _flask(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(BIN / "flask"), "--app", "wsgi", *args],
@@ -86,8 +74,8 @@ def _flask(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 def drill(env: dict, destroy, work: Path) -> dict:
     """Back up, `destroy()` the database, delete the uploads, restore, compare. Returns figures."""
-    _python(env, EVIDENCE)
-    before = json.loads(_python(env, FINGERPRINT))
+    run_python(env, EVIDENCE)
+    before = json.loads(run_python(env, FINGERPRINT))
     started = time.monotonic()
     made = _flask(env, "backup", "create", "--to", str(work / "drill-backups"))
     backup_seconds = time.monotonic() - started
@@ -102,7 +90,7 @@ def drill(env: dict, destroy, work: Path) -> dict:
     restore_seconds = time.monotonic() - started
     if restored.returncode != 0:
         return {"ok": False, "step": "backup restore", "output": restored.stdout + restored.stderr}
-    after = json.loads(_python(env, FINGERPRINT))
+    after = json.loads(run_python(env, FINGERPRINT))
     tables_differ = sorted(
         t
         for t in set(before["tables"]) | set(after["tables"])
