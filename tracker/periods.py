@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -220,8 +221,11 @@ def deadline_passed(period, today: date) -> bool:
     return today > period.deadline
 
 
-def not_reported_label(period, today: date) -> str:
-    """未报送 after the deadline; before it, 尚未报送（截止日未到） — not yet a failing."""
+def not_reported_label(period, today: date, *, lazy: bool = False) -> str:
+    """未报送 after the deadline; before it, 尚未报送（截止日未到） — not yet a failing.
+    `lazy` for text rendered later in its reader's language (the digest)."""
     if period is None or deadline_passed(period, today):
-        return _("Not reported")
+        return _l("Not reported") if lazy else _("Not reported")
+    if lazy:
+        return _l("Not yet reported (deadline not reached)")
     return _("Not yet reported (deadline not reached)")
