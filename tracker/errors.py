@@ -182,10 +182,7 @@ def _database_unavailable_response():
     # The page must not reach for the database again: loading the user would fail the same way.
     if "_login_user" not in g:
         g._login_user = login_manager.anonymous_user()
-    message = _(
-        "The database is restarting or busy. Nothing was saved by this request; "
-        "please try again in a few seconds."
-    )
+    message = _("The database is restarting or busy; please try again in a few seconds.")
     response = make_response(*render_error(503, message, "database_unavailable"))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
