@@ -489,6 +489,9 @@ print(json.dumps(out))
                     "requests_ok": requests_ok,
                     "requests_per_second": round(requests_ok / elapsed, 1),
                     "mean_latency_ms": round(stats["latency_ms"] / max(1, requests_ok), 1),
+                    # A restart may cost 503s (retried) but never a 500 (issue #23).
+                    "answers_500": stats.get("http 500", 0),
+                    "answers_503": stats.get("http 503", 0),
                     "errors_seen_by_clients": {
                         k: v for k, v in stats.items() if k not in ("ok", "latency_ms")
                     },
@@ -510,6 +513,7 @@ print(json.dumps(out))
         )
         ok = (
             not lost
+            and not stats.get("http 500")
             and not undone
             and not twice
             and not unsent

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
-from flask import Flask, flash, jsonify, render_template, request
+from flask import Flask, flash, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
@@ -85,7 +87,15 @@ HTTP_ERROR_CODES = {
     422: "validation_failed",
     429: "too_many_requests",
     500: "internal_error",
+    503: "database_unavailable",
 }
+
+# Seconds a client is asked to wait when the database is away (a restart takes a few).
+RETRY_AFTER_SECONDS = 10
+
+# SQLite raises OperationalError for programming mistakes too ("no such table"); only
+# these mean the file is busy or gone. psycopg's OperationalError is always the server.
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly database")
 
 
 def apply_errors(form, error: ValidationFailed) -> None:
@@ -121,6 +131,7 @@ def _error_titles() -> dict[int, str]:
         422: _("The input could not be accepted"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
+        503: _("The database is briefly unavailable"),
     }
 
 
@@ -130,7 +141,9 @@ def render_error(status: int, message: str | None = None, code: str | None = Non
         body = {"error": {"code": code or str(status), "message": message or title}}
         body["error"].update(extra)
         return jsonify(body), status
-    template = f"errors/{status}.html" if status in (403, 404, 409, 500) else "errors/generic.html"
+    template = (
+        f"errors/{status}.html" if status in (403, 404, 409, 500, 503) else "errors/generic.html"
+    )
     return render_template(template, status=status, title=title, message=message), status
 
 
@@ -139,6 +152,47 @@ def _rollback() -> None:
     from tracker.extensions import db
 
     db.session.rollback()
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` means the database is away (restarting, connection dropped, file
+    locked past the busy timeout, pool exhausted) rather than a mistake in the query."""
+    if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+        original = error.orig
+        if isinstance(original, sqlite3.Error):
+            text = str(original).lower()
+            return any(word in text for word in _SQLITE_UNAVAILABLE)
+        return True
+    return False
+
+
+def _discard_session() -> None:
+    """Roll back and drop the session; its connection may be dead, so neither may raise."""
+    from tracker.extensions import db
+
+    for step in (db.session.rollback, db.session.remove):
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - the connection is already lost
+            logger.info("discarding the session after a lost database", exc_info=True)
+
+
+def _database_unavailable_response():
+    """503 with Retry-After: a friendly page, or a JSON error under /api/."""
+    from tracker.extensions import login_manager
+
+    _discard_session()
+    # The page must not reach for the database again: loading the user would fail the same way.
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
+    message = _("The database is restarting or busy; please try again in a few seconds.")
+    response = make_response(*render_error(503, message, "database_unavailable"))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -170,6 +224,16 @@ def register_error_handlers(app: Flask) -> None:
         }
         status = error.code or 500
         return render_error(status, messages.get(status), HTTP_ERROR_CODES.get(status, str(status)))
+
+    @app.errorhandler(sa_exc.DisconnectionError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    def handle_database_error(error: Exception):
+        if not database_unavailable(error):
+            return handle_unexpected_error(error)
+        logger.warning("database unavailable on %s: %s", request.path, error)
+        return _database_unavailable_response()
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -211,3 +213,19 @@ def focus_period_id_clause(plan_id_column, today: date):
         .correlate_except(ReportingPeriod)
         .scalar_subquery()
     )
+
+
+def deadline_passed(period, today: date) -> bool:
+    """The one rule for 未报送: a report still missing on its deadline day is not late yet;
+    from the day after, it is. Bulletins, dashboards and the digest all ask here."""
+    return today > period.deadline
+
+
+def not_reported_label(period, today: date, *, lazy: bool = False) -> str:
+    """未报送 after the deadline; before it, 尚未报送（截止日未到） — not yet a failing.
+    `lazy` for text rendered later in its reader's language (the digest)."""
+    if period is None or deadline_passed(period, today):
+        return _l("Not reported") if lazy else _("Not reported")
+    if lazy:
+        return _l("Not yet reported (deadline not reached)")
+    return _("Not yet reported (deadline not reached)")

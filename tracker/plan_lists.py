@@ -44,3 +44,21 @@ def requested_plan(plans: list[Plan], arg: str = "plan") -> Plan | None:
             abort(404)
         return plan
     return plans[0] if plans else None
+
+
+PLAN_SHORT_TITLE_LENGTH = 14
+
+
+def plan_short_title(title: str, limit: int = PLAN_SHORT_TITLE_LENGTH) -> str:
+    """A plan's title short enough to prefix an option ("…规划 · 三.(一) …"): whole when it
+    fits, else its first `limit` characters and an ellipsis."""
+    title = (title or "").strip()
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def section_option_label(code: str, title: str, plan_title: str | None = None) -> str:
+    """A plan section as a choice: "三.(一) 标题…", prefixed with its plan when the page
+    offers the sections of more than one plan (a bare 三.(一) would be ten different ones)."""
+    title = (title or "").strip()
+    text = f"{code} {title if len(title) <= 18 else title[:17] + '…'}".strip()
+    return f"{plan_short_title(plan_title)} · {text}" if plan_title is not None else text

@@ -18,6 +18,7 @@ from tracker.dashboard.reporting import (
 )
 from tracker.extensions import db
 from tracker.models import Department, Plan, ReportingPeriod
+from tracker.periods import deadline_passed, not_reported_label
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +52,29 @@ class Bulletin:
         return self.period.start_date.year
 
     @property
+    def deadline_passed(self) -> bool:
+        return deadline_passed(self.period, self.today)
+
+    @property
+    def not_reported_label(self) -> str:
+        """未报送, or 尚未报送（截止日未到） while the deadline is ahead."""
+        return not_reported_label(self.period, self.today)
+
+    def _arrears(self, stats: ReportingStats) -> int:
+        """Missing reports count against a department only once the deadline has passed."""
+        return stats.missing if self.deadline_passed else 0
+
+    @property
     def best(self) -> list[BulletinLine]:
         """Who reported everything on time, best first (at most three)."""
         return [line for line in self.lines if line.stats.due][:RANKING_SIZE]
 
     @property
     def lagging(self) -> list[BulletinLine]:
-        """Who has the most overdue items or missing reports (at most three)."""
-        behind = [line for line in self.lines if line.stats.overdue or line.stats.missing]
-        behind.sort(key=lambda line: (-line.stats.overdue, -line.stats.missing, line.name))
+        """Who has the most overdue items or missing reports (at most three); before the
+        deadline a report not yet written is no arrear."""
+        behind = [line for line in self.lines if line.stats.overdue or self._arrears(line.stats)]
+        behind.sort(key=lambda line: (-line.stats.overdue, -self._arrears(line.stats), line.name))
         return behind[:RANKING_SIZE]
 
 

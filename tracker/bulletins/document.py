@@ -17,14 +17,14 @@ def _percent(value: float) -> str:
     return format_percent(value, "#,##0.#%")
 
 
-def headers() -> list[str]:
+def headers(bulletin: Bulletin) -> list[str]:
     return [
         _("Rank"),
         _("Department"),
         _("Reports due"),
         _("On time"),
         _("Late"),
-        _("Not reported"),
+        bulletin.not_reported_label,
         _("Returned"),
         _("Overdue items"),
         _("On-time rate"),
@@ -33,6 +33,22 @@ def headers() -> list[str]:
 
 def summary_text(bulletin: Bulletin) -> str:
     total = bulletin.total
+    if not bulletin.deadline_passed:
+        return _(
+            "For the reporting period %(period)s (report deadline %(deadline)s, not yet "
+            "reached), %(departments)s departments owe %(due)s progress reports: %(on_time)s "
+            "have been submitted and %(missing)s not yet; %(returned)s were returned for "
+            "rework. On %(as_of)s, %(overdue)s work items were past their due date.",
+            period=bulletin.period_name,
+            deadline=format_date(bulletin.period.deadline, "long"),
+            departments=len(bulletin.lines),
+            due=total.due,
+            on_time=total.on_time,
+            missing=total.missing,
+            returned=total.returned,
+            as_of=format_date(bulletin.as_of, "long"),
+            overdue=total.overdue,
+        )
     return _(
         "For the reporting period %(period)s (report deadline %(deadline)s), %(departments)s "
         "departments owed %(due)s progress reports: %(on_time)s were submitted on time, "
@@ -51,6 +67,17 @@ def summary_text(bulletin: Bulletin) -> str:
     )
 
 
+def _lagging_entry(bulletin: Bulletin, line) -> str:
+    if not bulletin.deadline_passed:  # a report not yet due is no arrear
+        return _("%(name)s (%(overdue)s overdue)", name=line.name, overdue=line.stats.overdue)
+    return _(
+        "%(name)s (%(overdue)s overdue, %(missing)s not reported)",
+        name=line.name,
+        overdue=line.stats.overdue,
+        missing=line.stats.missing,
+    )
+
+
 def ranking_text(bulletin: Bulletin) -> list[str]:
     lines = []
     if bulletin.best:
@@ -66,15 +93,7 @@ def ranking_text(bulletin: Bulletin) -> list[str]:
         lines.append(
             _(
                 "Most in arrears: %(names)s.",
-                names="、".join(
-                    _(
-                        "%(name)s (%(overdue)s overdue, %(missing)s not reported)",
-                        name=line.name,
-                        overdue=line.stats.overdue,
-                        missing=line.stats.missing,
-                    )
-                    for line in bulletin.lagging
-                ),
+                names="、".join(_lagging_entry(bulletin, line) for line in bulletin.lagging),
             )
         )
     return lines
@@ -123,7 +142,7 @@ def render_docx(bulletin: Bulletin) -> bytes:
         ]
         for line in bulletin.lines
     ]
-    docx.table(document, headers(), rows, size=11, center_body=True)
+    docx.table(document, headers(bulletin), rows, size=11, center_body=True)
 
     docx.heading(document, _("2. Ranking"))
     for text in ranking_text(bulletin) or [_("No department owed a report in this period.")]:

@@ -33,6 +33,7 @@ from tracker.models import (
     ReportingPeriod,
     WorkItem,
 )
+from tracker.periods import not_reported_label
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,12 @@ class Overview:
     values_waiting: int = 0
     grid: StatusGrid | None = None
     attention: list[WorkItem] = field(default_factory=list)
+
+    @property
+    def not_reported_label(self) -> str:
+        """The column's name by the one deadline rule (tracker/periods.py); the dashboards
+        show the last period whose deadline has passed, so today it reads 未报送."""
+        return not_reported_label(self.period, self.today)
 
     @property
     def reporting_total(self) -> ReportingStats:

@@ -51,7 +51,7 @@ def index():
     filters = ItemFilters.from_args(request.args)
     day = clock.today()
     page = paginate(item_list_query(current_user, filters, day), per_page=25, scalars=False)
-    plans, sections, departments = filter_choices(current_user)
+    plans, sections, departments = filter_choices(current_user, filters.plan_id)
     return render_template(
         "items/list.html",
         page=page,

@@ -26,6 +26,7 @@ from tracker.notify.messages import (
 )
 from tracker.notify.rendering import mail_locale
 from tracker.notify.rules import digest_week, parse_day_of_week
+from tracker.periods import not_reported_label
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ class DepartmentDigest:
     overdue: list[dict] = field(default_factory=list)
     due_soon: list[dict] = field(default_factory=list)
     returned: list[dict] = field(default_factory=list)
+    # Per period: items still without a submitted report, worded by the deadline rule.
+    unreported: list[dict] = field(default_factory=list)
 
     @property
     def has_news(self) -> bool:
@@ -105,7 +108,59 @@ def collect_department_digests(today: date) -> dict[int, DepartmentDigest]:
                 "reason": row.review_comment or "",
             }
         )
+    _collect_unreported(today, digest_of)
     return digests
+
+
+# The period in focus and any whose deadline passed within the last week.
+UNREPORTED_LOOKBACK_DAYS = 7
+
+
+def _collect_unreported(today: date, digest_of) -> None:
+    """Open items still owing a report for a recent period, counted by lead department
+    (1 query); each count says 未报送 or 尚未报送（截止日未到） by tracker/periods.py's rule."""
+    written = (
+        select(Report.id)
+        .where(
+            Report.item_id == WorkItem.id,
+            Report.period_id == ReportingPeriod.id,
+            Report.state.in_(("submitted", "verified")),
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        select(
+            WorkItem.lead_department_id,
+            ReportingPeriod.id,
+            ReportingPeriod.label,
+            ReportingPeriod.deadline,
+            func.count(WorkItem.id).label("owing"),
+        )
+        .join(Plan, Plan.id == WorkItem.plan_id)
+        .join(ReportingPeriod, ReportingPeriod.plan_id == WorkItem.plan_id)
+        .where(
+            open_items_filter(),
+            ReportingPeriod.start_date <= today,
+            ReportingPeriod.deadline >= today - timedelta(days=UNREPORTED_LOOKBACK_DAYS),
+            ~written,
+        )
+        .group_by(
+            WorkItem.lead_department_id,
+            ReportingPeriod.id,
+            ReportingPeriod.label,
+            ReportingPeriod.deadline,
+        )
+        .order_by(ReportingPeriod.deadline, ReportingPeriod.label)
+    ).all()
+    for row in rows:
+        digest_of(row.lead_department_id).unreported.append(
+            {
+                "period": row.label,
+                "deadline": row.deadline,
+                "count": row.owing,
+                "label": not_reported_label(row, today, lazy=True),
+            }
+        )
 
 
 def unreachable_departments(directory: Directory) -> list[dict]:
