@@ -14,6 +14,7 @@ from tracker.item_predicates import (
 )
 from tracker.items import bp
 from tracker.items.access import has_pending_extension, item_subject, load_item
+from tracker.items.filter_choices import filter_choices
 from tracker.items.forms import (
     ConfirmForm,
     ContributionForm,
@@ -26,7 +27,6 @@ from tracker.items.queries import (
     ITEM_STATUSES,
     REVIEW_FILTERS,
     ItemFilters,
-    filter_choices,
     item_list_query,
 )
 from tracker.models import WorkItem
