@@ -1,0 +1,222 @@
+"""Every page as every role on a 390×844 phone: nothing scrolls sideways, no cell is squeezed.
+
+Each role logs in to the demo (plus a very long item title and department name, and a plan
+with a single item), follows its navigation and its home page's links (one page per URL shape,
+bounded), and every page is measured in the browser: the document may not be wider than the
+viewport, and a visible table cell holding 4+ characters may not be narrower than 40 px (that
+is how 工作事项 ended up as one character per line). Then the liaison's report flow — reminder
+link → item → write → attach a photo → submit — runs at the same size. Screenshots go to
+test-artifacts/e2e/phone/.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import ARTIFACTS, SKIP_WITHOUT_CHROMIUM
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, SKIP_WITHOUT_CHROMIUM]
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = ARTIFACTS / "phone"
+LONG_TITLE = "推进" + "质量基础设施一站式服务平台建设并实现全市域覆盖" * 4
+LONG_DEPARTMENT = "绍兴市市场监督管理局（市知识产权局、市标准化研究院）质量发展与标准化处"
+ROLES = ("liaison-fgw", "office", "leader", "admin")
+MAX_PAGES = 45
+# Not pages: downloads, feeds, the log-out and language forms, API documents.
+SKIP = re.compile(
+    r"/(logout|static|vendor|api/|calendar/|export|download|files?/)|\.(xlsx|csv|ics|pdf|json)"
+)
+
+MEASURE = """() => {
+  const squeezed = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    const box = cell.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(cell).visibility === 'hidden') continue;
+    const text = cell.innerText.trim();
+    if ([...text].length >= 4 && box.width < 40) squeezed.push(text.slice(0, 24));
+  }
+  return {
+    scrollWidth: document.scrollingElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    squeezed,
+  };
+}"""
+
+LINKS = """() => Array.from(document.querySelectorAll('#mainNav a[href], main a[href]'))
+  .map((a) => a.getAttribute('href'))"""
+
+
+def tiny_png() -> bytes:
+    """A real 8×8 PNG (a grey square), made here so the photo is a valid image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x80\x80\x80" * 8 for _ in range(8))
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def demo(app, monkeypatch):
+    """The demo with known passwords, a very long title and department, a one-item plan."""
+    from werkzeug.security import generate_password_hash
+
+    import tracker.admin.operations as admin_operations
+    from tests.items_support import make_item, make_plan
+    from tracker import clock
+    from tracker.demo import load_demo
+    from tracker.extensions import db
+    from tracker.models import Department, User, WorkItem
+
+    monkeypatch.setattr(
+        admin_operations, "hash_password", lambda p: generate_password_hash(p, "pbkdf2:sha256:1")
+    )
+    with app.test_request_context():
+        load_demo(now=clock.now())
+        fast = generate_password_hash(TEST_PASSWORD, "pbkdf2:sha256:1")
+        for user in db.session.query(User).filter(User.username.in_(ROLES)):
+            user.password_hash = fast
+        liaison = db.session.query(User).filter_by(username="liaison-fgw").one()
+        department = liaison.department
+        department.name = LONG_DEPARTMENT
+        item = db.session.query(WorkItem).filter_by(lead_department_id=department.id).first()
+        item.title = LONG_TITLE
+        make_item(make_plan("只有一个事项的规划"), department, title="唯一事项")
+        db.session.commit()
+        assert db.session.query(Department).count() > 1
+        return {"item_id": item.id}
+
+
+def phone_page(browser, base: str, username: str):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "/login" not in page.url, f"{username} could not log in"
+    return page
+
+
+def shape(path: str) -> str:
+    """One visit per URL shape: /items/12/report and /items/13/report are the same page."""
+    return re.sub(r"\d+", "N", path)
+
+
+def crawl(page, base: str, extra: list[str]) -> list[str]:
+    """Paths reachable from the navigation and the home page, then `extra`, one per shape."""
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def add(href: str | None) -> None:
+        if not href or href.startswith(("#", "mailto:", "javascript:")):
+            return
+        parts = urlsplit(href)
+        if parts.netloc and f"{parts.scheme}://{parts.netloc}" != base:
+            return
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        key = shape(parts.path)
+        if SKIP.search(path) or key in seen or len(found) >= MAX_PAGES:
+            return
+        seen.add(key)
+        found.append(path)
+
+    add(urlsplit(page.url).path)
+    for href in page.evaluate(LINKS):
+        add(href)
+    for path in extra:
+        add(path)
+    return found
+
+
+def measure(page, base: str, path: str, label: str) -> list[str]:
+    response = page.goto(base + path)
+    assert response is not None and response.status < 500, f"{path}: {response.status}"
+    if "text/html" not in (response.headers.get("content-type") or ""):
+        return []
+    found = page.evaluate(MEASURE)
+    problems = []
+    if found["scrollWidth"] > found["innerWidth"]:
+        problems.append(f"{path} scrolls sideways ({found['scrollWidth']} > {found['innerWidth']})")
+    if found["squeezed"]:
+        problems.append(f"{path} squeezes {len(found['squeezed'])} cells: {found['squeezed'][:5]}")
+    name = f"{'bad-' if problems else ''}{label}-{shape(urlsplit(path).path).strip('/') or 'home'}"
+    page.screenshot(path=str(SHOTS / f"{name.replace('/', '_')}.png"), full_page=True)
+    return problems
+
+
+def test_every_page_fits_a_phone_for_every_role(live_server, demo, browser):
+    item = demo["item_id"]
+    extra = {
+        "liaison-fgw": [f"/items/{item}", f"/items/{item}/report", "/items", "/plans/"],
+        "office": [f"/items/{item}", "/review", "/indicators/", "/dashboard/", "/bulletins/"],
+        "leader": ["/dashboard/", "/indicators/", "/bulletins/", "/items"],
+        "admin": ["/admin/users", "/admin/departments", "/admin/outbox", "/admin/holidays"],
+    }
+    problems: list[str] = []
+    visited = 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for role in ROLES:
+        page = phone_page(browser, live_server, role)
+        page.screenshot(path=str(SHOTS / f"{role}-home.png"), full_page=True)
+        paths = crawl(page, live_server, extra[role])
+        # Second hop: the first item, plan and indicator page a list links to.
+        for list_path in ("/items", "/plans/", "/indicators/"):
+            page.goto(live_server + list_path)
+            hrefs = page.evaluate(LINKS)
+            for pattern in (r"^/items/\d+$", r"^/plans/\d+/?$", r"^/indicators/\d+/?$"):
+                first = next((h for h in hrefs if re.match(pattern, h or "")), None)
+                if first and shape(first) not in {shape(p.split("?")[0]) for p in paths}:
+                    paths.append(first)
+        for number, path in enumerate(paths):
+            found = measure(page, live_server, path, f"{role}-{number}")
+            problems += [f"{role}: {problem}" for problem in found]
+            visited += 1
+        page.context.close()
+    assert visited >= 40, f"only {visited} pages visited: the walk lost its links"
+    assert not problems, f"{len(problems)} of {visited} visits fail on a phone:\n" + "\n".join(
+        problems
+    )
+
+
+def test_report_flow_from_a_reminder_link_on_a_phone(live_server, demo, browser, tmp_path):
+    photo = tmp_path / "现场照片.png"
+    photo.write_bytes(tiny_png())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = phone_page(browser, live_server, "liaison-fgw")
+    # The reminder's link is the item page (notify.messages.item_url).
+    page.goto(f"{live_server}/items/{demo['item_id']}")
+    page.screenshot(path=str(SHOTS / "flow-1-item.png"), full_page=True)
+    write = page.locator("a[href$='/report'], a[href*='/reports/'][href$='/edit']").first
+    assert write.is_visible(), "the write/continue button is reachable on a phone"
+    with page.expect_navigation():
+        write.click()
+    page.fill("#narrative", "本季度完成平台一期建设，附现场照片。")
+    page.fill("#progress", "55")
+    page.set_input_files("#files", str(photo))
+    assert page.evaluate(MEASURE)["scrollWidth"] <= PHONE["width"]
+    page.screenshot(path=str(SHOTS / "flow-2-form.png"), full_page=True)
+    submit = page.locator("button[name=action][value=submit]")
+    submit.scroll_into_view_if_needed()
+    with page.expect_navigation():
+        submit.click()
+    body = page.content()
+    assert "报告已提交督办室" in body
+    assert "现场照片.png" in body
+    page.screenshot(path=str(SHOTS / "flow-3-submitted.png"), full_page=True)
+    assert page.evaluate(MEASURE)["scrollWidth"] <= PHONE["width"]
