@@ -36,16 +36,25 @@ SKIP = re.compile(
 
 MEASURE = """() => {
   const squeezed = [];
+  const cut = [];
   for (const cell of document.querySelectorAll('td, th')) {
     const box = cell.getBoundingClientRect();
     if (!box.width || !box.height || getComputedStyle(cell).visibility === 'hidden') continue;
     const text = cell.innerText.trim();
     if ([...text].length >= 4 && box.width < 40) squeezed.push(text.slice(0, 24));
+    if (cell.scrollWidth > cell.clientWidth + 1) cut.push(text.slice(0, 24));
+  }
+  // A list stacked into cards must fit its box: a card that scrolls sideways hides its end.
+  for (const box of document.querySelectorAll('.table-responsive')) {
+    if (box.querySelector('table.table-stack') && box.scrollWidth > box.clientWidth + 1) {
+      cut.push('cards wider than the screen: ' + box.innerText.trim().slice(0, 24));
+    }
   }
   return {
     scrollWidth: document.scrollingElement.scrollWidth,
     innerWidth: window.innerWidth,
     squeezed,
+    cut,
   };
 }"""
 
@@ -155,6 +164,8 @@ def measure(page, base: str, path: str, label: str) -> list[str]:
         problems.append(f"{path} scrolls sideways ({found['scrollWidth']} > {found['innerWidth']})")
     if found["squeezed"]:
         problems.append(f"{path} squeezes {len(found['squeezed'])} cells: {found['squeezed'][:5]}")
+    if found["cut"]:
+        problems.append(f"{path} cuts off {len(found['cut'])} cells: {found['cut'][:5]}")
     name = f"{'bad-' if problems else ''}{label}-{shape(urlsplit(path).path).strip('/') or 'home'}"
     page.screenshot(path=str(SHOTS / f"{name.replace('/', '_')}.png"), full_page=True)
     return problems
