@@ -44,6 +44,17 @@ MEASURE = """() => {
     if ([...text].length >= 4 && box.width < 40) squeezed.push(text.slice(0, 24));
     if (cell.scrollWidth > cell.clientWidth + 1) cut.push(text.slice(0, 24));
   }
+  // A button whose short label wraps (打/印) is squeezed too.
+  for (const button of document.querySelectorAll('.btn, .nav-link')) {
+    const box = button.getBoundingClientRect();
+    const text = button.innerText.trim();
+    const style = getComputedStyle(button);
+    const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+    const lines = (button.clientHeight - padding) / parseFloat(style.lineHeight);
+    if (box.width && [...text].length >= 2 && [...text].length <= 12 && lines > 1.5) {
+      squeezed.push('button: ' + text);
+    }
+  }
   // A list stacked into cards must fit its box: a card that scrolls sideways hides its end.
   for (const box of document.querySelectorAll('.table-responsive')) {
     if (box.querySelector('table.table-stack') && box.scrollWidth > box.clientWidth + 1) {
