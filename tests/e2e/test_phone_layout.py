@@ -69,6 +69,10 @@ MEASURE = """() => {
   };
 }"""
 
+WIDER_THAN_SCREEN = """(width) => Array.from(document.querySelectorAll('body *'))
+  .filter((el) => el.getBoundingClientRect().right > width + 1)
+  .slice(0, 5).map((el) => el.tagName + '.' + el.className + ': ' + el.innerText.slice(0, 30))"""
+
 LINKS = """() => Array.from(document.querySelectorAll('#mainNav a[href], main a[href]'))
   .map((a) => a.getAttribute('href'))"""
 
@@ -113,6 +117,7 @@ def demo(app, monkeypatch):
         liaison = db.session.query(User).filter_by(username="liaison-fgw").one()
         department = liaison.department
         department.name = LONG_DEPARTMENT
+        department.short_name = LONG_DEPARTMENT[:24]
         item = db.session.query(WorkItem).filter_by(lead_department_id=department.id).first()
         item.title = LONG_TITLE
         make_item(make_plan("只有一个事项的规划"), department, title="唯一事项")
@@ -171,8 +176,10 @@ def measure(page, base: str, path: str, label: str) -> list[str]:
         return []
     found = page.evaluate(MEASURE)
     problems = []
-    if found["scrollWidth"] > found["innerWidth"]:
-        problems.append(f"{path} scrolls sideways ({found['scrollWidth']} > {found['innerWidth']})")
+    # A phone zooms out to fit a page wider than the screen, so innerWidth grows too.
+    if max(found["scrollWidth"], found["innerWidth"]) > PHONE["width"]:
+        wide = page.evaluate(WIDER_THAN_SCREEN, PHONE["width"])
+        problems.append(f"{path} scrolls sideways ({found['scrollWidth']} px): {wide}")
     if found["squeezed"]:
         problems.append(f"{path} squeezes {len(found['squeezed'])} cells: {found['squeezed'][:5]}")
     if found["cut"]:
@@ -242,3 +249,34 @@ def test_report_flow_from_a_reminder_link_on_a_phone(live_server, demo, browser,
     assert "现场照片.png" in body
     page.screenshot(path=str(SHOTS / "flow-3-submitted.png"), full_page=True)
     assert page.evaluate(MEASURE)["scrollWidth"] <= PHONE["width"]
+
+
+NAV_LINES = """() => Array.from(document.querySelectorAll('#mainNav .nav-link'))
+  .filter((link) => link.getBoundingClientRect().width > 0)
+  .map((link) => {
+    const style = getComputedStyle(link);
+    const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+    return [link.innerText.trim(), (link.clientHeight - padding) / parseFloat(style.lineHeight)];
+  })"""
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1280, 1920])
+def test_navbar_labels_stay_whole_at_every_width(live_server, demo, browser, width):
+    """The admin has the most links (15): they collapse behind the menu button below 1200 px
+    and wrap as whole labels above it — never one character per line."""
+    page = phone_page(browser, live_server, "admin")
+    page.set_viewport_size({"width": width, "height": 900})
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        assert not page.locator("#mainNav").is_visible()
+        toggler.click()
+        page.locator("#mainNav.show").wait_for()
+    links = page.evaluate(NAV_LINES)
+    assert len(links) >= 15, links
+    broken = [text for text, lines in links if lines > 1.5]
+    assert not broken, f"at {width} px these navigation labels break: {broken}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"navbar-{width}.png"))
+    wide = page.evaluate(WIDER_THAN_SCREEN, width)
+    found = page.evaluate(MEASURE)
+    assert found["scrollWidth"] <= found["innerWidth"] == width, (found, wide)
