@@ -76,6 +76,18 @@ WIDER_THAN_SCREEN = """(width) => Array.from(document.querySelectorAll('body *')
 LINKS = """() => Array.from(document.querySelectorAll('#mainNav a[href], main a[href]'))
   .map((a) => a.getAttribute('href'))"""
 
+SECOND_HOP = [
+    ("/items", r"^/items/\d+$"),
+    ("/plans/", r"^/plans/\d+/?$"),
+    ("/indicators/", r"^/indicators/\d+/?$"),
+    ("/indicators/review", r"^/indicators/values/\d+/review$"),
+    ("/bulletins/", r"^/bulletins/\d+$"),
+    ("/review", r"^/reports/\d+$"),
+    ("/dashboard/", r"^/dashboard/department/\d+"),
+    ("/admin/users", r"^/admin/users/\d+$"),
+    ("/admin/departments", r"^/admin/departments/\d+$"),
+]
+
 
 def tiny_png() -> bytes:
     """A real 8×8 PNG (a grey square), made here so the photo is a valid image."""
@@ -193,9 +205,28 @@ def test_every_page_fits_a_phone_for_every_role(live_server, demo, browser):
     item = demo["item_id"]
     extra = {
         "liaison-fgw": [f"/items/{item}", f"/items/{item}/report", "/items", "/plans/"],
-        "office": [f"/items/{item}", "/review", "/indicators/", "/dashboard/", "/bulletins/"],
-        "leader": ["/dashboard/", "/indicators/", "/bulletins/", "/items"],
-        "admin": ["/admin/users", "/admin/departments", "/admin/outbox", "/admin/holidays"],
+        "office": [
+            f"/items/{item}",
+            f"/items/{item}/edit",
+            "/review",
+            "/indicators/",
+            "/indicators/review",
+            "/indicators/evaluation",
+            "/dashboard/",
+            "/bulletins/",
+            "/items/new",
+            "/items/generate",
+            "/plans/import",
+        ],
+        "leader": ["/dashboard/", "/indicators/", "/indicators/evaluation", "/bulletins/"],
+        "admin": [
+            "/admin/users",
+            "/admin/users/new",
+            "/admin/departments",
+            "/admin/departments/new",
+            "/admin/outbox",
+            "/admin/holidays",
+        ],
     }
     problems: list[str] = []
     visited = 0
@@ -204,14 +235,13 @@ def test_every_page_fits_a_phone_for_every_role(live_server, demo, browser):
         page = phone_page(browser, live_server, role)
         page.screenshot(path=str(SHOTS / f"{role}-home.png"), full_page=True)
         paths = crawl(page, live_server, extra[role])
-        # Second hop: the first item, plan and indicator page a list links to.
-        for list_path in ("/items", "/plans/", "/indicators/"):
+        # Second hop: the first page of each kind a list links to (when this role sees it).
+        for list_path, pattern in SECOND_HOP:
             page.goto(live_server + list_path)
             hrefs = page.evaluate(LINKS)
-            for pattern in (r"^/items/\d+$", r"^/plans/\d+/?$", r"^/indicators/\d+/?$"):
-                first = next((h for h in hrefs if re.match(pattern, h or "")), None)
-                if first and shape(first) not in {shape(p.split("?")[0]) for p in paths}:
-                    paths.append(first)
+            first = next((h for h in hrefs if re.match(pattern, h or "")), None)
+            if first and shape(first) not in {shape(p.split("?")[0]) for p in paths}:
+                paths.append(first)
         for number, path in enumerate(paths):
             found = measure(page, live_server, path, f"{role}-{number}")
             problems += [f"{role}: {problem}" for problem in found]
