@@ -55,6 +55,13 @@ MEASURE = """() => {
       squeezed.push('button: ' + text);
     }
   }
+  // A control in a stacked list's header (select all) must still be there to tap.
+  const controls = 'table.table-stack > thead :is(input, select, button)';
+  for (const control of document.querySelectorAll(controls)) {
+    if (!control.getBoundingClientRect().width) {
+      cut.push('hidden header control: ' + control.outerHTML.slice(0, 60));
+    }
+  }
   // A list stacked into cards must fit its box: a card that scrolls sideways hides its end.
   for (const box of document.querySelectorAll('.table-responsive')) {
     if (box.querySelector('table.table-stack') && box.scrollWidth > box.clientWidth + 1) {
