@@ -7,59 +7,13 @@ each step leaves a screenshot in test-artifacts/e2e/.
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
-from config import TestingConfig
-from tests.conftest import ROOT, TEST_PASSWORD
-from tests.items_support import PDF_BYTES, TODAY, Scene
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import ARTIFACTS, SKIP_WITHOUT_CHROMIUM
+from tests.items_support import PDF_BYTES, Scene
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs /usr/bin/chromium (apt-get install chromium fonts-wqy-zenhei; "
-        "`make test` installs it)",
-    ),
-]
-
-
-@pytest.fixture
-def live_server(app, tmp_path):
-    """The app with CSRF on, served on 127.0.0.1:<free port> in a thread."""
-    from tracker import create_app
-
-    live = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        WTF_CSRF_ENABLED=True,
-        UPLOAD_FOLDER=str(tmp_path / "uploads"),
-        TRACKER_TODAY=TODAY,
-    )
-    server = make_server("127.0.0.1", 0, live, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with live.app_context():
-            live.extensions["sqlalchemy"].engine.dispose()
+pytestmark = [pytest.mark.browser, SKIP_WITHOUT_CHROMIUM]
 
 
 @pytest.fixture
@@ -71,18 +25,6 @@ def scene(app):
         scene.item.title = "强化标准创新引领作用"
         db.session.commit()
         return {"item_id": scene.item.id, "code": scene.item.code}
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def log_in(browser, base: str, username: str):
