@@ -544,8 +544,7 @@ print(json.dumps(out))
                 pass
         smtp.stop()
         pg.stop()
-        if not os.environ.get("FAULTS_KEEP"):
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
