@@ -544,7 +544,8 @@ print(json.dumps(out))
                 pass
         smtp.stop()
         pg.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if not os.environ.get("FAULTS_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

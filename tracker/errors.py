@@ -186,16 +186,36 @@ def _database_unavailable_response():
     from tracker.extensions import login_manager
 
     _discard_session()
-    # The page must not reach for the database again: loading the user would fail the same way.
-    if "_login_user" not in g:
-        g._login_user = login_manager.anonymous_user()
+    # The page must not reach for the database again: loading the user would fail the same way,
+    # and a user loaded earlier is detached now (its expired attributes cannot be refreshed —
+    # the locale selector asks it whether it is authenticated), so answer as anonymous.
+    g._login_user = login_manager.anonymous_user()
     message = _("The database is restarting or busy; please try again in a few seconds.")
     response = make_response(*render_error(503, message, "database_unavailable"))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
+def _close_session_quietly(_error=None) -> None:
+    """End the request's session without letting a dead connection turn it into a 500.
+
+    Flask-SQLAlchemy's own teardown rolls the session back after the response is built; when
+    PostgreSQL restarts between the last query and that ROLLBACK, the teardown raised and
+    gunicorn answered 500 for a page that had already succeeded (seen in `make faults`).
+    Registered after Flask-SQLAlchemy's, so it runs first and leaves nothing for it to do.
+    """
+    from tracker.extensions import db
+
+    try:
+        db.session.remove()
+    except sa_exc.DBAPIError:
+        logger.info("closing the session after a lost database", exc_info=True)
+        db.session.registry.clear()
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.teardown_appcontext(_close_session_quietly)
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         _rollback()
