@@ -72,3 +72,23 @@ def run(runner, day: str = "2026-11-27", *extra: str) -> list[dict]:
     result = runner.invoke(args=["letters", "run", "--date", day, "--json", *extra])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def bearer(user) -> dict:
+    """An API token for `user`, as request headers (committed)."""
+    from tracker.api.tokens import create_token
+
+    _token, secret = create_token(None, user, name="letters test")
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def issued(runner, s: LetterScene):
+    """Run on 2026-11-27 and return the (orange, yellow) letters, fresh from the database."""
+    from sqlalchemy import select
+
+    from tracker.models import Letter
+
+    run(runner)
+    db.session.expire_all()
+    return tuple(db.session.scalars(select(Letter).order_by(Letter.id)).all())
