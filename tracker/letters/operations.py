@@ -4,6 +4,7 @@ audits per item, queues notices and flushes; the view or job commits."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime
 
@@ -287,13 +288,20 @@ def issue_letter(
         reasons=reasons,
         today=today,
         now=now,
-        dedupe_key=f"manual:{level}:{now.isoformat()}:{getattr(actor, 'id', 0)}",
+        dedupe_key=_manual_key(actor, level, [item.id for item in items], now),
         note=note,
     )
     if letter is None:
         raise InvalidTransition(_("This letter has just been issued."))
     _supersede_covered(actor, letter, now)
     return letter
+
+
+def _manual_key(actor, level: str, item_ids: list[int], now: datetime) -> str:
+    """The same person issuing the same letter for the same items at the same instant is a
+    double submission; anything else is a new letter."""
+    items = hashlib.sha256(",".join(map(str, sorted(item_ids))).encode()).hexdigest()[:16]
+    return f"manual:{level}:{items}:{getattr(actor, 'id', 0)}:{now.isoformat()}"
 
 
 def _supersede_covered(actor, letter: Letter, now: datetime) -> None:
