@@ -90,3 +90,36 @@ def test_the_bulletin_has_a_letters_section(client, runner):
     document = Document(io.BytesIO(response.data))
     last = document.tables[-1]
     assert [c.text for c in last.rows[1].cells] == ["发改委", "0", "1", "1", "2"]
+
+
+def test_a_letter_page_runs_the_same_statements_whatever_its_size(app, client):
+    """One item or eight, one evidence file or three: the same number of statements."""
+    from bench.pages import capture_sql
+    from tests import factories
+    from tests.conftest import make_department, make_user
+    from tracker.letters.operations import issue_letter, reply_to_letter
+
+    office = make_user("office", make_department("督查办", kind="office"))
+    dept = make_department("局")
+    liaison = make_user("liaison", dept)
+    plan = factories.make_plan()
+    counts = []
+    for size in (1, 8):
+        items = [factories.make_item(plan, dept) for _ in range(size)]
+        with app.test_request_context():
+            letter = issue_letter(office, level="yellow", item_ids=[i.id for i in items], note="x")
+            files = [
+                (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), f"f{n}.pdf") for n in range(max(1, size // 3))
+            ]
+            from werkzeug.datastructures import FileStorage
+
+            reply_to_letter(liaison, letter, "已办", [FileStorage(f, name=n) for f, n in files])
+            db.session.commit()
+        login_as(client, office)
+        client.get(f"/letters/{letter.id}")  # warm-up
+        with app.app_context():
+            engine = db.engine
+        with capture_sql(engine) as capture:
+            assert client.get(f"/letters/{letter.id}").status_code == 200
+        counts.append(capture.count)
+    assert counts[0] == counts[1], counts
