@@ -306,16 +306,16 @@ def _manual_key(actor, level: str, item_ids: list[int], now: datetime) -> str:
 
 def _supersede_covered(actor, letter: Letter, now: datetime) -> None:
     covered = set(_item_ids(letter))
+    # IN (subquery), not DISTINCT: PostgreSQL has no equality for the JSON column.
     lower = db.session.scalars(
-        select(Letter)
-        .join(letter_item, letter_item.c.letter_id == Letter.id)
-        .where(
-            letter_item.c.item_id.in_(covered),
+        select(Letter).where(
+            Letter.id.in_(
+                select(letter_item.c.letter_id).where(letter_item.c.item_id.in_(covered))
+            ),
             Letter.department_id == letter.department_id,
             Letter.state.in_([str(s) for s in OPEN_LETTER_STATES]),
             Letter.id != letter.id,
         )
-        .distinct()
     ).all()
     for other in lower:
         if rank(other.level) < rank(letter.level) and set(_item_ids(other)) <= covered:
