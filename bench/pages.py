@@ -56,6 +56,9 @@ PAGES = (
         required=False,
     ),
     Page("api_items", "API item list (/api/v1/items)", "api", "/api/v1/items"),
+    Page("letters_office", "letter list (/letters/)", "office", "/letters/", required=False),
+    Page("letters_liaison", "a liaison's letters (/letters/)", "liaison", "/letters/", False),
+    Page("api_letters", "API letter list (/api/v1/letters)", "api", "/api/v1/letters", False),
 )
 
 

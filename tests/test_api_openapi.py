@@ -261,8 +261,30 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
         status=200,
         value_id=vid,
     )
+    _check_letters(check, seed, office, liaison_a, liaison_b)
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert documented <= check.seen, documented - check.seen
+
+
+def _check_letters(check, seed, office, liaison_a, liaison_b) -> None:
+    """Supervision letters (#18): a letter to item_a's department, answered and closed."""
+    from tracker.extensions import db
+    from tracker.letters.operations import issue_letter
+
+    letter = issue_letter(None, level="yellow", item_ids=[seed.item_a.id], note="催办")
+    db.session.commit()
+    v1, lid = "/api/v1", letter.id
+    check("GET", f"{v1}/letters", liaison_a, status=200)
+    check("GET", f"{v1}/letters/{{letter_id}}", liaison_a, status=200, letter_id=lid)
+    check("GET", f"{v1}/letters/{{letter_id}}", liaison_b, status=404, letter_id=lid)
+    path = f"{v1}/letters/{{letter_id}}/reply"
+    check("POST", path, liaison_a, json={"version": 1}, status=422, letter_id=lid)
+    check("POST", path, office, json={"version": 1, "reply": "x"}, status=403, letter_id=lid)
+    check("POST", path, liaison_a, json={"version": 1, "reply": "已办"}, status=200, letter_id=lid)
+    check("POST", path, liaison_a, json={"version": 2, "reply": "再"}, status=409, letter_id=lid)
+    path = f"{v1}/letters/{{letter_id}}/close"
+    check("POST", path, office, json={"version": 2, "note": " "}, status=422, letter_id=lid)
+    check("POST", path, office, json={"version": 2, "note": "办结"}, status=200, letter_id=lid)
 
 
 # ---------------------------------------------------------------- schemathesis

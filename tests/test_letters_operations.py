@@ -23,9 +23,7 @@ def snapshot() -> tuple:
     letters = db.session.scalars(select(Letter).order_by(Letter.id)).all()
     return (
         [(x.state, x.version, x.reply_text, x.decision_note) for x in letters],
-        db.session.scalar(
-            select(func.count()).where(AuditEvent.action.like("letter.%"))
-        ),
+        db.session.scalar(select(func.count()).where(AuditEvent.action.like("letter.%"))),
         db.session.scalar(select(func.count()).select_from(Notice)),
         db.session.scalar(select(func.count()).select_from(Attachment)),
     )

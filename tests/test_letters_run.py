@@ -145,3 +145,23 @@ def test_retired_and_completed_items_get_no_letter(runner):
     s.yellow_item.status = "completed"
     db.session.commit()
     assert run(runner) == []
+
+
+def test_the_thresholds_and_the_reply_time_are_settings(app, runner, monkeypatch):
+    scene()
+    monkeypatch.setitem(app.config, "LETTER_YELLOW_DAYS", 5)  # 一.1 is 4 working days late
+    monkeypatch.setitem(app.config, "LETTER_ORANGE_DAYS", 14)  # 二.1 is 13
+    monkeypatch.setitem(app.config, "LETTER_REPLY_WORKING_DAYS", 2)
+    letters = run(runner)
+    assert [(x["level"], x["items"], x["reply_due"]) for x in letters] == [
+        ("yellow", ["二.1"], "2026-12-01"),
+    ]
+
+
+def test_the_scheduled_job_runs_the_day(app):
+    from tracker.letters.jobs import daily_letters_job
+
+    scene()
+    summary = daily_letters_job(datetime(2026, 11, 27, 1, 0))
+    assert summary == "2026-11-27: issued 2 letter(s)"
+    assert daily_letters_job(datetime(2026, 11, 27, 2, 0)) == "2026-11-27: issued 0 letter(s)"

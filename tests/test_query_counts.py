@@ -27,6 +27,31 @@ def _build(app, scale) -> None:
 
     with app.app_context(), db.engine.begin() as conn:
         populate(conn, scale, local_today(), generate_password_hash(BENCH_PASSWORD))
+    with app.app_context():  # supervision letters, so their lists and sections are not empty
+        _letters(db)
+
+
+def _letters(db) -> None:
+    """A yellow letter per department about all its open items, an orange one about its
+    first: letters, and items per letter, grow with the data."""
+    from sqlalchemy import select
+
+    from tracker.item_predicates import open_clause
+    from tracker.letters.operations import issue_letter
+    from tracker.models import WorkItem
+
+    rows = db.session.execute(
+        select(WorkItem.lead_department_id, WorkItem.id)
+        .where(open_clause(), WorkItem.lead_department_id.is_not(None))
+        .order_by(WorkItem.id)
+    ).all()
+    by_department: dict[int, list[int]] = {}
+    for department_id, item_id in rows:
+        by_department.setdefault(department_id, []).append(item_id)
+    for item_ids in by_department.values():
+        issue_letter(None, level="yellow", item_ids=item_ids, note="催办")
+        issue_letter(None, level="orange", item_ids=item_ids[:1], note="督办")
+    db.session.commit()
 
 
 def _measure(app) -> dict:

@@ -13,6 +13,7 @@ from tracker.indicators.labels import template_value_display
 from tracker.item_predicates import due_soon_days
 from tracker.items import templating as items
 from tracker.items.access import report_subject
+from tracker.letters import queries as letter_queries
 from tracker.letters import texts as letter_texts
 from tracker.navigation import nav_links, profile_sections
 from tracker.notices import notice_text
@@ -37,6 +38,18 @@ def _can_letter(action: str, subject) -> bool:
     return current_user.is_authenticated and workflow.can_letter(
         current_user, workflow.LetterAction(action), subject
     )
+
+
+def _item_letters(item_id: int) -> list:
+    return letter_queries.item_letters(item_id, current_user)
+
+
+def _my_open_letters() -> list:
+    return letter_queries.open_department_letters(current_user.department_id)
+
+
+def _letter_counts() -> dict:
+    return letter_queries.open_counts(current_user)
 
 
 def _is_office() -> bool:
@@ -76,6 +89,9 @@ def register_template_helpers(app: Flask) -> None:
         letter_level_label=letter_texts.level_label,
         letter_state_label=letter_texts.state_label,
         letter_reason_text=letter_texts.reason_text,
+        item_letters=_item_letters,
+        my_open_letters=_my_open_letters,
+        letter_counts=_letter_counts,
         # The profile page's API token section.
         api_token_rows=api_token_rows,
         api_token_form=api_token_form,

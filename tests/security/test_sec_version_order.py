@@ -93,8 +93,16 @@ def build_scene(app):
         )
         db.session.add_all([scene.value, scene.submitted_value])
         scene.token, _text = _token_row(scene.lead)
+        scene.letter = _letter(scene)
         db.session.commit()
     return scene
+
+
+def _letter(scene):
+    """A supervision letter to the lead department about its item (issued by the system)."""
+    from tracker.letters.operations import issue_letter
+
+    return issue_letter(None, level="yellow", item_ids=[scene.item.id], note="催办", now=NOW)
 
 
 def _other_item(scene):
@@ -174,6 +182,13 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
             submitted_value,
             HIDDEN,
         ),
+        ("letters.reply", "POST"): ({"letter_id": scene.letter.id}, scene.letter, HIDDEN),
+        ("api.letter_reply", "POST"): ({"letter_id": scene.letter.id}, scene.letter, HIDDEN),
+        ("api.letter_close", "POST"): ({"letter_id": scene.letter.id}, scene.letter, HIDDEN),
+        ("letters.close", "POST"): ({"letter_id": scene.letter.id}, scene.letter, ROLE),
+        ("letters.cancel", "POST"): ({"letter_id": scene.letter.id}, scene.letter, ROLE),
+        ("letters.escalate", "POST"): ({"letter_id": scene.letter.id}, scene.letter, ROLE),
+        ("letters.reissue", "POST"): ({"letter_id": scene.letter.id}, None, ROLE),
         # The office's and the administrator's objects: a liaison's role may never act.
         ("admin.edit_department", "POST"): (office_only, None, ROLE),
         ("admin.remove_department", "POST"): (office_only, None, ROLE),
@@ -215,6 +230,7 @@ FORM = {
     "body": "越权",
     "value": "4200",
     "note": "x",
+    "reply": "越权反馈",
     "year": "2024",
     "parts": "一\n二",
     "name": "x",

@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 
 from tracker.bulletins.data import Bulletin
 from tracker.documents import docx
+from tracker.letters.document import bulletin_letters_section
+from tracker.letters.queries import letters_issued_between
 
 
 def _percent(value: float) -> str:
@@ -143,6 +145,14 @@ def render_docx(bulletin: Bulletin) -> bytes:
     docx.heading(document, _("2. Ranking"))
     for text in ranking_text(bulletin) or [_("No department owed a report in this period.")]:
         docx.body(document, text)
+    bulletin_letters_section(
+        document,
+        _(
+            "3. Supervision letters since %(date)s",
+            date=format_date(bulletin.period.start_date, "long"),
+        ),
+        letters_issued_between(bulletin.period.start_date, bulletin.today),
+    )
     docx.paragraph(document)
     docx.paragraph(document, bulletin.issuer, align=docx.RIGHT)
     docx.paragraph(document, format_date(bulletin.today, "long"), align=docx.RIGHT)

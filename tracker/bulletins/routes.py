@@ -14,6 +14,7 @@ from tracker.dashboard import links
 from tracker.documents import DOCX_MIMETYPE
 from tracker.documents.download import send_download
 from tracker.extensions import db
+from tracker.letters.queries import letters_issued_between
 from tracker.models import ReportingPeriod
 from tracker.periods import focus_period
 from tracker.plan_lists import plan_list, requested_plan
@@ -54,6 +55,7 @@ def show(period_id: int):
         summary=summary_text(bulletin),
         ranking=ranking_text(bulletin),
         items_url=links.items_url,
+        letters=letters_issued_between(period.start_date, bulletin.today),
     )
 
 

@@ -40,6 +40,11 @@ EVENT_LABELS = {
     "extension.requested": _l("Extension requested"),
     "extension.approved": _l("Extension approved"),
     "extension.refused": _l("Extension refused"),
+    "letter.issued": _l("Supervision letter issued"),
+    "letter.replied": _l("Supervision letter answered"),
+    "letter.closed": _l("Supervision letter closed (办结)"),
+    "letter.escalated": _l("Supervision letter escalated"),
+    "letter.cancelled": _l("Supervision letter cancelled"),
 }
 
 

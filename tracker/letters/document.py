@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from tracker.bulletins.data import issuer_name
 from tracker.documents import docx
-from tracker.letters.texts import level_title, reason_text
+from tracker.letters.texts import level_label, level_title, reason_text
 from tracker.models import Letter
 
 
@@ -59,3 +59,16 @@ def render_letter_docx(letter: Letter) -> bytes:
     docx.paragraph(document, config.get("LETTER_SIGNATURE") or body_name, align=docx.RIGHT)
     docx.paragraph(document, format_date(letter.issued_on, "long"), align=docx.RIGHT)
     return docx.to_bytes(document)
+
+
+def bulletin_letters_section(document, heading: str, lines: list[dict]) -> None:
+    """The 通报's letters section: per department, letters issued by level and still open."""
+    docx.heading(document, heading)
+    if not lines:
+        docx.body(document, _("No supervision letters were issued."))
+        return
+    rows = [
+        [line["name"], line["red"], line["orange"], line["yellow"], line["open"]] for line in lines
+    ]
+    header = [_("Department"), level_label("red"), level_label("orange"), level_label("yellow")]
+    docx.table(document, [*header, _("Still open")], rows, size=11, center_body=True)

@@ -4,6 +4,7 @@ audits per item, queues notices and flushes; the view or job commits."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime
 
@@ -287,7 +288,7 @@ def issue_letter(
         reasons=reasons,
         today=today,
         now=now,
-        dedupe_key=f"manual:{level}:{now.isoformat()}:{getattr(actor, 'id', 0)}",
+        dedupe_key=_manual_key(actor, level, [item.id for item in items], now),
         note=note,
     )
     if letter is None:
@@ -296,18 +297,25 @@ def issue_letter(
     return letter
 
 
+def _manual_key(actor, level: str, item_ids: list[int], now: datetime) -> str:
+    """The same person issuing the same letter for the same items at the same instant is a
+    double submission; anything else is a new letter."""
+    items = hashlib.sha256(",".join(map(str, sorted(item_ids))).encode()).hexdigest()[:16]
+    return f"manual:{level}:{items}:{getattr(actor, 'id', 0)}:{now.isoformat()}"
+
+
 def _supersede_covered(actor, letter: Letter, now: datetime) -> None:
     covered = set(_item_ids(letter))
+    # IN (subquery), not DISTINCT: PostgreSQL has no equality for the JSON column.
     lower = db.session.scalars(
-        select(Letter)
-        .join(letter_item, letter_item.c.letter_id == Letter.id)
-        .where(
-            letter_item.c.item_id.in_(covered),
+        select(Letter).where(
+            Letter.id.in_(
+                select(letter_item.c.letter_id).where(letter_item.c.item_id.in_(covered))
+            ),
             Letter.department_id == letter.department_id,
             Letter.state.in_([str(s) for s in OPEN_LETTER_STATES]),
             Letter.id != letter.id,
         )
-        .distinct()
     ).all()
     for other in lower:
         if rank(other.level) < rank(letter.level) and set(_item_ids(other)) <= covered:

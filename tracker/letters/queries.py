@@ -3,7 +3,7 @@ letter with its items and evidence, an item's letters, and counts by level and d
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -51,16 +51,18 @@ def letter_attachment(letter_id: int, attachment_id: int) -> Attachment | None:
     )
 
 
-def item_letters(item_id: int) -> list[Letter]:
-    """The letters that named this item, newest first (for the item page)."""
-    return list(
-        db.session.scalars(
-            select(Letter)
-            .join(letter_item, letter_item.c.letter_id == Letter.id)
-            .where(letter_item.c.item_id == item_id)
-            .order_by(Letter.issued_on.desc(), Letter.id.desc())
-        )
+def item_letters(item_id: int, user=None) -> list[Letter]:
+    """The letters that named this item and `user` may read, newest first (the item page:
+    a co-department's liaison sees the item, not the letters to its lead)."""
+    query = (
+        select(Letter)
+        .join(letter_item, letter_item.c.letter_id == Letter.id)
+        .where(letter_item.c.item_id == item_id)
+        .order_by(Letter.issued_on.desc(), Letter.id.desc())
     )
+    if user is not None and not can_see_all(user):
+        query = query.where(Letter.department_id == user.department_id)
+    return list(db.session.scalars(query))
 
 
 def open_counts(user=None) -> dict:
@@ -92,3 +94,45 @@ def open_counts(user=None) -> dict:
         ),
     )
     return {"levels": levels, "departments": rows, "total": sum(levels.values())}
+
+
+def open_department_letters(department_id: int | None) -> list[Letter]:
+    """The department's open letters, reply deadline first (its home page)."""
+    if department_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Letter)
+            .where(
+                Letter.department_id == department_id,
+                Letter.state.in_([str(s) for s in OPEN_LETTER_STATES]),
+            )
+            .options(selectinload(Letter.items))
+            .order_by(Letter.reply_due, Letter.id)
+        )
+    )
+
+
+def letters_issued_between(start, end) -> list[dict]:
+    """Letters issued in [start, end] per department and level, cancelled ones left out
+    (one GROUP BY): [{"name", "yellow", "orange", "red", "open"}], most serious first."""
+    rows = db.session.execute(
+        select(
+            Department.short_name,
+            Letter.level,
+            func.count(Letter.id),
+            func.sum(case((Letter.state.in_([str(s) for s in OPEN_LETTER_STATES]), 1), else_=0)),
+        )
+        .join(Department, Department.id == Letter.department_id)
+        .where(
+            Letter.issued_on.between(start, end),
+            Letter.state != LetterState.CANCELLED.value,
+        )
+        .group_by(Department.short_name, Letter.level)
+    ).all()
+    lines: dict[str, dict] = {}
+    for name, level, count, still_open in rows:
+        line = lines.setdefault(name, {"name": name, **dict.fromkeys(LEVELS, 0), "open": 0})
+        line[level] += count
+        line["open"] += int(still_open or 0)
+    return sorted(lines.values(), key=lambda d: (-d["red"], -d["orange"], -d["yellow"], d["name"]))
