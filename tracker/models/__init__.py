@@ -6,6 +6,7 @@ from tracker.models.imports import SpreadsheetImport
 from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
 from tracker.models.org import ApiToken, Department, DepartmentAlias, LoginThrottle, User
 from tracker.models.plan import Indicator, IndicatorValue, Plan, PlanImport, PlanNode
+from tracker.models.schedule import Milestone, MilestonePlan
 from tracker.models.work import (
     Attachment,
     Contribution,
@@ -31,6 +32,8 @@ __all__ = [
     "Indicator",
     "IndicatorValue",
     "LoginThrottle",
+    "Milestone",
+    "MilestonePlan",
     "Notice",
     "OutboxMessage",
     "Plan",
