@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 23:21:29.775140
+Create Date: 2026-12-03 23:24:50.557311
 
 """
 from alembic import op
@@ -425,6 +425,17 @@ def upgrade():
     with op.batch_alter_table('contribution', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contribution_item_id'), ['item_id'], unique=False)
 
+    op.create_table('digest_light',
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('light', sa.String(length=8), nullable=False),
+    sa.CheckConstraint("light IN ('green', 'yellow', 'red', 'grey', 'done')", name=op.f('ck_digest_light_light')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_digest_light_item_id_work_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('item_id', 'week', name=op.f('pk_digest_light'))
+    )
+    with op.batch_alter_table('digest_light', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_digest_light_week'), ['week'], unique=False)
+
     op.create_table('extension_request',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -615,6 +626,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_extension_request_item_id'))
 
     op.drop_table('extension_request')
+    with op.batch_alter_table('digest_light', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_digest_light_week'))
+
+    op.drop_table('digest_light')
     with op.batch_alter_table('contribution', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contribution_item_id'))
 

@@ -9,7 +9,13 @@ from flask import abort, current_app, render_template
 from tracker import clock
 from tracker.bulletins import bp
 from tracker.bulletins.data import build_bulletin, bulletin_periods
-from tracker.bulletins.document import ranking_text, render_docx, summary_text
+from tracker.bulletins.document import (
+    behind_text,
+    light_word,
+    ranking_text,
+    render_docx,
+    summary_text,
+)
 from tracker.dashboard import links
 from tracker.documents import DOCX_MIMETYPE
 from tracker.documents.download import send_download
@@ -53,7 +59,10 @@ def show(period_id: int):
         bulletin=bulletin,
         summary=summary_text(bulletin),
         ranking=ranking_text(bulletin),
+        behind=behind_text(bulletin),
+        light_word=light_word,
         items_url=links.items_url,
+        item_url=links.item_url,
     )
 
 

@@ -50,6 +50,7 @@ class Overview:
     sections: list[queries.Bucket] = field(default_factory=list)
     columns: list[queries.Bucket] = field(default_factory=list)
     departments: list[queries.Bucket] = field(default_factory=list)
+    plans: list[queries.Bucket] = field(default_factory=list)  # every offered plan
     period: ReportingPeriod | None = None
     reporting: list[ReportingStats] = field(default_factory=list)
     department_names: dict[int, str] = field(default_factory=dict)
@@ -73,10 +74,12 @@ class Overview:
         return total
 
 
-def city_overview(plan: Plan, today: date, days: int) -> Overview:
-    """Everything the office and city leaders see for one plan."""
+def city_overview(plan: Plan, today: date, days: int, plans=()) -> Overview:
+    """Everything the office and city leaders see for one plan (`plans`: the schedule
+    lights of every plan offered, one more GROUP BY)."""
     overview = Overview(plan, today, days)
     _fill_common(overview, scope=None)
+    overview.plans = queries.plan_buckets(plans, today, days)
     overview.departments = queries.department_buckets(plan.id, today, days)
     by_department = {s.department_id: s for s in overview.reporting}
     for bucket in overview.departments:
@@ -86,12 +89,15 @@ def city_overview(plan: Plan, today: date, days: int) -> Overview:
     return overview
 
 
-def department_overview(plan: Plan, department: Department, today: date, days: int) -> Overview:
+def department_overview(
+    plan: Plan, department: Department, today: date, days: int, plans=()
+) -> Overview:
     """The same figures for the items one department leads (what it answers for, and what
     the item list's department filter shows); its attention list includes co-owned items."""
     overview = Overview(plan, today, days, department=department)
     scope = lead_clause(department.id)
     _fill_common(overview, scope=scope, reporting_scope=scope)
+    overview.plans = queries.plan_buckets(plans, today, days, scope)
     overview.values_waiting = _values_waiting(plan.id, department.id)
     overview.grid = status_grid(plan, today, department_id=department.id)
     overview.attention = _attention_items(plan.id, department_clause(department.id), today, days)

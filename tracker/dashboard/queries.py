@@ -12,10 +12,13 @@ from tracker.dashboard.scope import due_soon_clause, overdue_clause
 from tracker.extensions import db
 from tracker.models import Department, PlanNode, Report, WorkItem
 from tracker.plans.tree import heading_text
+from tracker.schedule_query import light_case
 
 logger = logging.getLogger(__name__)
 
 UNASSIGNED = 0  # the bucket of items without a section, column or lead department
+# The schedule lights (序时进度, tracker/schedule.py) in the order the dashboards show them.
+SCHEDULE_LIGHTS = ("red", "yellow", "green", "grey", "done")
 
 
 @dataclass
@@ -27,6 +30,13 @@ class Tally:
     overdue: int = 0
     due_soon: int = 0
     progress_sum: int = 0
+    # Schedule light → items (序时进度: expected against verified progress), every light keyed.
+    lights: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SCHEDULE_LIGHTS, 0))
+
+    @property
+    def behind(self) -> int:
+        """欠进度: yellow and red items (behind the elapsed time, or open past the due date)."""
+        return self.lights["yellow"] + self.lights["red"]
 
     @property
     def on_schedule(self) -> int:
@@ -51,37 +61,73 @@ class Tally:
         self.overdue += other.overdue
         self.due_soon += other.due_soon
         self.progress_sum += other.progress_sum
+        for light, count in other.lights.items():
+            self.lights[light] = self.lights.get(light, 0) + count
 
 
-def _tally_columns(today: date, days: int):
-    return (
-        func.count(WorkItem.id),
-        func.sum(case((WorkItem.status == "completed", 1), else_=0)),
-        func.sum(case((overdue_clause(today), 1), else_=0)),
-        func.sum(case((due_soon_clause(today, days), 1), else_=0)),
-        func.sum(WorkItem.progress),
+def _tally_query(group_column, where, today: date, days: int):
+    """One GROUP BY: counts, calendar lights, progress and schedule lights per key.
+
+    The schedule light is computed once per item in an inner SELECT (its expression reads
+    reports and milestones), then counted by the outer one."""
+    inner = (
+        select(
+            group_column.label("key"),
+            WorkItem.id.label("item_id"),
+            case((WorkItem.status == "completed", 1), else_=0).label("completed"),
+            case((overdue_clause(today), 1), else_=0).label("overdue"),
+            case((due_soon_clause(today, days), 1), else_=0).label("due_soon"),
+            WorkItem.progress.label("progress"),
+            light_case(today).label("light"),
+        )
+        .where(WorkItem.retired_at.is_(None), *where)
+        .subquery()
     )
+    return select(
+        inner.c.key,
+        func.count(inner.c.item_id),
+        func.sum(inner.c.completed),
+        func.sum(inner.c.overdue),
+        func.sum(inner.c.due_soon),
+        func.sum(inner.c.progress),
+        *(func.sum(case((inner.c.light == light, 1), else_=0)) for light in SCHEDULE_LIGHTS),
+    ).group_by(inner.c.key)
 
 
-def tallies_by(group_column, plan_id: int, today: date, days: int, scope=None) -> dict:
-    """key → Tally for the plan's live (not retired) items, grouped by `group_column`."""
-    query = (
-        select(group_column, *_tally_columns(today, days))
-        .where(WorkItem.plan_id == plan_id, WorkItem.retired_at.is_(None))
-        .group_by(group_column)
-    )
-    if scope is not None:
-        query = query.where(scope)
+def _tallies(group_column, where, today: date, days: int) -> dict:
     result = {}
-    for key, total, completed, overdue, due_soon, progress in db.session.execute(query):
+    for key, total, completed, overdue, due_soon, progress, *lights in db.session.execute(
+        _tally_query(group_column, where, today, days)
+    ):
         result[key if key is not None else UNASSIGNED] = Tally(
             int(total or 0),
             int(completed or 0),
             int(overdue or 0),
             int(due_soon or 0),
             int(progress or 0),
+            {light: int(n or 0) for light, n in zip(SCHEDULE_LIGHTS, lights, strict=True)},
         )
     return result
+
+
+def tallies_by(group_column, plan_id: int, today: date, days: int, scope=None) -> dict:
+    """key → Tally for the plan's live (not retired) items, grouped by `group_column`."""
+    where = [WorkItem.plan_id == plan_id] + ([scope] if scope is not None else [])
+    return _tallies(group_column, where, today, days)
+
+
+def plan_buckets(plans, today: date, days: int, scope=None) -> list:
+    """The offered plans' items by plan (the 序时进度 roll-up across plans), in list order."""
+    ids = [plan.id for plan in plans]
+    if not ids:
+        return []
+    where = [WorkItem.plan_id.in_(ids)] + ([scope] if scope is not None else [])
+    tallies = _tallies(WorkItem.plan_id, where, today, days)
+    return [
+        Bucket(plan.id, plan.title, tallies[plan.id], position)
+        for position, plan in enumerate(plans)
+        if plan.id in tallies
+    ]
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.imports import SpreadsheetImport
-from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
+from tracker.models.notify import DigestLight, Notice, OutboxMessage, SchedulerRun
 from tracker.models.org import ApiToken, Department, DepartmentAlias, LoginThrottle, User
 from tracker.models.plan import Indicator, IndicatorValue, Plan, PlanImport, PlanNode
 from tracker.models.schedule import Milestone, MilestonePlan
@@ -26,6 +26,7 @@ __all__ = [
     "Contribution",
     "Department",
     "DepartmentAlias",
+    "DigestLight",
     "ExtensionRequest",
     "HolidayEntry",
     "HolidayYear",
