@@ -54,13 +54,17 @@ def test_city_lights_by_section_column_department_and_plan(app, world):
 
 
 def test_department_view_rolls_up_what_it_leads(app, world):
-    overview = department_overview(world["plan"], world["jxj"], TODAY, DAYS, [world["plan"]])
+    other, _nodes = make_dashboard_plan("绍兴市标准化“十四五”规划")  # jxj leads nothing there
+    plans = [world["plan"], other]
+    overview = department_overview(world["plan"], world["jxj"], TODAY, DAYS, plans)
     assert _lights(overview.totals) == (1, 0, 1, 1, 0)
     assert {b.label: _lights(b.tally) for b in overview.sections} == {
         "（一）夯实质量基础": (1, 0, 0, 0, 0),
         "（二）提升产品质量": (0, 0, 1, 1, 0),
     }
     assert [_lights(b.tally) for b in overview.plans] == [(1, 0, 1, 1, 0)]
+    # With one plan to offer there is no by-plan table.
+    assert department_overview(world["plan"], world["jxj"], TODAY, DAYS, plans[:1]).plans == []
 
 
 def test_every_schedule_number_links_to_a_list_of_exactly_that_many(

@@ -78,9 +78,9 @@ def city_overview(plan: Plan, today: date, days: int, plans=()) -> Overview:
     """Everything the office and city leaders see for one plan (`plans`: the schedule
     lights of every plan offered, one more GROUP BY)."""
     overview = Overview(plan, today, days)
-    _fill_common(overview, scope=None)
-    overview.plans = queries.plan_buckets(plans, today, days)
-    overview.departments = queries.department_buckets(plan.id, today, days)
+    grid = _fill_common(overview, scope=None)
+    overview.plans = queries.plan_buckets(plans, today, days, known={plan.id: overview.totals})
+    overview.departments = queries.department_buckets(plan.id, today, days, grid=grid)
     by_department = {s.department_id: s for s in overview.reporting}
     for bucket in overview.departments:
         bucket.extra["reporting"] = by_department.get(bucket.key)
@@ -97,18 +97,23 @@ def department_overview(
     overview = Overview(plan, today, days, department=department)
     scope = lead_clause(department.id)
     _fill_common(overview, scope=scope, reporting_scope=scope)
-    overview.plans = queries.plan_buckets(plans, today, days, scope)
+    overview.plans = queries.plan_buckets(
+        plans, today, days, scope, known={plan.id: overview.totals}
+    )
     overview.values_waiting = _values_waiting(plan.id, department.id)
     overview.grid = status_grid(plan, today, department_id=department.id)
     overview.attention = _attention_items(plan.id, department_clause(department.id), today, days)
     return overview
 
 
-def _fill_common(overview: Overview, scope, reporting_scope=None) -> None:
+def _fill_common(overview: Overview, scope, reporting_scope=None) -> dict:
+    """Sections, 专栏, totals and reporting; returns the tally grid the department table
+    reuses (one pass over the items for every grouping)."""
     plan, today, days = overview.plan, overview.today, overview.due_soon_days
     nodes = queries.node_index(plan.id)
-    overview.sections = queries.section_buckets(plan.id, today, days, scope, nodes)
-    overview.columns = queries.column_buckets(plan.id, today, days, scope, nodes)
+    grid = queries.tally_grid(plan.id, today, days, scope)
+    overview.sections = queries.section_buckets(plan.id, today, days, scope, nodes, grid)
+    overview.columns = queries.column_buckets(plan.id, today, days, scope, nodes, grid)
     overview.totals = queries.total_tally(overview.sections)
     overview.review_queue = queries.review_queue_size(plan.id, scope)
     overview.period = last_closed_period(plan.id, today)
@@ -120,6 +125,7 @@ def _fill_common(overview: Overview, scope, reporting_scope=None) -> None:
     overview.department_names = queries.departments_by_id(
         s.department_id for s in overview.reporting
     )
+    return grid
 
 
 def _values_waiting(plan_id: int, department_id: int | None = None) -> int:
