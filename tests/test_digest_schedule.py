@@ -115,6 +115,7 @@ def test_the_mails_name_the_newly_behind_items(runner, world):
     sent = cli_json(runner, "digest", "--date", "2026-11-30")
     by_department = {m["department"]: m for m in sent}
     assert "三.2.(3)" in by_department["市发改委"]["items"]
+    assert by_department["市发改委"]["subject"].endswith("退回0项，新增滞后3项")
     rows = {r.dedupe_key: r for r in db.session.scalars(select(OutboxMessage))}
     fgw_body = rows[by_department["市发改委"]["dedupe_key"]].body_text
     assert "自上期周报以来新增滞后事项（3项）" in fgw_body

@@ -207,14 +207,25 @@ def _department_draft(digest: DepartmentDigest, week: date, today: date, directo
     to = directory.digest_readers.get(digest.department_id, [])
     if not to:
         return Skipped(dedupe_key, department, "nobody in the department receives the digest")
-    subject = _(
-        "[Plan Tracker] Weekly digest for %(department)s: %(overdue)s overdue, "
-        "%(soon)s due soon, %(returned)s returned",
+    figures = dict(
         department=department,
         overdue=len(digest.overdue),
         soon=len(digest.due_soon),
         returned=len(digest.returned),
     )
+    if digest.newly_behind:  # 序时进度: say it in the subject too
+        subject = _(
+            "[Plan Tracker] Weekly digest for %(department)s: %(overdue)s overdue, "
+            "%(soon)s due soon, %(returned)s returned, %(behind)s newly behind schedule",
+            behind=len(digest.newly_behind),
+            **figures,
+        )
+    else:
+        subject = _(
+            "[Plan Tracker] Weekly digest for %(department)s: %(overdue)s overdue, "
+            "%(soon)s due soon, %(returned)s returned",
+            **figures,
+        )
     return MessageDraft(
         kind="digest",
         dedupe_key=dedupe_key,
