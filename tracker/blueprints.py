@@ -27,6 +27,7 @@ def area_blueprints() -> list:
     from tracker.api import openapi as api_openapi
     from tracker.api import routes_indicators as api_indicators
     from tracker.api import routes_items as api_items
+    from tracker.api import routes_milestones as api_milestones
     from tracker.api import routes_org as api_org
     from tracker.api import routes_plans as api_plans
     from tracker.api import routes_reports as api_reports
@@ -62,6 +63,7 @@ def area_blueprints() -> list:
         api_openapi,
         api_indicators,
         api_items,
+        api_milestones,
         api_org,
         api_plans,
         api_reports,
