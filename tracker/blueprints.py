@@ -46,6 +46,7 @@ def area_blueprints() -> list:
     from tracker.items import bp as items_bp
     from tracker.items import routes as items_routes
     from tracker.items import routes_manage as items_manage_routes
+    from tracker.items import routes_milestones as items_milestone_routes
     from tracker.items import routes_reports as items_report_routes
     from tracker.notify import bp as notify_bp
     from tracker.notify import channel_admin as notify_channel_routes
@@ -75,6 +76,7 @@ def area_blueprints() -> list:
         indicator_value_routes,
         items_routes,
         items_manage_routes,
+        items_milestone_routes,
         items_report_routes,
         notify_channel_routes,
         notify_routes,
