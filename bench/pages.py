@@ -45,6 +45,20 @@ PAGES = (
         "/items?status=open&review=submitted",
         required=False,
     ),
+    Page(
+        "item_list_light",
+        "item list by schedule light (/items?light=red)",
+        "office",
+        "/items?light=red",
+        required=False,
+    ),
+    Page(
+        "api_items_light",
+        "API item list by schedule light (/api/v1/items?light=yellow)",
+        "api",
+        "/api/v1/items?light=yellow",
+        required=False,
+    ),
     Page("item_page", "item page (/items/ID)", "office", "/items/{item_id}"),
     Page("city_dashboard", "city dashboard (/dashboard/)", "office", "/dashboard/"),
     Page(

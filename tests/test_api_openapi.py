@@ -261,8 +261,37 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
         status=200,
         value_id=vid,
     )
+    _check_milestones(check, seed, v1)
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert documented <= check.seen, documented - check.seen
+
+
+def _check_milestones(check, seed, v1) -> None:
+    """序时进度: an item's milestone plan, proposed, reviewed, and a reached claim."""
+    lead, office = seed.auth("liaison_a"), seed.auth("office")
+    item_id = seed.item_a.id
+    url = f"{v1}/items/{{item_id}}/milestones"
+    check("GET", url, lead, status=200, item_id=item_id)
+    steps = [
+        {"title": "方案", "planned_date": "2026-03-31", "weight": 40},
+        {"title": "完工", "planned_date": "2026-12-20", "weight": 60},
+    ]
+    check("POST", url, lead, json={"milestones": steps[:1]}, status=422, item_id=item_id)
+    check("POST", url, lead, json={"milestones": steps}, status=200, item_id=item_id)
+    check("POST", url + "/submit", lead, json={"version": 1}, status=200, item_id=item_id)
+    body = {"version": 2, "reason": "细化"}
+    check("POST", url + "/return", office, json=body, status=200, item_id=item_id)
+    check("POST", url + "/submit", lead, json={"version": 3}, status=200, item_id=item_id)
+    plan = check("POST", url + "/verify", office, json={"version": 4}, status=200, item_id=item_id)
+    mid = plan["milestones"][0]["id"]
+    murl = f"{v1}/milestones/{{milestone_id}}"
+    reached = {"version": 1, "reached_on": "2026-03-30"}
+    check("POST", murl + "/reached", lead, json=reached, status=200, milestone_id=mid)
+    body = {"version": 2, "reason": "补佐证"}
+    check("POST", murl + "/return", office, json=body, status=200, milestone_id=mid)
+    reached = {"version": 3, "reached_on": "2026-03-30"}
+    check("POST", murl + "/reached", lead, json=reached, status=200, milestone_id=mid)
+    check("POST", murl + "/verify", office, json={"version": 4}, status=200, milestone_id=mid)
 
 
 # ---------------------------------------------------------------- schemathesis

@@ -16,6 +16,7 @@ from tracker.schedule_query import (
     schedule_columns,
     schedule_for_item,
     schedule_for_items,
+    status_from_columns,
 )
 
 DAYS = [
@@ -112,7 +113,7 @@ def _sql(ids, today):
     rows = db.session.execute(
         select(WorkItem.id, *columns.values()).where(WorkItem.id.in_(ids))
     ).all()
-    return {row[0]: tuple(row[1:]) for row in rows}
+    return {row[0]: status_from_columns(*row[1:]) for row in rows}
 
 
 def test_sql_light_equals_python_light_on_every_item_and_day(app, factories):
@@ -125,8 +126,8 @@ def test_sql_light_equals_python_light_on_every_item_and_day(app, factories):
             sql = _sql(ids, today)
             for item_id in ids:
                 status = python[item_id]
-                expected = (status.expected, status.actual, status.lag, status.light)
-                assert sql[item_id] == expected, (today, item_id, sql[item_id], status)
+                # The whole status: expected, actual, lag, light, basis and class.
+                assert sql[item_id] == status, (today, item_id, sql[item_id], status)
                 seen.add(status.light)
         assert seen == {"green", "yellow", "red", "grey", "done"}
 

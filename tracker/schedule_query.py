@@ -29,7 +29,14 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.extensions import db
 from tracker.models import Milestone, MilestonePlan, Plan, Report, WorkItem
-from tracker.schedule import DEFAULT_PERIOD_DAYS, PERIOD_DAYS, ScheduleStatus, Step, schedule_status
+from tracker.schedule import (
+    DEFAULT_PERIOD_DAYS,
+    PERIOD_DAYS,
+    ScheduleStatus,
+    Step,
+    klass_of,
+    schedule_status,
+)
 from tracker.workflow import ItemStatus, ReviewState
 
 logger = logging.getLogger(__name__)
@@ -207,11 +214,23 @@ def light_case(today: date, yellow: int | None = None, red: int | None = None):
     )
 
 
+def basis_expr():
+    """'milestones' when an approved milestone plan drives the item, else 'linear'."""
+    return case((_approved(), "milestones"), else_="linear")
+
+
 def schedule_columns(today: date) -> dict:
-    """Labelled SQL columns {expected, actual, lag, light} to add to a select of WorkItem."""
+    """Labelled SQL columns {expected, actual, lag, light, basis} to add to a select of
+    WorkItem, in the order `status_from_columns` takes them back."""
     return {
         "expected": expected_expr(today).label("schedule_expected"),
         "actual": actual_expr().label("schedule_actual"),
         "lag": lag_expr(today).label("schedule_lag"),
         "light": light_case(today).label("schedule_light"),
+        "basis": basis_expr().label("schedule_basis"),
     }
+
+
+def status_from_columns(expected, actual, lag, light, basis) -> ScheduleStatus:
+    """A ScheduleStatus from the five values of `schedule_columns` read in one row."""
+    return ScheduleStatus(expected, actual, lag, light, basis, klass_of(light, lag))

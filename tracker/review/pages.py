@@ -25,6 +25,7 @@ from tracker.items.queries import (
     report_revisions,
     report_rows,
 )
+from tracker.items.schedule_lists import behind_schedule
 from tracker.models import Report, WorkItem
 from tracker.review.queue import queue_total, review_queue_query
 from tracker.workflow import ReviewState
@@ -67,6 +68,7 @@ def office_home_data(user, today: date) -> dict:
         ),
         "extensions": pending_extensions(user),
         "plans_missing_periods": plans_without_focus_period(today),
+        "behind": behind_schedule(user, today, limit=20),
     }
 
 
