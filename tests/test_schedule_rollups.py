@@ -89,6 +89,19 @@ def test_every_schedule_number_links_to_a_list_of_exactly_that_many(
     assert f"/items?plan={plan_id}&node={world['nodes']['专栏1'].id}&light=yellow" in seen
 
 
+def test_the_schedule_chart_links_each_light_to_its_list(client, factories, world):
+    import json
+
+    login_as(client, factories.user("office", world["office"]))
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert 'data-chart="schedule"' in html
+    data = json.loads(re.search(r'id="dashboard-data">(.*?)</script>', html, re.S).group(1))
+    schedule = data["schedule"]
+    assert schedule["values"] == [2, 2, 1, 1, 1]  # red, yellow, green, grey, done
+    assert schedule["labels"][0] == "严重滞后"
+    assert schedule["urls"][0] == f"/items?plan={world['plan'].id}&light=red"
+
+
 @pytest.mark.parametrize("view", ["city", "department"])
 def test_the_roll_ups_add_no_statement_per_item(app, client, factories, world, view):
     """The schedule lights come from the dashboards' GROUP BYs: more items, same count."""
