@@ -77,7 +77,7 @@ def test_next_week_lists_only_what_turned_yellow_or_red_since(app, world):
     assert news[None] == ["三.2.(3)", "三.2.(1)"]
     fgw = next(d for d in planned.drafts if d.department == "市发改委")
     row = fgw.context["digest"].newly_behind[0]
-    assert (row["light"], row["before"]) == ("red", "yellow")
+    assert (row["light"], row["before"], row["expected"], row["actual"]) == ("red", "yellow", 70, 0)
     assert _weeks() == {MONDAY: 6, NEXT_MONDAY: 6}
 
 
@@ -119,7 +119,7 @@ def test_the_mails_name_the_newly_behind_items(runner, world):
     rows = {r.dedupe_key: r for r in db.session.scalars(select(OutboxMessage))}
     fgw_body = rows[by_department["市发改委"]["dedupe_key"]].body_text
     assert "自上期周报以来新增滞后事项（3项）" in fgw_body
-    assert "转为红灯（严重滞后）" in fgw_body and "三.2.(3)" in fgw_body
+    assert "转为红灯（严重滞后） · 序时进度91%，实际进度20%" in fgw_body and "三.2.(3)" in fgw_body
     office = rows["digest:office:2026-11-30"]
     assert "自上期周报以来新增滞后事项（4项）" in office.body_text
     assert "三.1.(2)" in office.body_html and "市发改委" in office.body_html

@@ -19,7 +19,7 @@ from tracker.extensions import db
 from tracker.item_predicates import open_clause
 from tracker.models import DigestLight, Plan, WorkItem
 from tracker.notify.messages import item_url
-from tracker.schedule_query import light_case
+from tracker.schedule_query import actual_expr, expected_expr, light_case
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +31,9 @@ def previous_week(week: date):
     return select(func.max(DigestLight.week)).where(DigestLight.week < week).scalar_subquery()
 
 
-def _lights(today: date):
-    """Open items of active plans with today's schedule light, computed once per item.
+def _lights(today: date, figures: bool = False):
+    """Open items of active plans with today's schedule light, computed once per item (and,
+    with `figures`, the expected and actual progress behind it).
 
     The plan is tested with IN, not joined: the light's plan-frequency subquery correlates
     to `plan`, and a joined `plan` would leave it without a FROM."""
@@ -44,6 +45,11 @@ def _lights(today: date):
             WorkItem.due_date,
             WorkItem.lead_department_id,
             light_case(today).label("light"),
+            *(
+                (expected_expr(today).label("expected"), actual_expr().label("actual"))
+                if figures
+                else ()
+            ),
         )
         .where(
             open_clause(),
@@ -57,7 +63,7 @@ def _lights(today: date):
 def newly_behind(today: date, week: date) -> list[dict]:
     """Items yellow or red today that were not (or were yellow and are now red) when the
     previous digest was planned; red first, then by code (1 statement)."""
-    current = _lights(today)
+    current = _lights(today, figures=True)
     before = (
         select(DigestLight.item_id, DigestLight.light)
         .where(DigestLight.week == previous_week(week))
@@ -85,6 +91,8 @@ def newly_behind(today: date, week: date) -> list[dict]:
             "url": item_url(row.item_id),
             "light": row.light,
             "before": row.before,
+            "expected": row.expected,
+            "actual": row.actual,
             "department_id": row.lead_department_id,
         }
         for row in rows
