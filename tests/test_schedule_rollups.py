@@ -63,6 +63,17 @@ def test_department_view_rolls_up_what_it_leads(app, world):
         "（二）提升产品质量": (0, 0, 1, 1, 0),
     }
     assert [_lights(b.tally) for b in overview.plans] == [(1, 0, 1, 1, 0)]
+    # Its attention list: overdue first; 市经信局 has nothing else behind or due soon.
+    assert [i.code for i in overview.attention] == ["三.1.(3)"]
+    fgw = department_overview(world["plan"], world["fgw"], TODAY, DAYS, plans)
+    assert [i.code for i in fgw.attention] == ["三.1.(1)", "三.2.(3)", "三.1.(2)"]
+    far = world["items"]["far"].id
+    assert fgw.attention_schedule[far] == {
+        "light": "red",
+        "expected": 90,
+        "actual": 20,
+        "calendar": "green",
+    }
     # With one plan to offer there is no by-plan table.
     assert department_overview(world["plan"], world["jxj"], TODAY, DAYS, plans[:1]).plans == []
 

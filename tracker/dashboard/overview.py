@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.dashboard import queries
@@ -21,10 +21,12 @@ from tracker.dashboard.scope import (
     department_clause,
     due_soon_clause,
     lead_clause,
+    light_of,
     overdue_clause,
 )
 from tracker.extensions import db
 from tracker.indicators.queries import StatusGrid, status_grid
+from tracker.item_predicates import open_clause
 from tracker.models import (
     Department,
     Indicator,
@@ -34,6 +36,7 @@ from tracker.models import (
     WorkItem,
 )
 from tracker.periods import not_reported_label
+from tracker.schedule_query import actual_expr, expected_expr, light_case
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +61,8 @@ class Overview:
     values_waiting: int = 0
     grid: StatusGrid | None = None
     attention: list[WorkItem] = field(default_factory=list)
+    # item id → {"light", "expected", "actual"} (序时进度) of the attention list's items
+    attention_schedule: dict[int, dict] = field(default_factory=dict)
 
     @property
     def not_reported_label(self) -> str:
@@ -102,7 +107,9 @@ def department_overview(
     )
     overview.values_waiting = _values_waiting(plan.id, department.id)
     overview.grid = status_grid(plan, today, department_id=department.id)
-    overview.attention = _attention_items(plan.id, department_clause(department.id), today, days)
+    overview.attention, overview.attention_schedule = _attention_items(
+        plan.id, department_clause(department.id), today, days
+    )
     return overview
 
 
@@ -139,18 +146,41 @@ def _values_waiting(plan_id: int, department_id: int | None = None) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def _attention_items(plan_id: int, scope, today: date, days: int) -> list[WorkItem]:
-    """The department's red and yellow items, most urgent first (one query, bounded)."""
-    return list(
-        db.session.scalars(
-            select(WorkItem)
-            .options(joinedload(WorkItem.lead_department))
-            .where(
-                WorkItem.plan_id == plan_id,
-                scope,
-                or_(overdue_clause(today), due_soon_clause(today, days)),
-            )
-            .order_by(WorkItem.due_date, WorkItem.id)
-            .limit(ATTENTION_LIMIT)
+def _attention_items(plan_id: int, scope, today: date, days: int):
+    """The department's overdue, due-soon and behind-schedule (yellow/red) items: red first,
+    then yellow, then by due date (one query, bounded; the schedule figures come with it)."""
+    light = light_case(today)
+    rows = db.session.execute(
+        select(
+            WorkItem,
+            light.label("light"),
+            expected_expr(today).label("expected"),
+            actual_expr().label("actual"),
         )
-    )
+        .options(joinedload(WorkItem.lead_department))
+        .where(
+            WorkItem.plan_id == plan_id,
+            scope,
+            or_(
+                overdue_clause(today),
+                due_soon_clause(today, days),
+                and_(open_clause(), light.in_(("red", "yellow"))),
+            ),
+        )
+        .order_by(
+            case((light == "red", 0), (light == "yellow", 1), else_=2),
+            WorkItem.due_date,
+            WorkItem.id,
+        )
+        .limit(ATTENTION_LIMIT)
+    ).all()
+    schedule = {
+        item.id: {
+            "light": light,
+            "expected": expected,
+            "actual": actual,
+            "calendar": light_of(item, today, days),  # red overdue / yellow due soon / green
+        }
+        for item, light, expected, actual in rows
+    }
+    return [row[0] for row in rows], schedule
