@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.conftest import login_as
 from tests.items_support import Scene, make_item, pinned_today  # noqa: F401
 from tracker.extensions import db
-from tracker.models import Milestone, MilestonePlan, WorkItem
+from tracker.models import Milestone, MilestonePlan, Report, WorkItem
 
 
 @pytest.fixture
@@ -150,3 +150,37 @@ def test_the_office_sets_a_start_date_and_it_may_not_follow_the_due_date(client,
     assert response.status_code in (302, 303)
     with app.app_context():
         assert db.session.get(WorkItem, scene.item.id).start_date == date(2026, 2, 1)
+
+
+def test_progress_going_back_is_allowed_but_flagged_to_the_reviewer(client, scene, app):
+    from tests.items_support import make_report
+
+    with app.test_request_context():
+        make_report(
+            scene.item,
+            scene.lead,
+            scene.periods["2026Q3"],
+            "verified",
+            progress=60,
+            office=scene.office,
+        )
+        report = make_report(scene.item, scene.lead, scene.focus, "submitted", progress=45)
+        same = make_report(scene.green, scene.lead, scene.focus, "submitted", progress=5)
+        db.session.commit()
+        report_id, same_id = report.id, same.id
+    login_as(client, scene.office)
+    queue = client.get("/review").get_data(as_text=True)
+    row = queue.split(f'value="{report_id}:')[1].split("</tr>")[0]
+    assert "45%" in row and "60%" in row  # the badge's title says both
+    other = queue.split(f'value="{same_id}:')[1].split("</tr>")[0]
+    assert "text-bg-warning" not in other
+    page = client.get(f"/reports/{report_id}").get_data(as_text=True)
+    assert 'id="progress-back"' in page
+    assert 'id="progress-back"' not in client.get(f"/reports/{same_id}").get_data(as_text=True)
+    # Flagged, not refused: the office may still verify it.
+    with app.app_context():
+        version = db.session.get(Report, report_id).version
+    response = client.post(f"/reports/{report_id}/verify", data={"version": version})
+    assert response.status_code in (302, 303)
+    with app.app_context():
+        assert db.session.get(Report, report_id).state == "verified"
