@@ -112,16 +112,17 @@ def test_a_returned_plan_is_edited_and_resubmitted(scene):
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        ({0: {"weight": 10}}, "sum", "add up to 100"),
-        ({2: {"planned_date": date(2027, 1, 5)}}, "after_due", "after the due date 2026-12-31"),
-        ({0: {"planned_date": date(2025, 12, 1)}}, "before_start", "before the item starts"),
-        ({1: {"title": " "}}, "title", "rows 2"),
-        ({1: {"weight": 0}}, "weight", "from 1 to 100"),
-        ({1: {"planned_date": date(2026, 1, 2)}}, "order", "date order"),
-        ({1: {"planned_date": "2026-05-01"}}, "date", "a date"),
+        ({0: {"weight": 10}}, "sum", "权重之和须为 100"),
+        ({2: {"planned_date": date(2027, 1, 5)}}, "after_due", "晚于完成时限 2026-12-31"),
+        ({0: {"planned_date": date(2025, 12, 1)}}, "before_start", "早于事项开始日期"),
+        ({1: {"title": " "}}, "title", "第 2 行"),
+        ({1: {"weight": 0}}, "weight", "1 至 100"),
+        ({1: {"planned_date": date(2026, 1, 2)}}, "order", "先后排列"),
+        ({1: {"planned_date": "2026-05-01"}}, "date", "计划日期"),
     ],
 )
 def test_bad_milestones_are_refused_and_nothing_is_written(scene, change, field, words):
+    """The messages are in the user's language (the default, Chinese, here)."""
     steps = [dict(s) for s in STEPS]
     for index, values in change.items():
         steps[index].update(values)
@@ -166,7 +167,7 @@ def test_who_may_do_what(scene):
 
 def test_a_claim_needs_an_approved_plan(scene):
     plan = propose_milestones(scene.lead, scene.item, STEPS, now=NOW)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(InvalidTransition):
         claim_milestone(scene.lead, plan.milestones[0], reached_on=date(2026, 3, 1), now=NOW)
     assert plan.milestones[0].state == "draft"
 

@@ -93,8 +93,20 @@ def build_scene(app):
         )
         db.session.add_all([scene.value, scene.submitted_value])
         scene.token, _text = _token_row(scene.lead)
+        scene.milestones = _milestone_plan(scene)
+        scene.milestone = scene.milestones.milestones[0]
         db.session.commit()
     return scene
+
+
+def _milestone_plan(scene):
+    """The lead's draft milestone plan (形象进度计划) of the item, one milestone."""
+    from datetime import date
+
+    from tracker.items.milestones import propose_milestones
+
+    steps = [{"title": "完工", "planned_date": date(2026, 12, 31), "weight": 100}]
+    return propose_milestones(scene.lead, scene.item, steps, now=NOW)
 
 
 def _other_item(scene):
@@ -172,6 +184,42 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("api.return_indicator_value", "POST"): (
             {"value_id": submitted_value.id},
             submitted_value,
+            HIDDEN,
+        ),
+        ("items.milestones_edit", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("items.milestones_submit", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("items.milestones_decide", "POST"): (
+            {"item_id": item.id, "decision": "verify"},
+            scene.milestones,
+            HIDDEN,
+        ),
+        ("items.milestone_reached", "POST"): (
+            {"milestone_id": scene.milestone.id},
+            scene.milestone,
+            HIDDEN,
+        ),
+        ("items.milestone_decide", "POST"): (
+            {"milestone_id": scene.milestone.id, "decision": "verify"},
+            scene.milestone,
+            HIDDEN,
+        ),
+        ("api.milestones_propose", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("api.milestones_submit", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("api.milestones_verify", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("api.milestones_return", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("api.milestone_reached", "POST"): (
+            {"milestone_id": scene.milestone.id},
+            scene.milestone,
+            HIDDEN,
+        ),
+        ("api.milestone_verify", "POST"): (
+            {"milestone_id": scene.milestone.id},
+            scene.milestone,
+            HIDDEN,
+        ),
+        ("api.milestone_return", "POST"): (
+            {"milestone_id": scene.milestone.id},
+            scene.milestone,
             HIDDEN,
         ),
         # The office's and the administrator's objects: a liaison's role may never act.

@@ -57,7 +57,7 @@ def _plan(item_id: int):
     tag="items",
     response="MilestonePlan",
 )
-def item_milestones(item_id: int):
+def milestones_get(item_id: int):
     """The plan and its milestones; state and version are null while none was proposed."""
     return jsonify(plan_json(item_id))
 
@@ -71,7 +71,7 @@ def item_milestones(item_id: int):
     body="MilestonePlanInput",
     errors=(403, 409),
 )
-def propose(item_id: int, body):
+def milestones_propose(item_id: int, body):
     """Write the whole plan as a draft (or edit a draft/returned one: `version` required).
     422 when weights do not add up to 100, a date is outside start–due, or out of order."""
     item = load_item(current_user, item_id)
@@ -105,7 +105,7 @@ def propose(item_id: int, body):
     body="VersionBody",
     errors=(403, 409),
 )
-def submit(item_id: int, body):
+def milestones_submit(item_id: int, body):
     """draft or returned → submitted."""
     plan = _plan(item_id)
     with one_transaction():
@@ -122,7 +122,7 @@ def submit(item_id: int, body):
     body="VerifyBody",
     errors=(403, 409),
 )
-def verify(item_id: int, body):
+def milestones_verify(item_id: int, body):
     """submitted → verified: the milestones now drive the expected progress."""
     plan = _plan(item_id)
     with one_transaction():
@@ -146,7 +146,7 @@ def verify(item_id: int, body):
     body="ReturnBody",
     errors=(403, 409),
 )
-def return_plan(item_id: int, body):
+def milestones_return(item_id: int, body):
     """submitted → returned; the reason is shown to the liaison."""
     plan = _plan(item_id)
     with one_transaction():
@@ -170,7 +170,7 @@ def return_plan(item_id: int, body):
     body="MilestoneReached",
     errors=(403, 409),
 )
-def reached(milestone_id: int, body):
+def milestone_reached(milestone_id: int, body):
     """draft or returned → submitted, with the day it was reached (not in the future)."""
     milestone = load_milestone(current_user, milestone_id)
     with one_transaction():

@@ -109,7 +109,10 @@ class ItemForm(VersionedForm):
     start_date = StringField(
         _l("Start date"),
         validators=[DateText()],
-        description=_l("序时进度 runs from here; blank: the plan's start or today, if later"),
+        description=_l(
+            "Expected progress is measured from this day; blank: the plan's start or "
+            "today, whichever is later"
+        ),
     )
     priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, coerce=int_param, default=2)
     indicator_id = SelectField(_l("Linked indicator"), coerce=int_param, default=0)

@@ -26,9 +26,9 @@ class WeightText:
 
 
 class MilestoneRowForm(Form):
-    title = StringField(_l("Milestone"), validators=[Optional(), at_most(300)])
+    title = StringField(_l("Milestone title"), validators=[Optional(), at_most(300)])
     planned_date = StringField(_l("Planned date"), validators=[DateText()])
-    weight = StringField(_l("Weight (%)"), validators=[WeightText()])
+    weight = StringField(_l("Weight in percent"), validators=[WeightText()])
 
     def is_blank(self) -> bool:
         return not any((f.data or "").strip() for f in (self.title, self.planned_date, self.weight))

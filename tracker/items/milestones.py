@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.access import require
 from tracker.audit import audit
-from tracker.errors import NotFound, ValidationFailed
+from tracker.errors import InvalidTransition, NotFound, ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import item_subject
 from tracker.models import Milestone, MilestonePlan, WorkItem
@@ -270,7 +270,7 @@ def claim_milestone(
         actor, Action.SUBMIT, item_subject(item, milestone.state), obj=f"milestone:{milestone.id}"
     )
     if plan.state != ReviewState.VERIFIED.value:
-        raise ValidationFailed(_("The milestone plan has not been approved yet."))
+        raise InvalidTransition(_("The milestone plan has not been approved yet."))
     today = clock.today(now)
     if reached_on is None or reached_on > today:
         raise ValidationFailed(
