@@ -40,7 +40,7 @@ def schedule_labels() -> dict[str, str]:
     """The schedule lights (序时进度) as the dashboards name them."""
     return {
         "red": _("Far behind schedule"),
-        "yellow": _("Behind schedule"),
+        "yellow": _("Somewhat behind schedule"),
         "green": _("On or ahead of schedule"),
         "grey": _("Too early to judge"),
         "done": _("Completed"),
