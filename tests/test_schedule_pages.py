@@ -86,6 +86,9 @@ def test_milestones_proposed_submitted_returned_and_approved_on_the_pages(client
     assert "主体施工" in page and "milestones/submit" in page
     client.post(f"/items/{item_id}/milestones/submit", data={"version": version})
     login_as(client, scene.office)
+    home = client.get("/office").get_data(as_text=True)
+    waiting = home.split('id="milestones-waiting"')[1].split("</section>")[0]
+    assert f"/items/{item_id}#milestones" in waiting
     page = client.get(f"/items/{item_id}").get_data(as_text=True)
     assert "milestones/verify" in page and "milestones/return" in page
     response = client.post(

@@ -69,3 +69,4 @@ class Milestone(VersionedMixin, db.Model):
     review_comment: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[MilestonePlan] = relationship(back_populates="milestones")
+    item = relationship("WorkItem", viewonly=True)
