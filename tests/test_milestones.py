@@ -25,7 +25,8 @@ from tracker.items.milestones import (
     propose_milestones,
     submit_milestones,
 )
-from tracker.models import AuditEvent, Milestone, MilestonePlan
+from tracker.models import AuditEvent, Milestone, MilestonePlan, Notice
+from tracker.notices import notice_text
 from tracker.schedule_query import schedule_for_item
 from tracker.workflow import Action
 
@@ -71,6 +72,13 @@ def test_proposed_submitted_approved_then_the_milestones_drive_the_schedule(scen
     )
     actions = [e.action for e in db_session.query(AuditEvent).order_by(AuditEvent.id)]
     assert actions[-3:] == ["milestones.proposed", "milestones.submitted", "milestones.verified"]
+    # The office hears of the submission, the lead's liaison of the approval.
+    submitted = db_session.query(Notice).filter_by(kind="milestones_submitted").all()
+    assert {n.user_id for n in submitted} == {scene.office.id, scene.office2.id}
+    assert submitted[0].link == f"/items/{scene.item.id}"
+    approved = db_session.query(Notice).filter_by(kind="milestones_verified").all()
+    assert {n.user_id for n in approved} == {scene.lead.id}
+    assert "三.1.(1)" in notice_text(approved[0])
 
 
 def test_a_reached_milestone_counts_only_once_the_office_verifies_it(scene):
@@ -79,8 +87,13 @@ def test_a_reached_milestone_counts_only_once_the_office_verifies_it(scene):
     claim_milestone(scene.lead, first, reached_on=date(2026, 3, 28), now=NOW)
     assert first.state == "submitted" and first.reached_on == date(2026, 3, 28)
     assert schedule_for_item(scene.item, TODAY).actual == 0
+    claimed = db.session.query(Notice).filter_by(kind="milestone_claimed").all()
+    assert {n.user_id for n in claimed} == {scene.office.id, scene.office2.id}
+    assert claimed[0].params["title"] == "完成方案"
     decide_milestone(scene.office, first, Action.RETURN, reason="缺少佐证", now=NOW)
     assert first.state == "returned" and first.review_comment == "缺少佐证"
+    returned = db.session.query(Notice).filter_by(kind="milestone_returned").one()
+    assert returned.user_id == scene.lead.id and "缺少佐证" in notice_text(returned)
     claim_milestone(scene.lead, first, reached_on=date(2026, 3, 30), now=NOW)
     decide_milestone(scene.office, first, Action.VERIFY, now=NOW)
     status = schedule_for_item(scene.item, TODAY)

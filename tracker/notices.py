@@ -21,6 +21,12 @@ NOTICE_MESSAGES = {
     "value_returned": _l("The %(year)s value of indicator %(name)s was returned: %(reason)s"),
     "value_verified": _l("The %(year)s value of indicator %(name)s was verified."),
     "indicator_assigned": _l("Your department is now responsible for indicator %(name)s."),
+    "milestones_submitted": _l("%(department)s submitted the milestone plan of %(code)s."),
+    "milestones_returned": _l("The milestone plan of %(code)s was returned: %(reason)s"),
+    "milestones_verified": _l("The milestone plan of %(code)s was approved."),
+    "milestone_claimed": _l("%(department)s reports milestone %(title)s of %(code)s reached."),
+    "milestone_returned": _l("Milestone %(title)s of %(code)s was returned: %(reason)s"),
+    "milestone_verified": _l("Milestone %(title)s of %(code)s was verified as reached."),
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
-from tracker.access import require
+from tracker.access import liaison_ids, link, office_ids, require
 from tracker.audit import audit
 from tracker.errors import InvalidTransition, NotFound, ValidationFailed
 from tracker.extensions import db
@@ -20,13 +20,25 @@ from tracker.models import Milestone, MilestonePlan, WorkItem
 from tracker.schedule import milestone_problems
 from tracker.security import log_security_event
 from tracker.text import clean_text, required_reason
-from tracker.transitions import transition
+from tracker.transitions import Notice, transition
 from tracker.workflow import Action, ReviewState, can
 
 logger = logging.getLogger(__name__)
 
 MAX_STEPS = 30
 MAX_TITLE = 300
+
+
+def _notice(item: WorkItem, kind: str, to_office: bool, **params) -> Notice:
+    """Office on a submission, the lead's liaisons on a decision; linked to the item page."""
+    recipients = office_ids() if to_office else liaison_ids({item.lead_department_id} - {None})
+    department = item.lead_department.short_name if item.lead_department else ""
+    return Notice(
+        recipients,
+        kind,
+        {"code": item.code, "department": department, **params},
+        link("items.detail", item_id=item.id),
+    )
 
 
 def plan_fields(plan: MilestonePlan) -> dict:
@@ -206,6 +218,7 @@ def submit_milestones(
         before={"state": plan.state},
         after=lambda plan: {"state": plan.state},
         item_id=item.id,
+        notice=_notice(item, "milestones_submitted", True),
     )
     db.session.flush()
     return plan
@@ -242,6 +255,12 @@ def decide_milestones(
         after=lambda plan: {"state": plan.state},
         comment=comment,
         item_id=item.id,
+        notice=_notice(
+            item,
+            "milestones_verified" if action is Action.VERIFY else "milestones_returned",
+            False,
+            reason=comment or "",
+        ),
     )
     db.session.flush()
     return plan
@@ -287,6 +306,7 @@ def claim_milestone(
         before={"state": milestone.state},
         after=lambda m: {"state": m.state, "reached_on": reached_on.isoformat()},
         item_id=item.id,
+        notice=_notice(item, "milestone_claimed", True, title=milestone.title[:80]),
     )
     db.session.flush()
     return milestone
@@ -322,6 +342,13 @@ def decide_milestone(
         after=lambda m: {"state": m.state},
         comment=comment,
         item_id=item.id,
+        notice=_notice(
+            item,
+            "milestone_verified" if action is Action.VERIFY else "milestone_returned",
+            False,
+            title=milestone.title[:80],
+            reason=comment or "",
+        ),
     )
     db.session.flush()
     return milestone
