@@ -91,6 +91,10 @@ class Config:
     LETTER_ISSUING_BODY = os.environ.get("LETTER_ISSUING_BODY", "")
     LETTER_SEAL_TEXT = os.environ.get("LETTER_SEAL_TEXT", "")
     LETTER_SIGNATURE = os.environ.get("LETTER_SIGNATURE", "")
+    # 序时进度 (tracker/schedule.py): an open item this many points behind the expected
+    # progress is yellow, more than SCHEDULE_RED_LAG points behind red.
+    SCHEDULE_YELLOW_LAG = int(os.environ.get("SCHEDULE_YELLOW_LAG", "10"))
+    SCHEDULE_RED_LAG = int(os.environ.get("SCHEDULE_RED_LAG", "30"))
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # file | smtp
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from bench.data import COVERAGE, FOCUS_STATES, PAST_STATES, Generator, PlanContext, _pick
 from bench.shape import RETURN_REASONS
+from tracker.schedule import default_start
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +190,8 @@ class ItemBuilder:
                 "description": (node.text[:300] + "\n" + gen.text(2, 4)).strip(),
                 "deliverable": gen.text(1, 2),
                 "lead_department_id": item.lead,
+                # The default of create_item: plan start or creation, whichever is later.
+                "start_date": default_start(ctx.start_year, self.plan_created.date(), item.due),
                 "due_date": item.due,
                 "original_due_date": original_due,
                 "priority": rng.choice((1, 2, 2, 3)),

@@ -45,8 +45,30 @@ PAGES = (
         "/items?status=open&review=submitted",
         required=False,
     ),
+    Page(
+        "item_list_light",
+        "item list by schedule light (/items?light=red)",
+        "office",
+        "/items?light=red",
+        required=False,
+    ),
+    Page(
+        "api_items_light",
+        "API item list by schedule light (/api/v1/items?light=yellow)",
+        "api",
+        "/api/v1/items?light=yellow",
+        required=False,
+    ),
     Page("item_page", "item page (/items/ID)", "office", "/items/{item_id}"),
     Page("city_dashboard", "city dashboard (/dashboard/)", "office", "/dashboard/"),
+    Page(
+        "department_dashboard",
+        "department dashboard (/dashboard/department/ID)",
+        "office",
+        "/dashboard/department/{department_id}",
+        required=False,
+    ),
+    Page("bulletin", "通报 of a period (/bulletins/ID)", "office", "/bulletins/{period_id}", False),
     Page("indicator_page", "indicator page (/indicators/)", "office", "/indicators/"),
     Page(
         "indicator_detail",
@@ -71,16 +93,23 @@ class Targets:
     item_id: int
     indicator_id: int
     values: dict = field(default_factory=dict)
+    department_id: int = 0  # the busiest department (its dashboard is the heaviest)
+    period_id: int = 0  # the newest plan's first reporting period (its 通报)
 
     def url(self, page: Page) -> str:
-        return page.path.format(item_id=self.item_id, indicator_id=self.indicator_id)
+        return page.path.format(
+            item_id=self.item_id,
+            indicator_id=self.indicator_id,
+            department_id=self.department_id,
+            period_id=self.period_id,
+        )
 
 
 def choose_targets(session) -> Targets:
     """The busiest department's first liaison (most items led: its home is the heaviest),
     an office reviewer, the item with the most reports and the newest plan's first
     indicator. Works on generated data and on the Shaoxing demo alike."""
-    from tracker.models import Indicator, Plan, Report, User, WorkItem
+    from tracker.models import Indicator, Plan, Report, ReportingPeriod, User, WorkItem
 
     busiest = session.execute(
         select(WorkItem.lead_department_id, func.count(WorkItem.id))
@@ -111,7 +140,20 @@ def choose_targets(session) -> Targets:
         .order_by(Indicator.number)
         .limit(1)
     )
-    return Targets(liaison or "", office or "", item_id or 0, indicator_id or 0)
+    period_id = session.scalar(
+        select(ReportingPeriod.id)
+        .where(ReportingPeriod.plan_id == newest_plan)
+        .order_by(ReportingPeriod.start_date, ReportingPeriod.id)
+        .limit(1)
+    )
+    return Targets(
+        liaison or "",
+        office or "",
+        item_id or 0,
+        indicator_id or 0,
+        department_id=busiest[0] if busiest is not None else 0,
+        period_id=period_id or 0,
+    )
 
 
 def page_available(app, page: Page, targets: Targets) -> bool:

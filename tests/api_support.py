@@ -106,6 +106,7 @@ def seed_api(app, monkeypatch, today=None) -> Seed:
             code=code,
             title=f"任务{code}",
             lead_department_id=lead.id,
+            start_date=date(2026, 1, 1),
             due_date=due,
             section_node_id=section.id,
             source_node_id=task.id,

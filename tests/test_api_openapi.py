@@ -262,6 +262,7 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
         value_id=vid,
     )
     _check_letters(check, seed, office, liaison_a, liaison_b)
+    _check_milestones(check, seed, v1)
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert documented <= check.seen, documented - check.seen
 
@@ -285,6 +286,34 @@ def _check_letters(check, seed, office, liaison_a, liaison_b) -> None:
     path = f"{v1}/letters/{{letter_id}}/close"
     check("POST", path, office, json={"version": 2, "note": " "}, status=422, letter_id=lid)
     check("POST", path, office, json={"version": 2, "note": "办结"}, status=200, letter_id=lid)
+
+
+def _check_milestones(check, seed, v1) -> None:
+    """序时进度: an item's milestone plan, proposed, reviewed, and a reached claim."""
+    lead, office = seed.auth("liaison_a"), seed.auth("office")
+    item_id = seed.item_a.id
+    url = f"{v1}/items/{{item_id}}/milestones"
+    check("GET", url, lead, status=200, item_id=item_id)
+    steps = [
+        {"title": "方案", "planned_date": "2026-03-31", "weight": 40},
+        {"title": "完工", "planned_date": "2026-12-20", "weight": 60},
+    ]
+    check("POST", url, lead, json={"milestones": steps[:1]}, status=422, item_id=item_id)
+    check("POST", url, lead, json={"milestones": steps}, status=200, item_id=item_id)
+    check("POST", url + "/submit", lead, json={"version": 1}, status=200, item_id=item_id)
+    body = {"version": 2, "reason": "细化"}
+    check("POST", url + "/return", office, json=body, status=200, item_id=item_id)
+    check("POST", url + "/submit", lead, json={"version": 3}, status=200, item_id=item_id)
+    plan = check("POST", url + "/verify", office, json={"version": 4}, status=200, item_id=item_id)
+    mid = plan["milestones"][0]["id"]
+    murl = f"{v1}/milestones/{{milestone_id}}"
+    reached = {"version": 1, "reached_on": "2026-03-30"}
+    check("POST", murl + "/reached", lead, json=reached, status=200, milestone_id=mid)
+    body = {"version": 2, "reason": "补佐证"}
+    check("POST", murl + "/return", office, json=body, status=200, milestone_id=mid)
+    reached = {"version": 3, "reached_on": "2026-03-30"}
+    check("POST", murl + "/reached", lead, json=reached, status=200, milestone_id=mid)
+    check("POST", murl + "/verify", office, json={"version": 4}, status=200, milestone_id=mid)
 
 
 # ---------------------------------------------------------------- schemathesis

@@ -68,6 +68,22 @@ retire_item         open         ok    ok     403   403  404   403
 retire_item         closed       409   409    403   403  404   403
 reopen_item         open         409   409    403   403  404   403
 reopen_item         closed       ok    ok     403   403  404   403
+propose_milestones  none         403   403    ok    403  404   403
+propose_milestones  ms_draft     403   403    ok    403  404   403
+propose_milestones  ms_submitted 403   403    409   403  404   403
+propose_milestones  ms_verified  403   403    409   403  404   403
+submit_milestones   ms_draft     403   403    ok    403  404   403
+submit_milestones   ms_submitted 403   403    409   403  404   403
+verify_milestones   ms_draft     409   409    403   403  404   403
+verify_milestones   ms_submitted ok    ok     403   403  404   403
+return_milestones   ms_submitted ok    ok     403   403  404   403
+return_milestones   ms_verified  409   409    403   403  404   403
+claim_milestone     ms_draft     403   403    409   403  404   403
+claim_milestone     ms_verified  403   403    ok    403  404   403
+claim_milestone     ms_claimed   403   403    409   403  404   403
+verify_milestone    ms_verified  409   409    403   403  404   403
+verify_milestone    ms_claimed   ok    ok     403   403  404   403
+return_milestone    ms_claimed   ok    ok     403   403  404   403
 review_queue        any          ok    ok     403   403  403   ok
 bulk_verify         submitted    ok    ok     403   403  403   403
 """
@@ -118,8 +134,64 @@ def build(state: str, suffix: str) -> dict:
         )
         if state == "decided":
             decide_extension(scene.office, objects["extension"], approve=True)
+    if state.startswith("ms_"):
+        objects["milestones"] = _milestones(scene, state)
     db.session.commit()
     return objects
+
+
+def _milestones(scene, state: str):
+    """The item's milestone plan (形象进度计划) in `state`: ms_draft … ms_claimed."""
+    from datetime import date
+
+    from tracker.items.milestones import (
+        claim_milestone,
+        decide_milestones,
+        propose_milestones,
+        submit_milestones,
+    )
+    from tracker.workflow import Action
+
+    steps = [{"title": "完工", "planned_date": date(2026, 12, 31), "weight": 100}]
+    plan = propose_milestones(scene.lead, scene.item, steps, now=NOW)
+    if state != "ms_draft":
+        submit_milestones(scene.lead, plan, now=NOW)
+    if state in ("ms_verified", "ms_claimed"):
+        decide_milestones(scene.office, plan, Action.VERIFY, now=NOW)
+    if state == "ms_claimed":
+        claim_milestone(scene.lead, plan.milestones[0], reached_on=date(2026, 11, 20), now=NOW)
+    return plan
+
+
+def _milestone_requests(item, objects: dict) -> dict:
+    plan = objects.get("milestones")
+    pv = plan.version if plan is not None else 0
+    step = plan.milestones[0] if plan is not None else None
+    sid, sv = (step.id, step.version) if step is not None else (0, 0)
+    rows = {
+        "version": pv,
+        "rows-0-title": "完工",
+        "rows-0-planned_date": "2026-12-31",
+        "rows-0-weight": "100",
+    }
+    base = f"/items/{item.id}/milestones"
+    return {
+        "propose_milestones": ("POST", base, rows),
+        "submit_milestones": ("POST", f"{base}/submit", {"version": pv}),
+        "verify_milestones": ("POST", f"{base}/verify", {"version": pv}),
+        "return_milestones": ("POST", f"{base}/return", {"version": pv, "reason": "细化"}),
+        "claim_milestone": (
+            "POST",
+            f"/milestones/{sid}/reached",
+            {"version": sv, "reached_on": "2026-11-26"},
+        ),
+        "verify_milestone": ("POST", f"/milestones/{sid}/verify", {"version": sv}),
+        "return_milestone": (
+            "POST",
+            f"/milestones/{sid}/return",
+            {"version": sv, "reason": "核实"},
+        ),
+    }
 
 
 def request_for(action: str, objects: dict):
@@ -188,6 +260,7 @@ def request_for(action: str, objects: dict):
         ),
         "review_queue": ("GET", "/review", None),
         "bulk_verify": ("POST", "/review/bulk-verify", {"pick": f"{rid}:{rversion}"}),
+        **_milestone_requests(item, objects),
     }[action]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "tracker"
 KERNEL = ROOT / "transitions.py"
-MODELS = {"Report", "IndicatorValue", "ExtensionRequest"}
+MODELS = {"Report", "IndicatorValue", "ExtensionRequest", "MilestonePlan", "Milestone"}
 INITIAL = {"ReviewState.DRAFT.value", "ExtensionState.PENDING.value", "'draft'", "'pending'"}
 
 

@@ -28,6 +28,7 @@ def area_blueprints() -> list:
     from tracker.api import routes_indicators as api_indicators
     from tracker.api import routes_items as api_items
     from tracker.api import routes_letters as api_letters
+    from tracker.api import routes_milestones as api_milestones
     from tracker.api import routes_org as api_org
     from tracker.api import routes_plans as api_plans
     from tracker.api import routes_reports as api_reports
@@ -46,6 +47,7 @@ def area_blueprints() -> list:
     from tracker.items import bp as items_bp
     from tracker.items import routes as items_routes
     from tracker.items import routes_manage as items_manage_routes
+    from tracker.items import routes_milestones as items_milestone_routes
     from tracker.items import routes_reports as items_report_routes
     from tracker.letters import bp as letters_bp
     from tracker.letters import routes as letters_routes
@@ -66,6 +68,7 @@ def area_blueprints() -> list:
         api_indicators,
         api_items,
         api_letters,
+        api_milestones,
         api_org,
         api_plans,
         api_reports,
@@ -77,6 +80,7 @@ def area_blueprints() -> list:
         indicator_value_routes,
         items_routes,
         items_manage_routes,
+        items_milestone_routes,
         items_report_routes,
         letters_routes,
         notify_channel_routes,

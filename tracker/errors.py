@@ -112,7 +112,7 @@ def flash_form_errors(form) -> None:
     """A form that did not validate, on a page that redirects instead of showing it again:
     each field's errors become one flash."""
     for messages in form.errors.values():
-        flash("; ".join(messages), "danger")
+        flash("; ".join(str(m) for m in messages), "danger")  # lazy messages too
 
 
 def wants_json() -> bool:

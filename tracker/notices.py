@@ -25,6 +25,12 @@ NOTICE_MESSAGES = {
     "letter_replied": _l("%(department)s replied to supervision letter %(number)s."),
     "letter_closed": _l("Supervision letter %(number)s was closed: %(note)s"),
     "letter_cancelled": _l("Supervision letter %(number)s was cancelled: %(note)s"),
+    "milestones_submitted": _l("%(department)s submitted the milestone plan of %(code)s."),
+    "milestones_returned": _l("The milestone plan of %(code)s was returned: %(reason)s"),
+    "milestones_verified": _l("The milestone plan of %(code)s was approved."),
+    "milestone_claimed": _l("%(department)s reports milestone %(title)s of %(code)s reached."),
+    "milestone_returned": _l("Milestone %(title)s of %(code)s was returned: %(reason)s"),
+    "milestone_verified": _l("Milestone %(title)s of %(code)s was verified as reached."),
 }
 
 

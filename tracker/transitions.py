@@ -14,8 +14,10 @@ are serialised). The loser is refused before anything is written, so there is no
 and no savepoint is taken (see `review.operations.bulk_verify`). Only the winner runs the
 caller's follow-up `effects`, writes the audit event and queues the notice.
 
+Milestone plans and milestones (reached claims) move through the same `TRANSITIONS`.
+
 The caller checks permission first (`tracker.access.require`): the kernel knows states, not
-people. No other module writes `state` of these four models.
+people. No other module writes `state` of these models.
 """
 
 from __future__ import annotations
@@ -34,7 +36,14 @@ from tracker.audit import audit
 from tracker.errors import DomainError, InvalidTransition, StaleVersion
 from tracker.extensions import db
 from tracker.locking import check_readable, lost_claim, version_expected
-from tracker.models import ExtensionRequest, IndicatorValue, Letter, Report
+from tracker.models import (
+    ExtensionRequest,
+    IndicatorValue,
+    Letter,
+    Milestone,
+    MilestonePlan,
+    Report,
+)
 from tracker.notices import queue_notice
 from tracker.templating import STATE_LABELS
 from tracker.workflow import EXTENSION_TRANSITIONS, LETTER_TRANSITIONS, TRANSITIONS
@@ -83,6 +92,19 @@ def _value_lost(obj, _expected: int | None, from_states) -> DomainError:
     return StaleVersion(current_version=obj.version)
 
 
+def _milestone_lost(obj, _expected: int | None, from_states) -> DomainError:
+    # State first, as for indicator values: "someone acted on it first" says more.
+    db.session.refresh(obj)
+    if obj.state not in from_states:
+        return InvalidTransition(
+            _(
+                "This milestone plan is %(state)s now; someone acted on it first.",
+                state=str(STATE_LABELS.get(obj.state, obj.state)),
+            )
+        )
+    return StaleVersion(current_version=obj.version)
+
+
 def _extension_lost(_obj, _expected: int | None, _from_states) -> DomainError:
     return InvalidTransition(_("This extension request has already been decided."))
 
@@ -108,6 +130,10 @@ KINDS: dict[type, Kind] = {
     IndicatorValue: Kind(TRANSITIONS, _value_version, _value_lost),
     ExtensionRequest: Kind(EXTENSION_TRANSITIONS, None, _extension_lost),
     Letter: Kind(LETTER_TRANSITIONS, _value_version, _letter_lost),
+    # 形象进度计划 (tracker/items/milestones.py): the plan is proposed and approved; each
+    # milestone's state is the claim that it was reached.
+    MilestonePlan: Kind(TRANSITIONS, _value_version, _milestone_lost),
+    Milestone: Kind(TRANSITIONS, _value_version, _milestone_lost),
 }
 
 

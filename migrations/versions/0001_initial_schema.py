@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 23:09:14.572222
+Create Date: 2026-12-04 01:26:38.809019
 
 """
 from alembic import op
@@ -429,6 +429,7 @@ def upgrade():
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('deliverable', sa.Text(), nullable=False),
     sa.Column('lead_department_id', sa.Integer(), nullable=True),
+    sa.Column('start_date', sa.Date(), nullable=True),
     sa.Column('due_date', sa.Date(), nullable=True),
     sa.Column('original_due_date', sa.Date(), nullable=True),
     sa.Column('priority', sa.Integer(), nullable=False),
@@ -476,6 +477,17 @@ def upgrade():
     with op.batch_alter_table('contribution', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contribution_item_id'), ['item_id'], unique=False)
 
+    op.create_table('digest_light',
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('light', sa.String(length=8), nullable=False),
+    sa.CheckConstraint("light IN ('green', 'yellow', 'red', 'grey', 'done')", name=op.f('ck_digest_light_light')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_digest_light_item_id_work_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('item_id', 'week', name=op.f('pk_digest_light'))
+    )
+    with op.batch_alter_table('digest_light', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_digest_light_week'), ['week'], unique=False)
+
     op.create_table('extension_request',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -518,6 +530,25 @@ def upgrade():
     with op.batch_alter_table('letter_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_letter_item_item_id'), ['item_id'], unique=False)
 
+    op.create_table('milestone_plan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('reviewer_id', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(), nullable=True),
+    sa.Column('review_comment', sa.Text(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_plan_state')),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_milestone_plan_author_id_user_account')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_milestone_plan_item_id_work_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_milestone_plan_reviewer_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_milestone_plan')),
+    sa.UniqueConstraint('item_id', name=op.f('uq_milestone_plan_item_id'))
+    )
     op.create_table('report',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -579,6 +610,33 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attachment_letter_id'), ['letter_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachment_report_id'), ['report_id'], unique=False)
 
+    op.create_table('milestone',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('planned_date', sa.Date(), nullable=False),
+    sa.Column('weight', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('reached_on', sa.Date(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('reviewer_id', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(), nullable=True),
+    sa.Column('review_comment', sa.Text(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_state')),
+    sa.CheckConstraint('weight >= 1 AND weight <= 100', name=op.f('ck_milestone_weight')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_milestone_item_id_work_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['plan_id'], ['milestone_plan.id'], name=op.f('fk_milestone_plan_id_milestone_plan'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_milestone_reviewer_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_milestone'))
+    )
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.create_index('ix_milestone_item_state', ['item_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_milestone_plan_id'), ['plan_id'], unique=False)
+        batch_op.create_index('ix_milestone_state_submitted', ['state', 'submitted_at'], unique=False)
+
     op.create_table('report_revision',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=False),
@@ -604,6 +662,12 @@ def upgrade():
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('report_revision')
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.drop_index('ix_milestone_state_submitted')
+        batch_op.drop_index(batch_op.f('ix_milestone_plan_id'))
+        batch_op.drop_index('ix_milestone_item_state')
+
+    op.drop_table('milestone')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_report_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_letter_id'))
@@ -618,6 +682,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_report_period_id'))
 
     op.drop_table('report')
+    op.drop_table('milestone_plan')
     with op.batch_alter_table('letter_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_letter_item_item_id'))
 
@@ -631,6 +696,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_extension_request_item_id'))
 
     op.drop_table('extension_request')
+    with op.batch_alter_table('digest_light', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_digest_light_week'))
+
+    op.drop_table('digest_light')
     with op.batch_alter_table('contribution', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contribution_item_id'))
 

@@ -213,7 +213,12 @@ def test_every_page_fits_a_phone_for_every_role(live_server, demo, browser):
     # The one-item plan is the newest, so pages that default to it get the demo plan's view too.
     demo_plan = [f"/dashboard/?plan={plan}", f"/bulletins/?plan={plan}", f"/items?plan={plan}"]
     extra = {
-        "liaison-fgw": [f"/items/{item}", f"/items/{item}/report", f"/items?plan={plan}"],
+        "liaison-fgw": [
+            f"/items/{item}",
+            f"/items/{item}/report",
+            f"/items/{item}/milestones",
+            f"/items?plan={plan}",
+        ],
         "office": [
             f"/items/{item}",
             f"/items/{item}/edit",

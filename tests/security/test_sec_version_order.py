@@ -94,6 +94,8 @@ def build_scene(app):
         db.session.add_all([scene.value, scene.submitted_value])
         scene.token, _text = _token_row(scene.lead)
         scene.letter = _letter(scene)
+        scene.milestones = _milestone_plan(scene)
+        scene.milestone = scene.milestones.milestones[0]
         db.session.commit()
     return scene
 
@@ -103,6 +105,16 @@ def _letter(scene):
     from tracker.letters.operations import issue_letter
 
     return issue_letter(None, level="yellow", item_ids=[scene.item.id], note="催办", now=NOW)
+
+
+def _milestone_plan(scene):
+    """The lead's draft milestone plan (形象进度计划) of the item, one milestone."""
+    from datetime import date
+
+    from tracker.items.milestones import propose_milestones
+
+    steps = [{"title": "完工", "planned_date": date(2026, 12, 31), "weight": 100}]
+    return propose_milestones(scene.lead, scene.item, steps, now=NOW)
 
 
 def _other_item(scene):
@@ -189,6 +201,42 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("letters.cancel", "POST"): ({"letter_id": scene.letter.id}, scene.letter, ROLE),
         ("letters.escalate", "POST"): ({"letter_id": scene.letter.id}, scene.letter, ROLE),
         ("letters.reissue", "POST"): ({"letter_id": scene.letter.id}, None, ROLE),
+        ("items.milestones_edit", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("items.milestones_submit", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("items.milestones_decide", "POST"): (
+            {"item_id": item.id, "decision": "verify"},
+            scene.milestones,
+            HIDDEN,
+        ),
+        ("items.milestone_reached", "POST"): (
+            {"milestone_id": scene.milestone.id},
+            scene.milestone,
+            HIDDEN,
+        ),
+        ("items.milestone_decide", "POST"): (
+            {"milestone_id": scene.milestone.id, "decision": "verify"},
+            scene.milestone,
+            HIDDEN,
+        ),
+        ("api.milestones_propose", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("api.milestones_submit", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("api.milestones_verify", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("api.milestones_return", "POST"): ({"item_id": item.id}, scene.milestones, HIDDEN),
+        ("api.milestone_reached", "POST"): (
+            {"milestone_id": scene.milestone.id},
+            scene.milestone,
+            HIDDEN,
+        ),
+        ("api.milestone_verify", "POST"): (
+            {"milestone_id": scene.milestone.id},
+            scene.milestone,
+            HIDDEN,
+        ),
+        ("api.milestone_return", "POST"): (
+            {"milestone_id": scene.milestone.id},
+            scene.milestone,
+            HIDDEN,
+        ),
         # The office's and the administrator's objects: a liaison's role may never act.
         ("admin.edit_department", "POST"): (office_only, None, ROLE),
         ("admin.remove_department", "POST"): (office_only, None, ROLE),

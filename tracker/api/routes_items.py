@@ -35,6 +35,8 @@ from tracker.items.queries import (
 )
 from tracker.models import Plan, PlanNode, WorkItem
 from tracker.pagination import paginate
+from tracker.schedule import LIGHTS
+from tracker.schedule_query import light_case, schedule_for_item, schedule_for_items
 from tracker.security import log_security_event
 from tracker.web import one_transaction
 from tracker.workflow import Action, Subject, permitted
@@ -63,11 +65,22 @@ ITEM_QUERY = (
     Param("overdue", {"type": "boolean"}, "true: open and past due; false: not overdue."),
     Param("due_before", DATE, "Due on or before this date."),
     Param("due_after", DATE, "Due on or after this date."),
+    Param(
+        "light", {"type": "string", "enum": list(LIGHTS)}, "序时进度 light (tracker/schedule.py)."
+    ),
     Param("q", text(100), "Words to find in code, title, description or deliverable."),
     PAGE,
     PER_PAGE,
 )
-DETAIL_FIELDS = ("title", "code", "description", "deliverable", "due_date", "priority")
+DETAIL_FIELDS = (
+    "title",
+    "code",
+    "description",
+    "deliverable",
+    "start_date",
+    "due_date",
+    "priority",
+)
 OWNER_FIELDS = ("lead_department_id", "co_department_ids")
 
 
@@ -92,7 +105,13 @@ def item_json(item_id: int) -> dict:
     item = load_item(current_user, item_id, joinedload(WorkItem.lead_department))
     today = clock.today()
     state, report_id = focus_of(item, today)
-    return serializers.item(item, state=state, report_id=report_id, today=today)
+    return serializers.item(
+        item,
+        state=state,
+        report_id=report_id,
+        today=today,
+        schedule=schedule_for_item(item, today),
+    )
 
 
 @operation(
@@ -118,16 +137,25 @@ def items(args):
         query = query.where(WorkItem.due_date <= args["due_before"])
     if "due_after" in args:
         query = query.where(WorkItem.due_date >= args["due_after"])
+    if "light" in args:
+        query = query.where(light_case(today) == args["light"])
     page = paginate(
         query,
         scalars=False,
         page=args.get("page", 1),
         size=args.get("per_page", DEFAULT_PER_PAGE),
     )
+    schedules = schedule_for_items([row[0] for row in page.items], today)
     return jsonify(
         {
             "items": [
-                serializers.item(row[0], state=row[1], report_id=row[2], today=today)
+                serializers.item(
+                    row[0],
+                    state=row[1],
+                    report_id=row[2],
+                    today=today,
+                    schedule=schedules[row[0].id],
+                )
                 for row in page.items
             ],
             "page": page.page,
@@ -187,6 +215,7 @@ def item_create(body):
             lead_department_id=body.get("lead_department_id"),
             co_department_ids=body.get("co_department_ids", ()),
             due_date=_as_date(body.get("due_date")),
+            start_date=_as_date(body.get("start_date")),
             priority=body.get("priority", 2),
             indicator_id=body.get("indicator_id"),
             section_node_id=body.get("section_id"),
@@ -232,6 +261,7 @@ def item_update(item_id: int, body):
                 description=body.get("description", target.description),
                 deliverable=body.get("deliverable", target.deliverable),
                 due_date=_as_date(body["due_date"]) if "due_date" in body else target.due_date,
+                start_date=_as_date(body.get("start_date")),
                 priority=body.get("priority", target.priority),
                 indicator_id=body.get("indicator_id", target.indicator_id),
                 section_node_id=body.get("section_id"),

@@ -3,6 +3,7 @@ OpenAPI document publishes them as its components."""
 
 from __future__ import annotations
 
+from tracker.api.schemas_schedule import SCHEDULE_SCHEMAS
 from tracker.workflow import ItemStatus, ReviewState, Role
 
 MAX_ID = 2**31 - 1
@@ -173,6 +174,7 @@ ITEM = obj(
         "section_id": nullable(INT),
         "lead_department": nullable(ref("Department")),
         "co_departments": {"type": "array", "items": ref("Department")},
+        "start_date": nullable(DATE),
         "due_date": nullable(DATE),
         "priority": {"type": "integer", "minimum": 1, "maximum": 3},
         "indicator_id": nullable(INT),
@@ -192,6 +194,7 @@ ITEM = obj(
             "type": "boolean",
             "description": "Open and past its due date (Asia/Shanghai date).",
         },
+        "schedule": ref("Schedule"),
         "version": INT,
     }
 )
@@ -201,6 +204,7 @@ _ITEM_EDITABLE = {
     "code": text(60),
     "description": text(20000),
     "deliverable": text(20000),
+    "start_date": DATE,
     "due_date": nullable(DATE),
     "priority": {"type": "integer", "minimum": 1, "maximum": 3},
     "indicator_id": nullable(ID),
@@ -343,6 +347,7 @@ SCHEMAS: dict[str, dict] = {
     "ItemPage": page_of("Item"),
     "ItemCreate": ITEM_CREATE,
     "ItemUpdate": ITEM_UPDATE,
+    **SCHEDULE_SCHEMAS,
     "Report": REPORT,
     "ReportList": list_of("Report"),
     "ReportCreate": REPORT_CREATE,

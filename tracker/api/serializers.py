@@ -78,7 +78,8 @@ def plan_detail(row, nodes) -> dict:
     return plan(row) | {"nodes": roots}
 
 
-def item(row, *, state: str | None, report_id: int | None, today: date) -> dict:
+def item(row, *, state: str | None, report_id: int | None, today: date, schedule) -> dict:
+    """`schedule`: the item's tracker.schedule.ScheduleStatus (from a set query)."""
     return {
         "id": row.id,
         "plan_id": row.plan_id,
@@ -89,6 +90,7 @@ def item(row, *, state: str | None, report_id: int | None, today: date) -> dict:
         "section_id": row.section_node_id,
         "lead_department": department(row.lead_department),
         "co_departments": [department(d) for d in row.co_departments],
+        "start_date": iso_date(row.start_date),
         "due_date": iso_date(row.due_date),
         "priority": row.priority,
         "indicator_id": row.indicator_id,
@@ -98,7 +100,33 @@ def item(row, *, state: str | None, report_id: int | None, today: date) -> dict:
         "report_id": report_id,
         "progress": row.progress,
         "overdue": row.is_overdue(today),
+        "schedule": schedule.as_dict(),
         "version": row.version,
+    }
+
+
+def milestone_plan(item_id: int, plan) -> dict:
+    """An item's 形象进度计划; state and version null while none was proposed."""
+    steps = plan.milestones if plan is not None else []
+    return {
+        "item_id": item_id,
+        "state": plan.state if plan is not None else None,
+        "version": plan.version if plan is not None else None,
+        "review_comment": plan.review_comment if plan is not None else None,
+        "milestones": [
+            {
+                "id": m.id,
+                "position": m.position,
+                "title": m.title,
+                "planned_date": iso_date(m.planned_date),
+                "weight": m.weight,
+                "state": m.state,
+                "reached_on": iso_date(m.reached_on),
+                "review_comment": m.review_comment,
+                "version": m.version,
+            }
+            for m in steps
+        ],
     }
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from tracker.bulletins.behind import BehindSchedule, behind_schedule
 from tracker.dashboard.queries import departments_by_id
 from tracker.dashboard.reporting import (
     ReportingStats,
@@ -42,6 +43,7 @@ class Bulletin:
     issuer: str
     lines: list[BulletinLine] = field(default_factory=list)
     total: ReportingStats = field(default_factory=lambda: ReportingStats(0))
+    behind: BehindSchedule | None = None  # 欠进度 items and departments, as of today
 
     @property
     def period_name(self) -> str:
@@ -111,6 +113,7 @@ def build_bulletin(period: ReportingPeriod, today: date, timezone: str) -> Bulle
         as_of=as_of_day(period, today),
         issue=period_issue(period),
         issuer=issuer_name(),
+        behind=behind_schedule(period.plan_id, today),
     )
     for position, line in enumerate(rank(stats), start=1):
         bulletin.lines.append(BulletinLine(position, names.get(line.department_id, ""), line))

@@ -97,6 +97,60 @@ def ranking_text(bulletin: Bulletin) -> list[str]:
     return lines
 
 
+def behind_text(bulletin: Bulletin) -> str:
+    """The sentence that names the 欠进度 departments (red items first)."""
+    behind = bulletin.behind
+    if behind is None or not behind.items:
+        return _(
+            "On %(today)s, no open work item was behind schedule.",
+            today=format_date(bulletin.today, "long"),
+        )
+    names = "、".join(
+        _("%(name)s (%(count)s items)", name=unit.name or _("no lead department"), count=unit.items)
+        for unit in behind.departments
+    )
+    return _(
+        "On %(today)s, %(count)s work items were behind schedule (欠进度), %(red)s of them "
+        "far behind or past their due date. Departments behind schedule: %(names)s.",
+        today=format_date(bulletin.today, "long"),
+        count=len(behind.items),
+        red=sum(1 for item in behind.items if item.light == "red"),
+        names=names,
+    )
+
+
+def behind_headers() -> list[str]:
+    return [
+        _("Code"),
+        _("Work item"),
+        _("Lead department"),
+        _("Expected progress"),
+        _("Actual progress"),
+        _("Lag (points)"),
+        _("Light"),
+    ]
+
+
+def light_word(light: str) -> str:
+    return _("Red") if light == "red" else _("Yellow")
+
+
+def behind_rows(bulletin: Bulletin) -> list[list]:
+    behind = bulletin.behind
+    return [
+        [
+            item.code,
+            item.title,
+            item.department,
+            f"{item.expected}%",
+            f"{item.actual}%",
+            item.lag,
+            light_word(item.light),
+        ]
+        for item in (behind.items if behind else [])
+    ]
+
+
 def render_docx(bulletin: Bulletin) -> bytes:
     document = docx.new_document(page_numbers=False)
     docx.title(
@@ -145,10 +199,14 @@ def render_docx(bulletin: Bulletin) -> bytes:
     docx.heading(document, _("2. Ranking"))
     for text in ranking_text(bulletin) or [_("No department owed a report in this period.")]:
         docx.body(document, text)
+    docx.heading(document, _("3. Work items behind schedule (欠进度)"))
+    docx.body(document, behind_text(bulletin))
+    if bulletin.behind and bulletin.behind.items:
+        docx.table(document, behind_headers(), behind_rows(bulletin), size=11)
     bulletin_letters_section(
         document,
         _(
-            "3. Supervision letters since %(date)s",
+            "4. Supervision letters since %(date)s",
             date=format_date(bulletin.period.start_date, "long"),
         ),
         letters_issued_between(bulletin.period.start_date, bulletin.today),

@@ -9,7 +9,13 @@ from flask import abort, current_app, render_template
 from tracker import clock
 from tracker.bulletins import bp
 from tracker.bulletins.data import build_bulletin, bulletin_periods
-from tracker.bulletins.document import ranking_text, render_docx, summary_text
+from tracker.bulletins.document import (
+    behind_text,
+    light_word,
+    ranking_text,
+    render_docx,
+    summary_text,
+)
 from tracker.dashboard import links
 from tracker.documents import DOCX_MIMETYPE
 from tracker.documents.download import send_download
@@ -54,8 +60,11 @@ def show(period_id: int):
         bulletin=bulletin,
         summary=summary_text(bulletin),
         ranking=ranking_text(bulletin),
+        behind=behind_text(bulletin),
+        light_word=light_word,
         items_url=links.items_url,
         letters=letters_issued_between(period.start_date, bulletin.today),
+        item_url=links.item_url,
     )
 
 

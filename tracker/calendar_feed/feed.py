@@ -1,7 +1,8 @@
 """What a user's calendar shows, and the .ics text of it.
 
 Open items of the user's department (lead or co-owner) on their due dates — overdue ones stay
-until they are closed — and the report deadlines of the current and next periods.
+until they are closed —, the approved milestones (形象进度) of those items on their planned
+dates, and the report deadlines of the current and next periods.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tracker.dashboard.reporting import period_name
 from tracker.dashboard.scope import department_clause
 from tracker.extensions import db
 from tracker.item_predicates import open_clause
-from tracker.models import Plan, ReportingPeriod, WorkItem
+from tracker.models import Milestone, MilestonePlan, Plan, ReportingPeriod, WorkItem
 from tracker.workflow import can_see_all
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,40 @@ def _item_events(user, today: date, link) -> tuple[list[FeedEvent], set[int]]:
     return events, {item.plan_id for item in items}
 
 
+def _milestone_events(user, link) -> list[FeedEvent]:
+    """Approved milestones of the department's open items, on their planned dates (1 query)."""
+    rows = db.session.execute(
+        select(Milestone, WorkItem.code, WorkItem.title)
+        .join(MilestonePlan, MilestonePlan.id == Milestone.plan_id)
+        .join(WorkItem, WorkItem.id == Milestone.item_id)
+        .where(
+            department_clause(user.department_id),
+            open_clause(),
+            MilestonePlan.state == "verified",  # approved by the office
+        )
+        .order_by(Milestone.planned_date, WorkItem.id, Milestone.position)
+    ).all()
+    reached, planned = _("[Milestone reached]"), _("[Milestone]")
+    return [
+        FeedEvent(
+            uid=f"milestone-{milestone.id}@{UID_DOMAIN}",
+            day=milestone.planned_date,
+            # A milestone the office verified as reached says so.
+            summary=f"{reached if milestone.state == 'verified' else planned} "
+            f"{code} {milestone.title}",
+            description=_(
+                "Milestone of %(code)s %(title)s: %(weight)s%% of the work, planned for this day.",
+                code=code,
+                title=title,
+                weight=milestone.weight,
+            ),
+            url=link("items.detail", item_id=milestone.item_id),
+            category=_("Work item milestone"),
+        )
+        for milestone, code, title in rows
+    ]
+
+
 def _period_events(user, plan_ids: set[int], today: date, link) -> list[FeedEvent]:
     plans = select(Plan.id).where(Plan.status == "active")
     if not can_see_all(user):
@@ -107,9 +142,9 @@ def _period_events(user, plan_ids: set[int], today: date, link) -> list[FeedEven
 
 
 def feed_events(user, today: date, link) -> list[FeedEvent]:
-    """Every event of `user`'s feed (three queries); `link(endpoint, **args)` makes URLs."""
+    """Every event of `user`'s feed (four queries); `link(endpoint, **args)` makes URLs."""
     items, plan_ids = _item_events(user, today, link)
-    return items + _period_events(user, plan_ids, today, link)
+    return items + _milestone_events(user, link) + _period_events(user, plan_ids, today, link)
 
 
 def render_ics(events: list[FeedEvent], *, name: str, timezone: str, now: datetime) -> bytes:

@@ -6,8 +6,15 @@ from flask_babel import gettext as _
 
 from tracker.dashboard.links import items_url
 from tracker.dashboard.overview import Overview
+from tracker.dashboard.queries import SCHEDULE_LIGHTS
 
-LIGHT_COLOURS = {"red": "#dc3545", "yellow": "#ffc107", "green": "#198754"}
+LIGHT_COLOURS = {
+    "red": "#dc3545",
+    "yellow": "#ffc107",
+    "green": "#198754",
+    "grey": "#adb5bd",
+    "done": "#0d6efd",
+}
 CHART_DEPARTMENTS = 20
 
 
@@ -25,6 +32,31 @@ def _bucket_series(overview: Overview, buckets, department_id=None, link_by="sec
             if b.key
             else None
             for b in buckets
+        ],
+    }
+
+
+def schedule_labels() -> dict[str, str]:
+    """The schedule lights (序时进度) as the dashboards name them."""
+    return {
+        "red": _("Far behind schedule"),
+        "yellow": _("Somewhat behind schedule"),
+        "green": _("On or ahead of schedule"),
+        "grey": _("Too early to judge"),
+        "done": _("Completed"),
+    }
+
+
+def _schedule_series(overview: Overview, department_id=None) -> dict:
+    labels = schedule_labels()
+    lights = SCHEDULE_LIGHTS
+    return {
+        "labels": [labels[light] for light in lights],
+        "values": [overview.totals.lights[light] for light in lights],
+        "colors": [LIGHT_COLOURS[light] for light in lights],
+        "urls": [
+            items_url(plan=overview.plan.id, department=department_id, schedule=light)
+            for light in lights
         ],
     }
 
@@ -52,6 +84,7 @@ def chart_data(overview: Overview) -> dict:
                 for light in ("red", "yellow", "green")
             ],
         },
+        "schedule": _schedule_series(overview, department_id),
         "sections": _bucket_series(overview, overview.sections, department_id),
         # A 专栏 row: the list of the items from that 专栏 (node=<its id>, what lies under it).
         "columns": _bucket_series(overview, overview.columns, department_id, link_by="node"),

@@ -31,6 +31,7 @@ def items_url(
     column: bool = False,
     status: str | None = None,
     light: str | None = None,
+    schedule: str | None = None,
 ) -> str | None:
     """The item list filtered to the items behind a number.
 
@@ -38,6 +39,8 @@ def items_url(
     from it and from what lies under it); `column` every item from a 专栏; `light` is red
     (overdue), yellow (due within DUE_SOON_DAYS) or green (neither: completed, or due
     later); the list's `due` windows read the same setting (tracker.item_predicates).
+    `schedule` is a schedule light (序时进度: red, yellow, green, grey, done), the list's
+    `light` filter, which reads the same SQL expression as the dashboards' roll-ups.
     """
     args: dict = {
         "plan": plan,
@@ -46,6 +49,7 @@ def items_url(
         "node": node,
         "column": 1 if column else None,
         "status": status,
+        "light": schedule,
     }
     if light == "red":
         args["due"] = "overdue"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.dashboard import queries
@@ -21,10 +21,12 @@ from tracker.dashboard.scope import (
     department_clause,
     due_soon_clause,
     lead_clause,
+    light_of,
     overdue_clause,
 )
 from tracker.extensions import db
 from tracker.indicators.queries import StatusGrid, status_grid
+from tracker.item_predicates import open_clause
 from tracker.models import (
     Department,
     Indicator,
@@ -34,6 +36,7 @@ from tracker.models import (
     WorkItem,
 )
 from tracker.periods import not_reported_label
+from tracker.schedule_query import actual_expr, expected_expr, light_case
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ class Overview:
     sections: list[queries.Bucket] = field(default_factory=list)
     columns: list[queries.Bucket] = field(default_factory=list)
     departments: list[queries.Bucket] = field(default_factory=list)
+    plans: list[queries.Bucket] = field(default_factory=list)  # every offered plan
     period: ReportingPeriod | None = None
     reporting: list[ReportingStats] = field(default_factory=list)
     department_names: dict[int, str] = field(default_factory=dict)
@@ -57,6 +61,8 @@ class Overview:
     values_waiting: int = 0
     grid: StatusGrid | None = None
     attention: list[WorkItem] = field(default_factory=list)
+    # item id → {"light", "expected", "actual"} (序时进度) of the attention list's items
+    attention_schedule: dict[int, dict] = field(default_factory=dict)
 
     @property
     def not_reported_label(self) -> str:
@@ -73,11 +79,13 @@ class Overview:
         return total
 
 
-def city_overview(plan: Plan, today: date, days: int) -> Overview:
-    """Everything the office and city leaders see for one plan."""
+def city_overview(plan: Plan, today: date, days: int, plans=()) -> Overview:
+    """Everything the office and city leaders see for one plan (`plans`: the schedule
+    lights of every plan offered, one more GROUP BY)."""
     overview = Overview(plan, today, days)
-    _fill_common(overview, scope=None)
-    overview.departments = queries.department_buckets(plan.id, today, days)
+    grid = _fill_common(overview, scope=None)
+    overview.plans = queries.plan_buckets(plans, today, days, known={plan.id: overview.totals})
+    overview.departments = queries.department_buckets(plan.id, today, days, grid=grid)
     by_department = {s.department_id: s for s in overview.reporting}
     for bucket in overview.departments:
         bucket.extra["reporting"] = by_department.get(bucket.key)
@@ -86,23 +94,33 @@ def city_overview(plan: Plan, today: date, days: int) -> Overview:
     return overview
 
 
-def department_overview(plan: Plan, department: Department, today: date, days: int) -> Overview:
+def department_overview(
+    plan: Plan, department: Department, today: date, days: int, plans=()
+) -> Overview:
     """The same figures for the items one department leads (what it answers for, and what
     the item list's department filter shows); its attention list includes co-owned items."""
     overview = Overview(plan, today, days, department=department)
     scope = lead_clause(department.id)
     _fill_common(overview, scope=scope, reporting_scope=scope)
+    overview.plans = queries.plan_buckets(
+        plans, today, days, scope, known={plan.id: overview.totals}
+    )
     overview.values_waiting = _values_waiting(plan.id, department.id)
     overview.grid = status_grid(plan, today, department_id=department.id)
-    overview.attention = _attention_items(plan.id, department_clause(department.id), today, days)
+    overview.attention, overview.attention_schedule = _attention_items(
+        plan.id, department_clause(department.id), today, days
+    )
     return overview
 
 
-def _fill_common(overview: Overview, scope, reporting_scope=None) -> None:
+def _fill_common(overview: Overview, scope, reporting_scope=None) -> dict:
+    """Sections, 专栏, totals and reporting; returns the tally grid the department table
+    reuses (one pass over the items for every grouping)."""
     plan, today, days = overview.plan, overview.today, overview.due_soon_days
     nodes = queries.node_index(plan.id)
-    overview.sections = queries.section_buckets(plan.id, today, days, scope, nodes)
-    overview.columns = queries.column_buckets(plan.id, today, days, scope, nodes)
+    grid = queries.tally_grid(plan.id, today, days, scope)
+    overview.sections = queries.section_buckets(plan.id, today, days, scope, nodes, grid)
+    overview.columns = queries.column_buckets(plan.id, today, days, scope, nodes, grid)
     overview.totals = queries.total_tally(overview.sections)
     overview.review_queue = queries.review_queue_size(plan.id, scope)
     overview.period = last_closed_period(plan.id, today)
@@ -114,6 +132,7 @@ def _fill_common(overview: Overview, scope, reporting_scope=None) -> None:
     overview.department_names = queries.departments_by_id(
         s.department_id for s in overview.reporting
     )
+    return grid
 
 
 def _values_waiting(plan_id: int, department_id: int | None = None) -> int:
@@ -127,18 +146,41 @@ def _values_waiting(plan_id: int, department_id: int | None = None) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def _attention_items(plan_id: int, scope, today: date, days: int) -> list[WorkItem]:
-    """The department's red and yellow items, most urgent first (one query, bounded)."""
-    return list(
-        db.session.scalars(
-            select(WorkItem)
-            .options(joinedload(WorkItem.lead_department))
-            .where(
-                WorkItem.plan_id == plan_id,
-                scope,
-                or_(overdue_clause(today), due_soon_clause(today, days)),
-            )
-            .order_by(WorkItem.due_date, WorkItem.id)
-            .limit(ATTENTION_LIMIT)
+def _attention_items(plan_id: int, scope, today: date, days: int):
+    """The department's overdue, due-soon and behind-schedule (yellow/red) items: red first,
+    then yellow, then by due date (one query, bounded; the schedule figures come with it)."""
+    light = light_case(today)
+    rows = db.session.execute(
+        select(
+            WorkItem,
+            light.label("light"),
+            expected_expr(today).label("expected"),
+            actual_expr().label("actual"),
         )
-    )
+        .options(joinedload(WorkItem.lead_department))
+        .where(
+            WorkItem.plan_id == plan_id,
+            scope,
+            or_(
+                overdue_clause(today),
+                due_soon_clause(today, days),
+                and_(open_clause(), light.in_(("red", "yellow"))),
+            ),
+        )
+        .order_by(
+            case((light == "red", 0), (light == "yellow", 1), else_=2),
+            WorkItem.due_date,
+            WorkItem.id,
+        )
+        .limit(ATTENTION_LIMIT)
+    ).all()
+    schedule = {
+        item.id: {
+            "light": light,
+            "expected": expected,
+            "actual": actual,
+            "calendar": light_of(item, today, days),  # red overdue / yellow due soon / green
+        }
+        for item, light, expected, actual in rows
+    }
+    return [row[0] for row in rows], schedule

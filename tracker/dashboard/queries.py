@@ -12,10 +12,13 @@ from tracker.dashboard.scope import due_soon_clause, overdue_clause
 from tracker.extensions import db
 from tracker.models import Department, PlanNode, Report, WorkItem
 from tracker.plans.tree import heading_text
+from tracker.schedule_query import light_case
 
 logger = logging.getLogger(__name__)
 
 UNASSIGNED = 0  # the bucket of items without a section, column or lead department
+# The schedule lights (序时进度, tracker/schedule.py) in the order the dashboards show them.
+SCHEDULE_LIGHTS = ("red", "yellow", "green", "grey", "done")
 
 
 @dataclass
@@ -27,6 +30,13 @@ class Tally:
     overdue: int = 0
     due_soon: int = 0
     progress_sum: int = 0
+    # Schedule light → items (序时进度: expected against verified progress), every light keyed.
+    lights: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SCHEDULE_LIGHTS, 0))
+
+    @property
+    def behind(self) -> int:
+        """欠进度: yellow and red items (behind the elapsed time, or open past the due date)."""
+        return self.lights["yellow"] + self.lights["red"]
 
     @property
     def on_schedule(self) -> int:
@@ -51,37 +61,106 @@ class Tally:
         self.overdue += other.overdue
         self.due_soon += other.due_soon
         self.progress_sum += other.progress_sum
+        for light, count in other.lights.items():
+            self.lights[light] = self.lights.get(light, 0) + count
 
 
-def _tally_columns(today: date, days: int):
-    return (
-        func.count(WorkItem.id),
-        func.sum(case((WorkItem.status == "completed", 1), else_=0)),
-        func.sum(case((overdue_clause(today), 1), else_=0)),
-        func.sum(case((due_soon_clause(today, days), 1), else_=0)),
-        func.sum(WorkItem.progress),
+def _tally_query(group_columns, where, today: date, days: int):
+    """One GROUP BY: counts, calendar lights, progress and schedule lights per key.
+
+    The schedule light is computed once per item in an inner SELECT (its expression reads
+    reports and milestones), then counted by the outer one."""
+    inner = (
+        select(
+            *(column.label(f"key{n}") for n, column in enumerate(group_columns)),
+            WorkItem.id.label("item_id"),
+            case((WorkItem.status == "completed", 1), else_=0).label("completed"),
+            case((overdue_clause(today), 1), else_=0).label("overdue"),
+            case((due_soon_clause(today, days), 1), else_=0).label("due_soon"),
+            WorkItem.progress.label("progress"),
+            light_case(today).label("light"),
+        )
+        .where(WorkItem.retired_at.is_(None), *where)
+        .subquery()
     )
+    keys = [inner.c[f"key{n}"] for n in range(len(group_columns))]
+    return select(
+        *keys,
+        func.count(inner.c.item_id),
+        func.sum(inner.c.completed),
+        func.sum(inner.c.overdue),
+        func.sum(inner.c.due_soon),
+        func.sum(inner.c.progress),
+        *(func.sum(case((inner.c.light == light, 1), else_=0)) for light in SCHEDULE_LIGHTS),
+    ).group_by(*keys)
 
 
-def tallies_by(group_column, plan_id: int, today: date, days: int, scope=None) -> dict:
-    """key → Tally for the plan's live (not retired) items, grouped by `group_column`."""
-    query = (
-        select(group_column, *_tally_columns(today, days))
-        .where(WorkItem.plan_id == plan_id, WorkItem.retired_at.is_(None))
-        .group_by(group_column)
-    )
-    if scope is not None:
-        query = query.where(scope)
+def _tallies(group_columns, where, today: date, days: int) -> dict:
+    """key tuple → Tally (a None key part becomes UNASSIGNED)."""
+    width = len(group_columns)
     result = {}
-    for key, total, completed, overdue, due_soon, progress in db.session.execute(query):
-        result[key if key is not None else UNASSIGNED] = Tally(
+    for row in db.session.execute(_tally_query(group_columns, where, today, days)):
+        key = tuple(UNASSIGNED if part is None else part for part in row[:width])
+        total, completed, overdue, due_soon, progress, *lights = row[width:]
+        result[key] = Tally(
             int(total or 0),
             int(completed or 0),
             int(overdue or 0),
             int(due_soon or 0),
             int(progress or 0),
+            {light: int(n or 0) for light, n in zip(SCHEDULE_LIGHTS, lights, strict=True)},
         )
     return result
+
+
+# The plan's items by (section, source node, lead department): every grouping of a dashboard
+# comes from this one pass, so the schedule light is computed once per item, not per table.
+GRID_COLUMNS = (WorkItem.section_node_id, WorkItem.source_node_id, WorkItem.lead_department_id)
+SECTION, SOURCE, LEAD = range(3)
+
+
+def tally_grid(plan_id: int, today: date, days: int, scope=None) -> dict:
+    """(section, source node, lead department) → Tally for the plan's live items."""
+    where = [WorkItem.plan_id == plan_id] + ([scope] if scope is not None else [])
+    return _tallies(GRID_COLUMNS, where, today, days)
+
+
+def regroup(grid: dict, part: int) -> dict:
+    """key → Tally summed over the grid cells sharing that part of their key."""
+    result: dict = {}
+    for key, tally in grid.items():
+        result.setdefault(key[part], Tally()).add(tally)
+    return result
+
+
+def tallies_by(group_column, plan_id: int, today: date, days: int, scope=None, grid=None) -> dict:
+    """key → Tally for the plan's live (not retired) items, grouped by `group_column` (one of
+    GRID_COLUMNS is read from `grid` when given)."""
+    if grid is not None:
+        for part, column in enumerate(GRID_COLUMNS):
+            if column is group_column:
+                return regroup(grid, part)
+    where = [WorkItem.plan_id == plan_id] + ([scope] if scope is not None else [])
+    return {key[0]: tally for key, tally in _tallies((group_column,), where, today, days).items()}
+
+
+def plan_buckets(plans, today: date, days: int, scope=None, known=None) -> list:
+    """The offered plans' items by plan (the 序时进度 roll-up across plans), in list order;
+    `known`: plan id → Tally already counted (the page's own plan), not counted again.
+    Always one statement (the page's count must not depend on how many plans there are)."""
+    known = known or {}
+    ids = [plan.id for plan in plans if plan.id not in known]
+    where = [WorkItem.plan_id.in_(ids)] + ([scope] if scope is not None else [])
+    tallies = dict(known)
+    rows = _tallies((WorkItem.plan_id,), where, today, days)
+    tallies.update({key[0]: tally for key, tally in rows.items()})
+    if len(plans) < 2:
+        return []  # one plan: its own figures above say it all
+    return [
+        Bucket(plan.id, plan.title, tallies[plan.id], position)
+        for position, plan in enumerate(plans)
+        if plan.id in tallies and tallies[plan.id].total
+    ]
 
 
 @dataclass
@@ -137,9 +216,11 @@ def node_index(plan_id: int) -> NodeIndex:
     return NodeIndex(sections, columns, column_of)
 
 
-def section_buckets(plan_id: int, today: date, days: int, scope=None, nodes=None) -> list:
+def section_buckets(
+    plan_id: int, today: date, days: int, scope=None, nodes=None, grid=None
+) -> list:
     nodes = nodes or node_index(plan_id)
-    tallies = tallies_by(WorkItem.section_node_id, plan_id, today, days, scope)
+    tallies = tallies_by(WorkItem.section_node_id, plan_id, today, days, scope, grid)
     buckets = []
     for key, tally in tallies.items():
         label, position = nodes.sections.get(key, (None, 10**9))
@@ -154,10 +235,10 @@ def section_buckets(plan_id: int, today: date, days: int, scope=None, nodes=None
     return sorted(buckets, key=lambda b: b.position)
 
 
-def column_buckets(plan_id: int, today: date, days: int, scope=None, nodes=None) -> list:
+def column_buckets(plan_id: int, today: date, days: int, scope=None, nodes=None, grid=None) -> list:
     """Items by the 专栏 their source node sits in (items outside any 专栏 are left out)."""
     nodes = nodes or node_index(plan_id)
-    tallies = tallies_by(WorkItem.source_node_id, plan_id, today, days, scope)
+    tallies = tallies_by(WorkItem.source_node_id, plan_id, today, days, scope, grid)
     by_column: dict[int, Bucket] = {}
     for source_id, tally in tallies.items():
         column_id = nodes.column_of.get(source_id)
@@ -169,9 +250,9 @@ def column_buckets(plan_id: int, today: date, days: int, scope=None, nodes=None)
     return sorted(by_column.values(), key=lambda b: b.position)
 
 
-def department_buckets(plan_id: int, today: date, days: int, scope=None) -> list:
+def department_buckets(plan_id: int, today: date, days: int, scope=None, grid=None) -> list:
     """Items by lead department, most overdue first (the office's ranking)."""
-    tallies = tallies_by(WorkItem.lead_department_id, plan_id, today, days, scope)
+    tallies = tallies_by(WorkItem.lead_department_id, plan_id, today, days, scope, grid)
     names = departments_by_id(tallies)
     buckets = [Bucket(key, names.get(key, ""), tally) for key, tally in tallies.items()]
     return sorted(buckets, key=lambda b: (-b.tally.overdue, -b.tally.due_soon, b.label))

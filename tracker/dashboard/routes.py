@@ -47,7 +47,7 @@ def city():
     """The city overview; liaisons see their own department's view instead (403 here)."""
     plans = plan_list()
     plan = requested_plan(plans)
-    overview = city_overview(plan, clock.today(), due_soon_days()) if plan else None
+    overview = city_overview(plan, clock.today(), due_soon_days(), plans) if plan else None
     return _render("dashboard/city.html", overview, plans)
 
 
@@ -74,7 +74,9 @@ def department(department_id: int):
         abort(404)
     plans = plan_list()
     plan = requested_plan(plans)
-    overview = department_overview(plan, unit, clock.today(), due_soon_days()) if plan else None
+    overview = (
+        department_overview(plan, unit, clock.today(), due_soon_days(), plans) if plan else None
+    )
     departments = (
         db.session.scalars(
             db.select(Department).where(Department.active).order_by(Department.short_name)

@@ -7,5 +7,12 @@ def extra_demo_steps() -> list:
     from tracker.demo.items import load_items_demo
     from tracker.demo.letters import load_letters_demo
     from tracker.demo.plan import import_demo_plan
+    from tracker.demo.schedule import load_schedule_demo
 
-    return [import_demo_plan, load_indicator_demo, load_items_demo, load_letters_demo]
+    return [
+        import_demo_plan,
+        load_indicator_demo,
+        load_items_demo,
+        load_schedule_demo,
+        load_letters_demo,
+    ]

@@ -53,7 +53,7 @@ KIND_LABELS = {
     "target": _l("Target value"),
     "cumulative": _l("Cumulative count"),
     "rank": _l("Rank"),
-    "milestone": _l("Milestone"),
+    "milestone": _l("Milestone title"),
 }
 ATTRIBUTE_LABELS = {"约束性": _l("Binding"), "预期性": _l("Expected")}
 

@@ -106,6 +106,14 @@ class ItemForm(VersionedForm):
     due_date = StringField(
         _l("Due date"), validators=[DateText()], description=_l("YYYY-MM-DD, e.g. 2026-12-31")
     )
+    start_date = StringField(
+        _l("Start date"),
+        validators=[DateText()],
+        description=_l(
+            "Expected progress is measured from this day; blank: the plan's start or "
+            "today, whichever is later"
+        ),
+    )
     priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, coerce=int_param, default=2)
     indicator_id = SelectField(_l("Linked indicator"), coerce=int_param, default=0)
     section_node_id = SelectField(_l("Plan section"), coerce=int_param, default=0)

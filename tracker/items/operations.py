@@ -21,6 +21,7 @@ from tracker.items.access import item_subject
 from tracker.locking import claim
 from tracker.models import Department, Indicator, Plan, PlanNode, WorkItem, item_co_department
 from tracker.notices import queue_notice
+from tracker.schedule import default_start
 from tracker.text import clean_text, required_reason
 from tracker.workflow import Action, ItemStatus
 
@@ -32,6 +33,7 @@ ITEM_FIELDS = (
     "description",
     "deliverable",
     "lead_department_id",
+    "start_date",
     "due_date",
     "original_due_date",
     "priority",
@@ -106,6 +108,17 @@ def _check_owners(lead_id, co_ids, errors: dict) -> list[int]:
     return co_ids
 
 
+def _check_start(start_date: date | None, due_date: date | None, errors: dict) -> None:
+    if start_date is not None and due_date is not None and start_date > due_date:
+        errors["start_date"] = _("The start date must not be after the due date.")
+
+
+def _clamped(start_date: date | None, due_date: date | None) -> date | None:
+    if start_date is not None and due_date is not None and start_date > due_date:
+        return due_date
+    return start_date
+
+
 def _set_co_departments(item: WorkItem, co_ids: list[int]) -> None:
     """Replace the co-owners with two set-based statements (no per-row loading)."""
     db.session.execute(delete(item_co_department).where(item_co_department.c.item_id == item.id))
@@ -154,10 +167,16 @@ def create_item(
     section_node_id: int | None = None,
     source_node_id: int | None = None,
     is_demo: bool = False,
+    start_date: date | None = None,
     now: datetime | None = None,
 ) -> WorkItem:
-    """Add a work item to a plan (the office, or the system when `actor` is None)."""
+    """Add a work item to a plan (the office, or the system when `actor` is None).
+
+    `start_date` (序时进度 starts there) defaults to the plan's start or the day the item
+    is created, whichever is later (tracker.schedule.default_start)."""
     now = now or clock.now()
+    if start_date is None:
+        start_date = default_start(plan.start_year, clock.local_date(now), due_date)
     require_role(actor, Action.EDIT_ITEM)
     title = clean_text(title, 1000)
     code = (code or "").strip()
@@ -169,6 +188,7 @@ def create_item(
     errors: dict[str, str] = {}
     _check_code(plan.id, code, None, errors)
     _check_details(plan.id, title, priority, indicator_id, due_date, errors)
+    _check_start(start_date, due_date, errors)
     co_ids = _check_owners(lead_department_id, co_department_ids, errors)
     for node_id in (section_node_id, source_node_id):
         _check_node(plan.id, node_id, errors)
@@ -181,6 +201,7 @@ def create_item(
         description=clean_text(description),
         deliverable=clean_text(deliverable),
         lead_department_id=lead_department_id,
+        start_date=start_date,
         due_date=due_date,
         priority=priority,
         indicator_id=indicator_id,
@@ -215,15 +236,20 @@ def update_item(
     priority: int = 2,
     indicator_id: int | None = None,
     section_node_id: int | None = None,
+    start_date: date | None = None,
     now: datetime | None = None,
 ) -> WorkItem:
-    """Edit an item's details. A stale `expected_version` raises StaleVersion (409)."""
+    """Edit an item's details. A stale `expected_version` raises StaleVersion (409).
+    `start_date` None keeps the item's start date."""
     now = now or clock.now()
     require(actor, Action.EDIT_ITEM, item_subject(item), obj=f"item:{item.id}")
     title, code = clean_text(title, 1000), (code or "").strip()
     errors: dict[str, str] = {}
     _check_code(item.plan_id, code, item.id, errors)
     _check_details(item.plan_id, title, priority, indicator_id, due_date, errors)
+    _check_start(start_date, due_date, errors)
+    # A due date moved before the kept start date takes the start with it.
+    start_date = start_date or _clamped(item.start_date, due_date)
     _check_node(item.plan_id, section_node_id, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -232,6 +258,7 @@ def update_item(
     item.title, item.code = title, code
     item.description, item.deliverable = clean_text(description), clean_text(deliverable)
     item.due_date, item.priority, item.indicator_id = due_date, priority, indicator_id
+    item.start_date = start_date
     if section_node_id is not None:
         item.section_node_id = section_node_id
     db.session.flush()

@@ -24,6 +24,7 @@ from tracker.items.queries import (
     report_rows,
     reports_to_write,
 )
+from tracker.items.schedule_lists import behind_schedule
 from tracker.models import (
     AuditEvent,
     Contribution,
@@ -86,6 +87,7 @@ def department_home_data(user, today: date) -> dict:
             limit=20,
         ),
         "extensions": pending_extensions(user),
+        "behind": behind_schedule(user, today, led, limit=HOME_LIST_LIMIT),
     }
 
 

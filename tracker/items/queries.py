@@ -33,6 +33,8 @@ from tracker.models import (
 )
 from tracker.numbers import int_param
 from tracker.periods import focus_period_id_clause, focus_period_ids
+from tracker.schedule import LIGHTS
+from tracker.schedule_query import light_case
 from tracker.workflow import ItemStatus, ReviewState
 
 ITEM_STATUSES = (*(status.value for status in ItemStatus), "retired")
@@ -89,6 +91,7 @@ class ItemFilters:
     q: str | None = None
     node_id: int | None = None  # source node: this plan heading or any under it
     column: bool = False  # source node is a 专栏 or lies inside one
+    light: str | None = None  # 序时进度 light (tracker.schedule.LIGHTS)
 
     @classmethod
     def from_args(cls, args) -> ItemFilters:
@@ -114,6 +117,7 @@ class ItemFilters:
             q=(args.get("q") or "").strip()[:100] or None,
             node_id=as_int("node"),
             column=args.get("column") == "1",
+            light=args.get("light") if args.get("light") in LIGHTS else None,
         )
 
     def as_args(self) -> dict:
@@ -176,6 +180,8 @@ def item_list_query(user, filters: ItemFilters, today: date):
         query = query.where(WorkItem.source_node_id.in_(subtree_node_ids(f.node_id)))
     if f.column:
         query = query.where(WorkItem.source_node_id.in_(column_node_ids(f.plan_id)))
+    if f.light:
+        query = query.where(light_case(today) == f.light)
     if f.q:
         words = [w for w in f.q.split() if w]
         for word in words[:5]:

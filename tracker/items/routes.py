@@ -22,6 +22,7 @@ from tracker.items.forms import (
     ReasonForm,
 )
 from tracker.items.headings import plan_node_label
+from tracker.items.milestones import milestone_plan_of
 from tracker.items.pages import department_home_data, item_page_data
 from tracker.items.queries import (
     ITEM_STATUSES,
@@ -31,7 +32,9 @@ from tracker.items.queries import (
 )
 from tracker.models import WorkItem
 from tracker.pagination import paginate
-from tracker.workflow import Role, can_see_all
+from tracker.schedule import LIGHTS
+from tracker.schedule_query import schedule_for_item, schedule_for_items
+from tracker.workflow import ReviewState, Role, can_see_all
 
 
 @bp.get("/my")
@@ -62,6 +65,8 @@ def index():
         statuses=ITEM_STATUSES,
         review_filters=REVIEW_FILTERS,
         due_windows=due_windows(),
+        lights=LIGHTS,
+        schedules=schedule_for_items([row[0] for row in page.items], day),
         node_label=plan_node_label(filters.node_id),
         today=day,
         is_due_soon=is_due_soon,
@@ -85,6 +90,9 @@ def detail(item_id: int):
     day = clock.today()
     data = item_page_data(item, day)
     pending = has_pending_extension(item.id)
+    milestone_plan = milestone_plan_of(item.id)
+    plan_state = milestone_plan.state if milestone_plan else ReviewState.DRAFT.value
+    steps = milestone_plan.milestones if milestone_plan else []
     return render_template(
         "items/detail.html",
         item=item,
@@ -95,6 +103,10 @@ def detail(item_id: int):
         extension_form=ExtensionForm(),
         reason_form=ReasonForm(version=item.version),
         confirm=ConfirmForm(),
+        schedule=schedule_for_item(item, day),
+        milestone_plan=milestone_plan,
+        plan_subject=item_subject(item, plan_state),
+        milestone_subjects={m.id: item_subject(item, m.state) for m in steps},
         **data,
     )
 

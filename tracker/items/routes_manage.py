@@ -79,6 +79,7 @@ def _detail_fields(form: ItemForm) -> dict:
         "description": form.description.data or "",
         "deliverable": form.deliverable.data or "",
         "due_date": getattr(form.due_date, "parsed", None),
+        "start_date": getattr(form.start_date, "parsed", None),
         "priority": form.priority.data,
         "indicator_id": form.indicator_id.data or None,
         "section_node_id": form.section_node_id.data or None,
@@ -138,6 +139,7 @@ def edit(item_id: int):
     if request.method == "GET":
         form.version.data = item.version
         form.due_date.data = item.due_date.isoformat() if item.due_date else ""
+        form.start_date.data = item.start_date.isoformat() if item.start_date else ""
         form.indicator_id.data = item.indicator_id or 0
         form.section_node_id.data = item.section_node_id or 0
     return form_page(

@@ -4,9 +4,10 @@ from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.imports import SpreadsheetImport
 from tracker.models.letters import Letter, LetterCounter, letter_item
-from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
+from tracker.models.notify import DigestLight, Notice, OutboxMessage, SchedulerRun
 from tracker.models.org import ApiToken, Department, DepartmentAlias, LoginThrottle, User
 from tracker.models.plan import Indicator, IndicatorValue, Plan, PlanImport, PlanNode
+from tracker.models.schedule import Milestone, MilestonePlan
 from tracker.models.work import (
     Attachment,
     Contribution,
@@ -26,6 +27,7 @@ __all__ = [
     "Contribution",
     "Department",
     "DepartmentAlias",
+    "DigestLight",
     "ExtensionRequest",
     "HolidayEntry",
     "HolidayYear",
@@ -34,6 +36,8 @@ __all__ = [
     "Letter",
     "LetterCounter",
     "LoginThrottle",
+    "Milestone",
+    "MilestonePlan",
     "Notice",
     "OutboxMessage",
     "Plan",

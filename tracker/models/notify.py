@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -77,3 +77,23 @@ class SchedulerRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str] = mapped_column(String(20), default="running")
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class DigestLight(db.Model):
+    """The schedule light (序时进度) each open item had when a week's digest was planned.
+
+    The next week's digest compares today's lights with these rows to list the items that
+    newly turned yellow or red. Written set-based by the digest job, in the transaction that
+    queues the digest; only this week's and the previous digest's rows are kept.
+    """
+
+    __tablename__ = "digest_light"
+    __table_args__ = (
+        CheckConstraint("light IN ('green', 'yellow', 'red', 'grey', 'done')", name="light"),
+    )
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    week: Mapped[date] = mapped_column(primary_key=True, index=True)
+    light: Mapped[str] = mapped_column(String(8))

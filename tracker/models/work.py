@@ -59,6 +59,8 @@ class WorkItem(VersionedMixin, TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     deliverable: Mapped[str] = mapped_column(Text, default="")
     lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # 序时进度 runs from here to the due date (tracker/schedule.py); set when the item is made.
+    start_date: Mapped[date | None] = mapped_column()
     due_date: Mapped[date | None] = mapped_column()
     original_due_date: Mapped[date | None] = mapped_column()
     priority: Mapped[int] = mapped_column(default=2)

@@ -26,6 +26,7 @@ from tracker.notify.messages import (
 )
 from tracker.notify.rendering import mail_locale
 from tracker.notify.rules import digest_week, parse_day_of_week
+from tracker.notify.schedule_news import newly_behind
 from tracker.periods import not_reported_label
 
 logger = logging.getLogger(__name__)
@@ -39,14 +40,17 @@ class DepartmentDigest:
     returned: list[dict] = field(default_factory=list)
     # Per period: items still without a submitted report, worded by the deadline rule.
     unreported: list[dict] = field(default_factory=list)
+    # 序时进度: items newly turned yellow or red since the last digest (schedule_news.py).
+    newly_behind: list[dict] = field(default_factory=list)
 
     @property
     def has_news(self) -> bool:
-        return bool(self.overdue or self.due_soon or self.returned)
+        return bool(self.overdue or self.due_soon or self.returned or self.newly_behind)
 
     @property
     def item_codes(self) -> list[str]:
-        codes = [row["code"] for row in self.overdue + self.due_soon + self.returned]
+        rows = self.overdue + self.due_soon + self.returned + self.newly_behind
+        codes = [row["code"] for row in rows]
         return list(dict.fromkeys(codes))
 
 
@@ -203,14 +207,25 @@ def _department_draft(digest: DepartmentDigest, week: date, today: date, directo
     to = directory.digest_readers.get(digest.department_id, [])
     if not to:
         return Skipped(dedupe_key, department, "nobody in the department receives the digest")
-    subject = _(
-        "[Plan Tracker] Weekly digest for %(department)s: %(overdue)s overdue, "
-        "%(soon)s due soon, %(returned)s returned",
+    figures = dict(
         department=department,
         overdue=len(digest.overdue),
         soon=len(digest.due_soon),
         returned=len(digest.returned),
     )
+    if digest.newly_behind:  # 序时进度: say it in the subject too
+        subject = _(
+            "[Plan Tracker] Weekly digest for %(department)s: %(overdue)s overdue, "
+            "%(soon)s due soon, %(returned)s returned, %(behind)s newly behind schedule",
+            behind=len(digest.newly_behind),
+            **figures,
+        )
+    else:
+        subject = _(
+            "[Plan Tracker] Weekly digest for %(department)s: %(overdue)s overdue, "
+            "%(soon)s due soon, %(returned)s returned",
+            **figures,
+        )
     return MessageDraft(
         kind="digest",
         dedupe_key=dedupe_key,
@@ -235,12 +250,19 @@ def _office_draft(digests, week: date, today: date, directory: Directory):
                     "overdue": len(digest.overdue),
                     "due_soon": len(digest.due_soon),
                     "returned": len(digest.returned),
+                    "newly_behind": len(digest.newly_behind),
                     "overdue_codes": [row["code"] for row in digest.overdue],
                 }
             )
     rows.sort(key=lambda row: (-row["overdue"], row["department"] or ""))
     unreachable = unreachable_departments(directory)
     warnings = indicator_warnings(today)
+    behind = [
+        dict(row, department=directory.short_name(digest.department_id))
+        for digest in digests.values()
+        for row in digest.newly_behind
+    ]
+    behind.sort(key=lambda row: (row["light"] != "red", row["code"]))
     dedupe_key = f"digest:office:{week.isoformat()}"
     if not (rows or unreachable or warnings):
         return None
@@ -268,12 +290,14 @@ def _office_draft(digests, week: date, today: date, directory: Directory):
             "rows": rows,
             "unreachable": unreachable,
             "warnings": warnings,
+            "newly_behind": behind,
             "today": today,
             "week": week,
             "totals": {
                 "overdue": overdue_total,
                 "due_soon": sum(row["due_soon"] for row in rows),
                 "returned": sum(row["returned"] for row in rows),
+                "newly_behind": len(behind),
             },
         },
     )
@@ -286,6 +310,9 @@ def plan_digests(today: date, directory: Directory | None = None) -> Planned:
         return Planned([], [])
     directory = directory or load_directory()
     digests = collect_department_digests(today)
+    for row in newly_behind(today, week):
+        department_id = row["department_id"]
+        digests.setdefault(department_id, DepartmentDigest(department_id)).newly_behind.append(row)
     drafts: list[MessageDraft] = []
     skipped: list[Skipped] = []
     with mail_locale():

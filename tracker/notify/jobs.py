@@ -16,6 +16,8 @@ from tracker.notify.digest import plan_digests
 from tracker.notify.dispatch import dispatch_all
 from tracker.notify.messages import Planned
 from tracker.notify.outbox import new_drafts, queue_drafts
+from tracker.notify.rules import digest_week, parse_day_of_week
+from tracker.notify.schedule_news import remember_lights
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +41,13 @@ def remind(today: date, *, dry_run: bool = False) -> Planned:
 
 
 def digest(today: date, *, dry_run: bool = False) -> Planned:
-    """This week's digests, if due on `today` and not yet queued."""
-    return _run(plan_digests(today), dry_run)
+    """This week's digests, if due on `today` and not yet queued; a real run also remembers
+    each open item's schedule light for next week's "newly behind" (same transaction)."""
+    planned = _run(plan_digests(today), dry_run)
+    week = digest_week(today, parse_day_of_week(current_app.config["DIGEST_DAY_OF_WEEK"]))
+    if week is not None and not dry_run:
+        remember_lights(today, week)
+    return planned
 
 
 # ---------------------------------------------------------------- scheduled jobs

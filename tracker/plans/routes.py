@@ -56,8 +56,6 @@ ITEMS_LIST_ENDPOINT = "items.index"
 ITEM_DETAIL_ENDPOINT = "items.detail"
 
 
-
-
 # ------------------------------------------------------------------------- reading
 
 

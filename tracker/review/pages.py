@@ -6,7 +6,8 @@ import difflib
 from datetime import date
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import joinedload
 
 from tracker.evidence import item_attachments
 from tracker.extensions import db
@@ -25,8 +26,9 @@ from tracker.items.queries import (
     report_revisions,
     report_rows,
 )
-from tracker.models import Report, WorkItem
-from tracker.review.queue import queue_total, review_queue_query
+from tracker.items.schedule_lists import behind_schedule
+from tracker.models import Milestone, MilestonePlan, Report, WorkItem
+from tracker.review.queue import queue_total, review_queue_query, waiting_item_ids
 from tracker.workflow import ReviewState
 
 
@@ -67,7 +69,25 @@ def office_home_data(user, today: date) -> dict:
         ),
         "extensions": pending_extensions(user),
         "plans_missing_periods": plans_without_focus_period(today),
+        "behind": behind_schedule(user, today, limit=20),
+        "milestones_waiting": milestones_waiting(user),
     }
+
+
+def milestones_waiting(user, limit: int = 10) -> list[WorkItem]:
+    """Items whose milestone plan or a reached claim waits for the office: one statement."""
+    ids = union_all(waiting_item_ids(MilestonePlan, user), waiting_item_ids(Milestone, user))
+    return (
+        db.session.scalars(
+            select(WorkItem)
+            .where(WorkItem.id.in_(ids))
+            .options(joinedload(WorkItem.lead_department))
+            .order_by(WorkItem.plan_id, WorkItem.id)
+            .limit(limit)
+        )
+        .unique()
+        .all()
+    )
 
 
 def review_page_data(report: Report) -> dict:

@@ -1,10 +1,11 @@
-"""The review queue: what waits for the office, for both kinds of submission.
+"""The review queue: what waits for the office, for every kind of submission.
 
-One query serves work-item reports (the /review page and the office home) and indicator
-values (the indicators' review list): rows in a state the table lets the office verify
-(`tracker.transitions.moves(kind, VERIFY)`: "submitted"), that the user may see, oldest
-submission first, with what the lists show eager-loaded. The kinds differ only in how a row
-reaches its plan, its department and its searchable text.
+One query serves work-item reports (the /review page and the office home), indicator
+values (the indicators' review list) and milestone plans and reached claims (the office
+home): rows in a state the table lets the office verify (`tracker.transitions.moves(kind,
+VERIFY)`: "submitted"), that the user may see, oldest submission first, with what the lists
+show eager-loaded. The kinds differ only in how a row reaches its plan, its department and
+its searchable text.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.extensions import db
 from tracker.items.queries import visibility_clause
-from tracker.models import Indicator, IndicatorValue, Report, WorkItem
+from tracker.models import Indicator, IndicatorValue, Milestone, MilestonePlan, Report, WorkItem
 from tracker.transitions import moves
 from tracker.workflow import Action, can_see_all
 
@@ -65,6 +66,23 @@ KINDS: dict[type, QueueKind] = {
             joinedload(IndicatorValue.author),
         ),
     ),
+    # 形象进度计划 (tracker/items/milestones.py): a submitted plan, a claimed milestone.
+    MilestonePlan: QueueKind(
+        owner=WorkItem,
+        join_on=WorkItem.id == MilestonePlan.item_id,
+        plan_column=WorkItem.plan_id,
+        department_column=WorkItem.lead_department_id,
+        search_columns=(WorkItem.code, WorkItem.title),
+        options=(joinedload(MilestonePlan.item).joinedload(WorkItem.lead_department),),
+    ),
+    Milestone: QueueKind(
+        owner=WorkItem,
+        join_on=WorkItem.id == Milestone.item_id,
+        plan_column=WorkItem.plan_id,
+        department_column=WorkItem.lead_department_id,
+        search_columns=(WorkItem.code, WorkItem.title, Milestone.title),
+        options=(joinedload(Milestone.item).joinedload(WorkItem.lead_department),),
+    ),
 }
 
 
@@ -87,6 +105,20 @@ def review_queue_query(kind: type, user, *, plan_id=None, department_id=None, q=
             or_(*(column.contains(q, autoescape=True) for column in spec.search_columns))
         )
     return query
+
+
+def waiting_item_ids(kind: type, user):
+    """SELECT of the ids of the work items with a submission of `kind` (a kind owned by a
+    work item) waiting for review, as `review_queue_query` finds them; for IN (…)."""
+    spec = KINDS[kind]
+    if spec.owner is not WorkItem:
+        raise ValueError(f"{kind.__name__} does not belong to a work item")
+    return (
+        select(WorkItem.id)
+        .select_from(kind)
+        .join(WorkItem, spec.join_on)
+        .where(kind.state.in_(list(moves(kind, Action.VERIFY))), spec.visibility(user))
+    )
 
 
 def queue_total(query) -> int:

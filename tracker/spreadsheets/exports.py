@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.dashboard.queries import node_index
-from tracker.dashboard.scope import GREEN, RED, YELLOW, light_of, visible_clause
+from tracker.dashboard.scope import visible_clause
 from tracker.extensions import db
 from tracker.indicators.labels import STATUS_LABELS
 from tracker.indicators.queries import status_grid
 from tracker.indicators.status import IndicatorStatus
 from tracker.models import Plan, PlanNode, Report, ReportingPeriod, WorkItem
+from tracker.schedule_query import schedule_for_items
 from tracker.spreadsheets.render import (
     DecompositionRow,
     Group,
@@ -29,7 +30,10 @@ from tracker.workflow import can_see_all
 
 logger = logging.getLogger(__name__)
 
-_LIGHT_FILLS = {RED: "bad", YELLOW: "warn", GREEN: "good"}
+# The 状态 cell's fill by schedule light; grey (too early to judge) stays white.
+_LIGHT_FILLS = {"red": "bad", "yellow": "warn", "green": "good", "done": "good"}
+# The offices' three classes (tracker/schedule.py `klass`), as the sheet says them.
+_CLASS_TEXT = {"ahead": "超进度", "on_track": "达进度", "behind": "欠进度"}
 _STATUS_FILLS = {
     IndicatorStatus.MET: "good",
     IndicatorStatus.ON_TRACK: "good",
@@ -135,13 +139,28 @@ def _subtitle(user, today: date) -> str:
     return f"{scope}{today.year}年{today.month}月{today.day}日"
 
 
+def schedule_class_text(status) -> str:
+    """The 状态 cell: 超进度 / 达进度 / 欠进度, or why an item has no class (yet)."""
+    if status is None:
+        return ""
+    if status.light == "done":
+        return "已完成"
+    if status.light == "grey":
+        return "暂不评价"
+    return _CLASS_TEXT.get(status.klass, "")
+
+
 def progress_workbook(user, plan: Plan, period: ReportingPeriod, today: date, days: int) -> bytes:
-    """进展情况表: each visible item with its latest verified report as of the period."""
+    """进展情况表: each visible item with its latest verified report as of the period, and
+    its schedule status today (序时进度 / 实际进度 / 状态, one set query for all items)."""
+    del days  # the 状态 column follows the schedule light now, not the due-soon window
     items = visible_items(user, plan.id)
     latest = latest_verified(plan.id, (i.id for i in items), up_to=period.end_date)
+    statuses = schedule_for_items(items, today)
     rows = []
     for item in items:
         report, report_period = latest.get(item.id, (None, None))
+        schedule = statuses.get(item.id)
         rows.append(
             ProgressRow(
                 code=item.code,
@@ -154,7 +173,10 @@ def progress_workbook(user, plan: Plan, period: ReportingPeriod, today: date, da
                 progress=report.progress if report else None,
                 status=str(STATE_LABELS.get(item.status, item.status)),
                 verified_on=report.reviewed_at.date() if report and report.reviewed_at else None,
-                light=_LIGHT_FILLS[light_of(item, today, days)],
+                light=_LIGHT_FILLS.get(schedule.light) if schedule else None,
+                expected=schedule.expected if schedule else None,
+                actual=schedule.actual if schedule else None,
+                schedule=schedule_class_text(schedule),
             )
         )
     title = f"{plan.title}进展情况表（{period.label}）"

@@ -115,7 +115,10 @@ PROGRESS_HEADERS = (
     "报告期",
     "进展情况",
     "进度",
+    "序时进度",
+    "实际进度",
     "状态",
+    "办理状态",
     "审核时间",
 )
 _PROGRESS_WIDTHS = (
@@ -127,6 +130,9 @@ _PROGRESS_WIDTHS = (
     (8, 10),
     (30, 60),
     (6, 8),
+    (8, 10),
+    (8, 10),
+    (8, 12),
     (8, 12),
     (12, 16),
 )
@@ -144,11 +150,17 @@ class ProgressRow:
     progress: int | None
     status: str
     verified_on: date | None
-    light: str | None = None  # good / warn / bad: fills the status cell
+    light: str | None = None  # good / warn / bad: fills the 状态 (schedule class) cell
+    # 序时进度 today (tracker/schedule.py): expected and actual progress, and the class
+    # (超进度 / 达进度 / 欠进度, or why there is none yet).
+    expected: int | None = None
+    actual: int | None = None
+    schedule: str = ""
 
 
 def render_progress(title: str, rows: Sequence[ProgressRow], subtitle: str | None = None) -> bytes:
-    """Each item with its latest verified report for the chosen period."""
+    """Each item with its latest verified report for the chosen period, and where it
+    stands against time today (序时进度, 实际进度, 状态)."""
     workbook = new_workbook()
     ws = add_sheet(workbook, "进展情况表")
     first = write_table(
@@ -166,16 +178,19 @@ def render_progress(title: str, rows: Sequence[ProgressRow], subtitle: str | Non
                 item.period,
                 item.narrative,
                 None if item.progress is None else item.progress / 100,
+                None if item.expected is None else item.expected / 100,
+                None if item.actual is None else item.actual / 100,
+                item.schedule,
                 item.status,
                 item.verified_on,
             )
             for item in rows
         ],
         widths=_PROGRESS_WIDTHS,
-        formats={8: PERCENT_FORMAT},
+        formats={8: PERCENT_FORMAT, 9: PERCENT_FORMAT, 10: PERCENT_FORMAT},
     )
     for offset, item in enumerate(rows):
-        fill(ws, first + offset, 9, item.light)
+        fill(ws, first + offset, 11, item.light)
     return to_bytes(workbook)
 
 

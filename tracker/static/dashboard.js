@@ -122,7 +122,8 @@
     );
   }
 
-  const DRAW = { lights, sections: progressBars, columns: progressBars, departments, reporting };
+  // `schedule`: the 序时进度 lights, drawn like the calendar lights.
+  const DRAW = { lights, schedule: lights, sections: progressBars, columns: progressBars, departments, reporting };
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-print]").forEach((button) => {

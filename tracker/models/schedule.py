@@ -1,0 +1,72 @@
+"""Milestone plans (形象进度计划) of work items and their milestones, reviewed by the office."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import TimestampMixin, VersionedMixin, one_of
+from tracker.workflow import ReviewState
+
+_REVIEW_STATES = one_of("state", ReviewState)
+
+
+class MilestonePlan(VersionedMixin, TimestampMixin, db.Model):
+    """An item's milestone plan: proposed by the lead's liaison, approved (verified) by the
+    office through tracker.transitions. Only a verified plan drives the expected progress."""
+
+    __tablename__ = "milestone_plan"
+    __table_args__ = (CheckConstraint(_REVIEW_STATES, name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[str] = mapped_column(String(12), default="draft")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_comment: Mapped[str | None] = mapped_column(Text)
+
+    item = relationship("WorkItem")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Milestone.position"
+    )
+
+
+class Milestone(VersionedMixin, db.Model):
+    """One step of a milestone plan. Its `state` is the claim that it has been reached:
+    draft (not claimed) → submitted (the liaison says it was reached on `reached_on`) →
+    verified (the office agrees: its weight counts toward the actual progress) / returned."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (
+        CheckConstraint(_REVIEW_STATES, name="state"),
+        CheckConstraint("weight >= 1 AND weight <= 100", name="weight"),
+        # The set query reads an item's milestones by item (tracker/schedule_query.py).
+        Index("ix_milestone_item_state", "item_id", "state"),
+        Index("ix_milestone_state_submitted", "state", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("milestone_plan.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    planned_date: Mapped[date] = mapped_column()
+    weight: Mapped[int] = mapped_column()
+    state: Mapped[str] = mapped_column(String(12), default="draft")
+    reached_on: Mapped[date | None] = mapped_column()
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_comment: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[MilestonePlan] = relationship(back_populates="milestones")
+    item = relationship("WorkItem", viewonly=True)

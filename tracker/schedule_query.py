@@ -1,0 +1,236 @@
+"""序时进度 for many items at once: a set query in Python, and the same light as SQL.
+
+Two ways to the one definition in `tracker.schedule` (keep them in step — the agreement
+test in tests/test_schedule_query.py compares them item by item on SQLite and PostgreSQL):
+
+- `schedule_for_items(items_or_ids, today)` → {item id: ScheduleStatus}, in a fixed number
+  of queries whatever the number of items (items, plans' frequencies, verified reports,
+  approved milestones: at most four).
+- `light_case(today)` and `schedule_columns(today)`: SQL expressions over `WorkItem` (with
+  correlated subqueries for milestones and verified reports) for WHERE, GROUP BY and
+  ORDER BY — e.g. `select(light_case(today), func.count()).where(...).group_by(1)` counts
+  items by light; `.where(light_case(today) == "red")` filters a list.
+
+Day arithmetic differs by dialect, so `epoch_days(x)` (whole days since 1970-01-01 of a
+DATE) is a small construct compiled to julianday() on SQLite and date subtraction on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import Integer, and_, case, exists, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from tracker.extensions import db
+from tracker.models import Milestone, MilestonePlan, Plan, Report, WorkItem
+from tracker.schedule import (
+    DEFAULT_PERIOD_DAYS,
+    PERIOD_DAYS,
+    ScheduleStatus,
+    Step,
+    klass_of,
+    schedule_status,
+)
+from tracker.workflow import ItemStatus, ReviewState
+
+logger = logging.getLogger(__name__)
+
+EPOCH = date(1970, 1, 1)
+VERIFIED = ReviewState.VERIFIED.value
+
+
+class epoch_days(FunctionElement):  # noqa: N801 - reads like the SQL function it is
+    """Whole days from 1970-01-01 to a DATE expression (an integer)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "epoch_days"
+
+
+@compiles(epoch_days, "sqlite")
+def _epoch_days_sqlite(element, compiler, **kw):
+    # julianday('YYYY-MM-DD') is N.5 exactly; 1970-01-01 is 2440587.5.
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+@compiles(epoch_days, "postgresql")
+def _epoch_days_postgresql(element, compiler, **kw):
+    return f"(CAST({compiler.process(element.clauses, **kw)} AS DATE) - DATE '1970-01-01')"
+
+
+def thresholds() -> tuple[int, int]:
+    """(yellow, red) lag thresholds from the settings SCHEDULE_YELLOW_LAG / SCHEDULE_RED_LAG."""
+    config = current_app.config
+    return int(config.get("SCHEDULE_YELLOW_LAG", 10)), int(config.get("SCHEDULE_RED_LAG", 30))
+
+
+# ---------------------------------------------------------------- Python, set-based
+
+
+def schedule_for_items(items_or_ids: Iterable, today: date) -> dict[int, ScheduleStatus]:
+    """{item id: ScheduleStatus} for work items (loaded rows or ids), in at most four queries."""
+    given = list(items_or_ids)
+    items = [i for i in given if isinstance(i, WorkItem)]
+    ids = [i for i in given if not isinstance(i, WorkItem)]
+    if ids:
+        items += db.session.scalars(select(WorkItem).where(WorkItem.id.in_(ids))).all()
+    if not items:
+        return {}
+    item_ids = [item.id for item in items]
+    frequencies = dict(
+        db.session.execute(
+            select(Plan.id, Plan.frequency).where(Plan.id.in_({i.plan_id for i in items}))
+        ).all()
+    )
+    reported = set(
+        db.session.scalars(
+            select(Report.item_id)
+            .where(Report.item_id.in_(item_ids), Report.state == VERIFIED)
+            .distinct()
+        )
+    )
+    steps: dict[int, list[Step]] = {}
+    rows = db.session.execute(
+        select(Milestone.item_id, Milestone.planned_date, Milestone.weight, Milestone.state)
+        .join(MilestonePlan, Milestone.plan_id == MilestonePlan.id)
+        .where(Milestone.item_id.in_(item_ids), MilestonePlan.state == VERIFIED)
+        .order_by(Milestone.item_id, Milestone.position)
+    )
+    for item_id, planned, weight, state in rows:
+        steps.setdefault(item_id, []).append(Step(planned, weight, state == VERIFIED))
+    yellow, red = thresholds()
+    return {
+        item.id: schedule_status(
+            start=item.start_date,
+            due=item.due_date,
+            today=today,
+            closed=item.is_closed,
+            verified_progress=item.progress if item.id in reported else None,
+            milestones=steps.get(item.id, ()),
+            period=PERIOD_DAYS.get(frequencies.get(item.plan_id) or "", DEFAULT_PERIOD_DAYS),
+            yellow=yellow,
+            red=red,
+        )
+        for item in items
+    }
+
+
+def schedule_for_item(item: WorkItem, today: date) -> ScheduleStatus:
+    """One item's status (the detail page, the API's single item)."""
+    return schedule_for_items([item], today)[item.id]
+
+
+# ---------------------------------------------------------------- SQL twins
+
+
+def _approved():
+    return exists(
+        select(MilestonePlan.id).where(
+            MilestonePlan.item_id == WorkItem.id, MilestonePlan.state == VERIFIED
+        )
+    )
+
+
+def _weights(*conditions):
+    return (
+        select(func.coalesce(func.sum(Milestone.weight), 0))
+        .join(MilestonePlan, Milestone.plan_id == MilestonePlan.id)
+        .where(Milestone.item_id == WorkItem.id, MilestonePlan.state == VERIFIED, *conditions)
+        .scalar_subquery()
+    )
+
+
+def _verified_report():
+    return exists(select(Report.id).where(Report.item_id == WorkItem.id, Report.state == VERIFIED))
+
+
+def _begins():
+    return func.coalesce(WorkItem.start_date, WorkItem.due_date)
+
+
+def expected_expr(today: date):
+    """Expected progress today (the twin of the `expected` rule)."""
+    day = literal((today - EPOCH).days, Integer)
+    begins = _begins()
+    linear = case(
+        (WorkItem.due_date.is_(None), 0),
+        (WorkItem.due_date <= today, 100),
+        (begins >= today, 0),
+        # `//`: integer division on both dialects (`/` would be true division on SQLite).
+        else_=(100 * (day - epoch_days(begins)))
+        // (epoch_days(WorkItem.due_date) - epoch_days(begins)),
+    )
+    return case((_approved(), _weights(Milestone.planned_date <= today)), else_=linear)
+
+
+def actual_expr():
+    """Actual progress (the twin of the `actual` rule)."""
+    reported = case((_verified_report(), WorkItem.progress), else_=0)
+    reached = _weights(Milestone.state == VERIFIED)
+    return case((reported >= reached, reported), else_=reached)
+
+
+def lag_expr(today: date):
+    return expected_expr(today) - actual_expr()
+
+
+def _period_days():
+    frequency = select(Plan.frequency).where(Plan.id == WorkItem.plan_id).scalar_subquery()
+    return case(
+        *((frequency == name, days) for name, days in PERIOD_DAYS.items()),
+        else_=DEFAULT_PERIOD_DAYS,
+    )
+
+
+def light_case(today: date, yellow: int | None = None, red: int | None = None):
+    """The light as an SQL CASE over WorkItem: 'done', 'red', 'grey', 'yellow' or 'green'.
+
+    Thresholds default to the settings (needs an app context then)."""
+    if yellow is None or red is None:
+        yellow, red = thresholds()
+    day = literal((today - EPOCH).days, Integer)
+    begins = _begins()
+    lag = lag_expr(today)
+    closed = or_(WorkItem.status == ItemStatus.COMPLETED.value, WorkItem.retired_at.isnot(None))
+    grey = and_(
+        ~_verified_report(),
+        _weights(Milestone.state == VERIFIED) == 0,
+        begins.isnot(None),
+        day - epoch_days(begins) < _period_days(),
+    )
+    return case(
+        (closed, "done"),
+        (WorkItem.due_date < today, "red"),
+        (grey, "grey"),
+        (lag > red, "red"),
+        (lag >= yellow, "yellow"),
+        else_="green",
+    )
+
+
+def basis_expr():
+    """'milestones' when an approved milestone plan drives the item, else 'linear'."""
+    return case((_approved(), "milestones"), else_="linear")
+
+
+def schedule_columns(today: date) -> dict:
+    """Labelled SQL columns {expected, actual, lag, light, basis} to add to a select of
+    WorkItem, in the order `status_from_columns` takes them back."""
+    return {
+        "expected": expected_expr(today).label("schedule_expected"),
+        "actual": actual_expr().label("schedule_actual"),
+        "lag": lag_expr(today).label("schedule_lag"),
+        "light": light_case(today).label("schedule_light"),
+        "basis": basis_expr().label("schedule_basis"),
+    }
+
+
+def status_from_columns(expected, actual, lag, light, basis) -> ScheduleStatus:
+    """A ScheduleStatus from the five values of `schedule_columns` read in one row."""
+    return ScheduleStatus(expected, actual, lag, light, basis, klass_of(light, lag))
