@@ -1,6 +1,6 @@
 """The facts the letter rules read, gathered set-based: a fixed number of queries per run
 whatever the number of items (open items with their late report, returns in a row, the
-schedule light, and the letters on file)."""
+序时进度 light from tracker.schedule_query, and the letters on file)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select
 
 from tracker.extensions import db
+from tracker.item_predicates import open_clause
 from tracker.letters.rules import ItemFacts, LetterFacts
 from tracker.models import Letter, Plan, Report, ReportingPeriod, ReportRevision, WorkItem
 from tracker.models.letters import letter_item
 from tracker.notify.deadlines import open_items_filter
+from tracker.periods import period_containing
+from tracker.schedule_query import light_case
 from tracker.workdays import working_days_between
 from tracker.workflow import OPEN_LETTER_STATES
 
@@ -117,13 +120,37 @@ def returns_in_a_row() -> dict[int, tuple[int, int]]:
     return result
 
 
-def schedule_lights(today: date, item_ids) -> dict[int, dict]:
-    """item → {"light", "light_period", "red_last_period"} on 序时进度 (issue 16).
-
-    Empty until the schedule module exists: the lateness and return rules run without it.
+def schedule_lights(today: date) -> dict[int, dict]:
+    """item → {"light", "light_period", "red_last_period"} for open items yellow or red on
+    序时进度 (issue 16), in one query: the SQL twin of tracker.schedule (light_case), today and
+    at the end of the previous quarter. "Red then" is judged with today's verified progress,
+    which can only have grown since: an item red both times has been red a whole period.
+    The quarter's label is the reason's basis, so a closed letter answers it for the quarter.
     """
-    del today, item_ids
-    return {}
+    span = period_containing(today)
+    before = span.start - timedelta(days=1)
+    rows = db.session.execute(
+        select(
+            WorkItem.id,
+            light_case(today).label("light"),
+            light_case(before).label("before"),
+        ).where(
+            # Not a join on Plan: light_case reads the plan's frequency in a subquery
+            # correlated to WorkItem, which a Plan in this FROM would swallow.
+            open_clause(),
+            WorkItem.lead_department_id.is_not(None),
+            WorkItem.plan_id.in_(select(Plan.id).where(Plan.status == "active")),
+        )
+    ).all()
+    return {
+        row.id: {
+            "light": row.light,
+            "light_period": span.label,
+            "red_last_period": row.light == "red" and row.before == "red",
+        }
+        for row in rows
+        if row.light in ("yellow", "red")
+    }
 
 
 def letter_facts(today: date) -> list[LetterFacts]:
@@ -177,7 +204,7 @@ def item_facts(today: date) -> list[ItemFacts]:
     items = _open_items()
     late = late_reports(today)
     returns = returns_in_a_row()
-    lights = schedule_lights(today, list(items))
+    lights = schedule_lights(today)
     result = []
     for item_id, base in items.items():
         if base["department_id"] is None:
