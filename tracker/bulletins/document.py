@@ -132,7 +132,7 @@ def behind_headers() -> list[str]:
 
 
 def light_word(light: str) -> str:
-    return _("Red") if light == "red" else _("Yellow")
+    return _("Red light") if light == "red" else _("Yellow light")
 
 
 def behind_rows(bulletin: Bulletin) -> list[list]:
