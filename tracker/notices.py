@@ -21,6 +21,10 @@ NOTICE_MESSAGES = {
     "value_returned": _l("The %(year)s value of indicator %(name)s was returned: %(reason)s"),
     "value_verified": _l("The %(year)s value of indicator %(name)s was verified."),
     "indicator_assigned": _l("Your department is now responsible for indicator %(name)s."),
+    "coordination_opened": _l("%(department)s asks for coordination on %(code)s."),
+    "coordination_resolved": _l(
+        "The coordination request on %(code)s was resolved: %(resolution)s"
+    ),
 }
 
 

@@ -99,6 +99,18 @@ def ranking_text(bulletin: Bulletin) -> list[str]:
     return lines
 
 
+def issue_text(issue) -> str:
+    """One report's problems and coordination request, as a sentence of the 通报."""
+    parts = [f"{issue.code} {issue.title}（{issue.department}）"]
+    if issue.on_behalf:
+        parts[0] += _(" [entered by the office]")
+    if issue.problems:
+        parts.append(_("Problems: %(text)s", text=issue.problems))
+    if issue.support_needed:
+        parts.append(_("Coordination needed: %(text)s", text=issue.support_needed))
+    return "；".join(parts)
+
+
 def render_docx(bulletin: Bulletin) -> bytes:
     document = docx.new_document(page_numbers=False)
     docx.title(
@@ -147,6 +159,10 @@ def render_docx(bulletin: Bulletin) -> bytes:
     docx.heading(document, _("2. Ranking"))
     for text in ranking_text(bulletin) or [_("No department owed a report in this period.")]:
         docx.body(document, text)
+    if bulletin.issues:
+        docx.heading(document, _("3. Problems and coordination needed"))
+        for issue in bulletin.issues:
+            docx.body(document, issue_text(issue))
     docx.paragraph(document)
     docx.paragraph(document, bulletin.issuer, align=docx.RIGHT)
     docx.paragraph(document, format_date(bulletin.today, "long"), align=docx.RIGHT)

@@ -9,7 +9,7 @@ from flask import abort, current_app, render_template
 from tracker import clock
 from tracker.bulletins import bp
 from tracker.bulletins.data import build_bulletin, bulletin_periods
-from tracker.bulletins.document import ranking_text, render_docx, summary_text
+from tracker.bulletins.document import issue_text, ranking_text, render_docx, summary_text
 from tracker.dashboard import links
 from tracker.documents import DOCX_MIMETYPE
 from tracker.documents.download import send_download
@@ -53,6 +53,7 @@ def show(period_id: int):
         bulletin=bulletin,
         summary=summary_text(bulletin),
         ranking=ranking_text(bulletin),
+        issues=[issue_text(issue) for issue in bulletin.issues],
         items_url=links.items_url,
     )
 

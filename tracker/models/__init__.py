@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
+from tracker.models.coordination import CoordinationRequest
 from tracker.models.imports import SpreadsheetImport
 from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
 from tracker.models.org import ApiToken, Department, DepartmentAlias, LoginThrottle, User
@@ -23,6 +24,7 @@ __all__ = [
     "AuditEvent",
     "AuditEventImmutable",
     "Contribution",
+    "CoordinationRequest",
     "Department",
     "DepartmentAlias",
     "ExtensionRequest",

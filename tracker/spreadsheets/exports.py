@@ -155,6 +155,10 @@ def progress_workbook(user, plan: Plan, period: ReportingPeriod, today: date, da
                 status=str(STATE_LABELS.get(item.status, item.status)),
                 verified_on=report.reviewed_at.date() if report and report.reviewed_at else None,
                 light=_LIGHT_FILLS[light_of(item, today, days)],
+                problems=report.problems if report else "",
+                next_steps=report.next_steps if report else "",
+                support_needed=report.support_needed if report else "",
+                on_behalf=bool(report and report.on_behalf),
             )
         )
     title = f"{plan.title}进展情况表（{period.label}）"

@@ -114,9 +114,13 @@ PROGRESS_HEADERS = (
     "完成时限",
     "报告期",
     "进展情况",
+    "存在问题",
+    "下步计划",
+    "需协调事项",
     "进度",
     "状态",
     "审核时间",
+    "备注",
 )
 _PROGRESS_WIDTHS = (
     (8, 14),
@@ -126,9 +130,13 @@ _PROGRESS_WIDTHS = (
     (12, 16),
     (8, 10),
     (30, 60),
+    (16, 40),
+    (16, 40),
+    (16, 40),
     (6, 8),
     (8, 12),
     (12, 16),
+    (6, 10),
 )
 
 
@@ -145,6 +153,10 @@ class ProgressRow:
     status: str
     verified_on: date | None
     light: str | None = None  # good / warn / bad: fills the status cell
+    problems: str = ""  # 存在问题, 下步计划, 需协调事项 of the structured report
+    next_steps: str = ""
+    support_needed: str = ""
+    on_behalf: bool = False  # 代报: the office entered the report (备注 says so)
 
 
 def render_progress(title: str, rows: Sequence[ProgressRow], subtitle: str | None = None) -> bytes:
@@ -165,17 +177,21 @@ def render_progress(title: str, rows: Sequence[ProgressRow], subtitle: str | Non
                 item.due,
                 item.period,
                 item.narrative,
+                item.problems,
+                item.next_steps,
+                item.support_needed,
                 None if item.progress is None else item.progress / 100,
                 item.status,
                 item.verified_on,
+                "代报" if item.on_behalf else "",
             )
             for item in rows
         ],
         widths=_PROGRESS_WIDTHS,
-        formats={8: PERCENT_FORMAT},
+        formats={11: PERCENT_FORMAT},
     )
     for offset, item in enumerate(rows):
-        fill(ws, first + offset, 9, item.light)
+        fill(ws, first + offset, 12, item.light)
     return to_bytes(workbook)
 
 
