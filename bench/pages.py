@@ -47,6 +47,20 @@ PAGES = (
     ),
     Page("item_page", "item page (/items/ID)", "office", "/items/{item_id}"),
     Page("city_dashboard", "city dashboard (/dashboard/)", "office", "/dashboard/"),
+    Page(
+        "coordination",
+        "coordination requests (/coordination?state=all)",
+        "office",
+        "/coordination?state=all",
+        required=False,
+    ),
+    Page(
+        "api_coordination",
+        "API coordination list (/api/v1/coordination)",
+        "api",
+        "/api/v1/coordination",
+        required=False,
+    ),
     Page("indicator_page", "indicator page (/indicators/)", "office", "/indicators/"),
     Page(
         "indicator_detail",

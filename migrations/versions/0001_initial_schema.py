@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 23:18:00.384568
+Create Date: 2026-12-03 23:26:16.584057
 
 """
 from alembic import op
@@ -462,9 +462,9 @@ def upgrade():
     sa.Column('period_id', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('narrative', sa.Text(), nullable=False),
-    sa.Column('problems', sa.Text(), nullable=False),
-    sa.Column('next_steps', sa.Text(), nullable=False),
-    sa.Column('support_needed', sa.Text(), nullable=False),
+    sa.Column('problems', sa.Text(), server_default='', nullable=False),
+    sa.Column('next_steps', sa.Text(), server_default='', nullable=False),
+    sa.Column('support_needed', sa.Text(), server_default='', nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('completes', sa.Boolean(), nullable=False),
     sa.Column('on_behalf', sa.Boolean(), nullable=False),
@@ -547,9 +547,9 @@ def upgrade():
     sa.Column('report_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('narrative', sa.Text(), nullable=False),
-    sa.Column('problems', sa.Text(), nullable=False),
-    sa.Column('next_steps', sa.Text(), nullable=False),
-    sa.Column('support_needed', sa.Text(), nullable=False),
+    sa.Column('problems', sa.Text(), server_default='', nullable=False),
+    sa.Column('next_steps', sa.Text(), server_default='', nullable=False),
+    sa.Column('support_needed', sa.Text(), server_default='', nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('completes', sa.Boolean(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=False),
