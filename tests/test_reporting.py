@@ -120,6 +120,12 @@ def test_who_may_report_on_behalf(scene, db_session):
     with pytest.raises(InvalidTransition):  # a closed item takes no new report, 代报 or not
         create_report(scene.office, scene.item, scene.periods["2026Q3"])
     assert db_session.query(Report).count() == 1
+    from tests.items_support import make_item
+
+    orphan = make_item(scene.plan, None, code="三.9.(9)")
+    with pytest.raises(InvalidTransition):  # 代报 is for a department: none, no report
+        create_report(scene.office, orphan, scene.focus)
+    assert db_session.query(Report).count() == 1
 
 
 def _form(**fields):

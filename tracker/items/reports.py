@@ -67,6 +67,8 @@ def create_report(
     on_behalf = actor is not None and permitted(actor, Action.REPORT_ON_BEHALF, subject)
     action = Action.REPORT_ON_BEHALF if on_behalf else Action.CREATE_REPORT
     require(actor, action, subject, obj=f"item:{item.id}")
+    if on_behalf and item.lead_department_id is None:
+        raise InvalidTransition(_("Assign a lead department before reporting on its behalf."))
     if period.plan_id != item.plan_id or period.start_date > today:
         raise ValidationFailed({"period": _("Choose a reporting period that has started.")})
     existing = db.session.scalar(
