@@ -253,3 +253,48 @@ def test_api_structured_report_on_behalf_and_same_as_last(client, scene):
     assert on_behalf.get_json()["on_behalf"] is True
     assert on_behalf.get_json()["entered_by"] == scene.office.display_name
     assert db.session.query(Report).count() == 2
+
+
+def test_progress_export_and_bulletin_show_the_sections_and_the_mark(app, client, scene):
+    import io
+
+    import openpyxl
+
+    with app.test_request_context():
+        report = make_report(
+            scene.item,
+            scene.office,  # 代报
+            scene.focus,
+            "verified",
+            office=scene.office2,
+            narrative="四季度进展",
+            progress=70,
+            sections=SECTIONS,
+        )
+        report_id = report.id
+    db.session.commit()
+    login_as(client, scene.office)
+    response = client.get(
+        f"/spreadsheets/export/progress.xlsx?plan={scene.plan.id}&period={scene.focus.id}"
+    )
+    assert response.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    header = [c.value for c in ws[3]]
+    row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[0] == scene.item.code)
+    named = dict(zip(header, row, strict=True))
+    assert (named["存在问题"], named["下步计划"], named["需协调事项"]) == (
+        "资金缺口",
+        "推进立项",
+        "请协调用地指标",
+    )
+    assert named["进展情况"] == "四季度进展" and named["进度"] == 0.7 and named["备注"] == "代报"
+    page = client.get(f"/bulletins/{scene.focus.id}").get_data(as_text=True)
+    assert 'id="bulletin-issues"' in page and "请协调用地指标" in page and "资金缺口" in page
+    from docx import Document
+
+    docx = client.get(f"/bulletins/{scene.focus.id}.docx")
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
+    assert "存在问题及需协调事项" in text and "请协调用地指标" in text and "（代报）" in text
+    item_page = client.get(f"/items/{scene.item.id}").get_data(as_text=True)
+    assert "on-behalf" in item_page and "推进立项" in item_page
+    assert f"/reports/{report_id}" in item_page
