@@ -298,3 +298,28 @@ def test_progress_export_and_bulletin_show_the_sections_and_the_mark(app, client
     item_page = client.get(f"/items/{scene.item.id}").get_data(as_text=True)
     assert "on-behalf" in item_page and "推进立项" in item_page
     assert f"/reports/{report_id}" in item_page
+
+
+def test_api_same_as_last_copies_the_last_verified_report(app, client, scene):
+    with app.test_request_context():
+        make_report(
+            scene.item,
+            scene.lead,
+            scene.periods["2026Q3"],
+            "verified",
+            office=scene.office,
+            narrative="三季度",
+            progress=55,
+            sections={"next_steps": "四季度开工"},
+        )
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/items/{scene.item.id}/reports",
+        json={"same_as_last": True, "narrative": "ignored", "progress": 99},
+        headers=_auth(scene.lead),
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["state"] == "draft" and body["progress"] == 55 and body["period"] == "2026Q4"
+    assert body["next_steps"] == "四季度开工" and body["narrative"].endswith("三季度")
+    assert body["completes"] is False
