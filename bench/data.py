@@ -44,6 +44,7 @@ TABLES = (
     "contribution",
     "attachment",
     "extension_request",
+    "coordination_request",
     "audit_event",
     "outbox_message",
     "notice",
@@ -442,6 +443,8 @@ class Generator:
 
         builder = ItemBuilder(self, ctx)
         builder.build(item_count)
+        leads = {row["id"]: row["lead_department_id"] for row in builder.rows["work_item"]}
+        builder.rows["coordination_request"] = self.coordination(builder.rows["report"], leads)
         for table in (
             "work_item",
             "item_co_department",
@@ -450,12 +453,40 @@ class Generator:
             "contribution",
             "attachment",
             "extension_request",
+            "coordination_request",
             "audit_event",
             "outbox_message",
         ):
             rows = builder.rows[table]
             for chunk_start in range(0, len(rows), 20_000):
                 yield self._emit(table, rows[chunk_start : chunk_start + 20_000])
+
+    def coordination(self, reports: list[dict], leads: dict[int, int]) -> list[dict]:
+        """Every fourth verified report asked for coordination (需协调事项); half of those
+        requests are resolved. Chosen by id, not by the random stream, so the rest of the
+        data set stays as it was."""
+        rows = []
+        for report in reports:
+            report["support_needed"] = ""  # every row names the same columns (COPY)
+            if report["state"] != "verified" or report["id"] % 4:
+                continue
+            report["support_needed"] = "请市级层面协调用地指标和资金。"
+            resolved = report["id"] % 8 == 0
+            rows.append(
+                {
+                    "id": self.ids("coordination_request")[0],
+                    "item_id": report["item_id"],
+                    "report_id": report["id"],
+                    "department_id": leads[report["item_id"]],
+                    "text": report["support_needed"],
+                    "state": "resolved" if resolved else "open",
+                    "resolution": "已协调解决。" if resolved else None,
+                    "resolved_by_id": report["reviewer_id"] if resolved else None,
+                    "resolved_at": report["reviewed_at"] if resolved else None,
+                    "created_at": report["reviewed_at"] or self.now,
+                }
+            )
+        return rows
 
     # ------------------------------------------------------------ notices
 

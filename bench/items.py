@@ -289,6 +289,7 @@ class ItemBuilder:
                 "reviewer_id": reviewer,
                 "reviewed_at": reviewed if reviewer else None,
                 "review_comment": rng.choice(RETURN_REASONS) if state == "returned" else None,
+                "on_behalf": False,
                 "is_demo": False,
                 "version": 1 + 2 * len(revisions),
                 "created_at": created,

@@ -69,6 +69,20 @@ PAGES = (
         required=False,
     ),
     Page("bulletin", "通报 of a period (/bulletins/ID)", "office", "/bulletins/{period_id}", False),
+    Page(
+        "coordination",
+        "coordination requests (/coordination?state=all)",
+        "office",
+        "/coordination?state=all",
+        required=False,
+    ),
+    Page(
+        "api_coordination",
+        "API coordination list (/api/v1/coordination)",
+        "api",
+        "/api/v1/coordination",
+        required=False,
+    ),
     Page("indicator_page", "indicator page (/indicators/)", "office", "/indicators/"),
     Page(
         "indicator_detail",

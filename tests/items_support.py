@@ -131,6 +131,7 @@ def make_report(item, author, period, state: str = "draft", *, office=None, now=
         narrative=fields.pop("narrative", "本期推进情况：已完成调研。"),
         progress=fields.pop("progress", 40),
         completes=fields.pop("completes", False),
+        sections=fields.pop("sections", None),
         now=now,
     )
     if state == "draft":

@@ -163,7 +163,7 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
         "PATCH",
         f"{v1}/reports/{{report_id}}",
         liaison_a,
-        json={"version": 1, "narrative": "进展"},
+        json={"version": 1, "narrative": "进展", "problems": "缺资金", "support_needed": "请协调"},
         status=200,
         report_id=rid,
     )
@@ -207,6 +207,14 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
         status=200,
         report_id=rid,
     )
+    listed = check("GET", f"{v1}/coordination", office, status=200)
+    check("GET", f"{v1}/coordination", liaison_a, status=403)
+    cid = listed["items"][0]["id"]
+    resolve = f"{v1}/coordination/{{request_id}}/resolve"
+    check("POST", resolve, office, json={"resolution": " "}, status=422, request_id=cid)
+    check("POST", resolve, liaison_a, json={"resolution": "x"}, status=404, request_id=cid)
+    check("POST", resolve, office, json={"resolution": "已协调"}, status=200, request_id=cid)
+    check("POST", resolve, office, json={"resolution": "再"}, status=409, request_id=cid)
     check("GET", f"{v1}/indicators", liaison_b, status=200)
     iid = seed.indicator.id
     check("GET", f"{v1}/indicators/{{indicator_id}}", liaison_b, status=200, indicator_id=iid)

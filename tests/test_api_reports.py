@@ -154,7 +154,9 @@ def test_create_the_periods_draft_once(client, seed):
     assert again.get_json()["error"]["code"] == "invalid_transition"
     unknown = _post(client, url, {"period": "1999Q1"}, "liaison_a", seed)
     assert unknown.status_code == 422 and "period" in unknown.get_json()["error"]["fields"]
-    assert _post(client, url, {}, "office", seed).status_code == 403
+    assert _post(client, url, {}, "leader", seed).status_code == 403
+    # The office may 代报, but not a second report for the period.
+    assert _post(client, url, {}, "office", seed).status_code == 409
 
 
 def test_stale_report_edit_is_409(client, seed):

@@ -97,8 +97,8 @@ def test_who_may_write(scene):
         create_report(scene.co, scene.item, scene.focus)
     with pytest.raises(NotFound):
         create_report(scene.other, scene.item, scene.focus)
-    with pytest.raises(PermissionDenied):
-        create_report(scene.office, scene.item, scene.focus)
+    with pytest.raises(PermissionDenied):  # leaders read; the office may 代报 (test_reporting)
+        create_report(scene.leader, scene.item, scene.focus)
     report = create_report(scene.lead, scene.item, scene.focus, narrative="进展")
     with pytest.raises(InvalidTransition):
         create_report(scene.lead, scene.item, scene.focus)  # one per period

@@ -22,7 +22,14 @@ from tests.items_support import (
     pinned_today,  # noqa: F401
 )
 from tracker.extensions import db
-from tracker.models import AuditEvent, ExtensionRequest, Notice, Report, WorkItem
+from tracker.models import (
+    AuditEvent,
+    CoordinationRequest,
+    ExtensionRequest,
+    Notice,
+    Report,
+    WorkItem,
+)
 
 ROLES = ("admin", "office", "lead", "co", "other", "leader")
 
@@ -35,17 +42,19 @@ view_report         submitted    ok    ok     ok    ok   404   ok
 view_report         returned     ok    ok     ok    ok   404   ok
 view_report         verified     ok    ok     ok    ok   404   ok
 download            draft        ok    ok     ok    ok   404   ok
-create_report       none         403   403    ok    403  404   403
-create_report       draft        403   403    409   403  404   403
-create_report       closed       403   403    409   403  404   403
+create_report       none         ok    ok     ok    403  404   403
+create_report       draft        409   409    409   403  404   403
+create_report       closed       409   409    409   403  404   403
 edit_report         draft        403   403    ok    403  404   403
 edit_report         submitted    403   403    409   403  404   403
 edit_report         returned     403   403    ok    403  404   403
 edit_report         verified     403   403    409   403  404   403
+edit_report         behalf_draft ok    ok     ok    403  404   403
 submit              draft        403   403    ok    403  404   403
 submit              submitted    403   403    409   403  404   403
 submit              returned     403   403    ok    403  404   403
 submit              verified     403   403    409   403  404   403
+submit              behalf_draft ok    ok     ok    403  404   403
 verify              draft        409   409    403   403  404   403
 verify              submitted    ok    ok     403   403  404   403
 verify              returned     409   409    403   403  404   403
@@ -86,6 +95,9 @@ verify_milestone    ms_claimed   ok    ok     403   403  404   403
 return_milestone    ms_claimed   ok    ok     403   403  404   403
 review_queue        any          ok    ok     403   403  403   ok
 bulk_verify         submitted    ok    ok     403   403  403   403
+view_coordination   coord_open   ok    ok     403   403  403   ok
+resolve_coordination coord_open  ok    ok     403   403  403   403
+resolve_coordination coord_done  409   409    403   403  403   403
 """
 
 ROWS = []
@@ -96,7 +108,7 @@ for line in GRID.strip().splitlines():
         pytest.param(action, state, dict(zip(ROLES, answers, strict=True)), id=f"{action}-{state}")
     )
 
-READS = {"view_item", "view_report", "download", "review_queue"}
+READS = {"view_item", "view_report", "download", "review_queue", "view_coordination"}
 
 
 def build(state: str, suffix: str) -> dict:
@@ -113,6 +125,24 @@ def build(state: str, suffix: str) -> dict:
             objects["attachment"] = attach_evidence(
                 scene.lead, report, [FileStorage(io.BytesIO(PDF_BYTES), "证明.pdf")]
             )[0]
+    if state == "behalf_draft":  # 代报: the office's draft for the department
+        objects["report"] = make_report(scene.item, scene.office, scene.focus, "draft")
+    if state in ("coord_open", "coord_done"):
+        from tracker.coordination.operations import resolve_coordination
+
+        report = make_report(
+            scene.item,
+            scene.lead,
+            scene.focus,
+            "verified",
+            office=scene.office,
+            sections={"support_needed": "请协调"},
+        )
+        objects["coordination"] = (
+            db.session.query(CoordinationRequest).filter_by(report_id=report.id).one()
+        )
+        if state == "coord_done":
+            resolve_coordination(scene.office, objects["coordination"], resolution="已协调")
     if state == "closed":
         make_report(
             scene.item,
@@ -261,6 +291,13 @@ def request_for(action: str, objects: dict):
         "review_queue": ("GET", "/review", None),
         "bulk_verify": ("POST", "/review/bulk-verify", {"pick": f"{rid}:{rversion}"}),
         **_milestone_requests(item, objects),
+        "view_coordination": ("GET", "/coordination", None),
+        "resolve_coordination": (
+            "POST",
+            f"/coordination/{objects['coordination'].id if 'coordination' in objects else 0}"
+            "/resolve",
+            {"resolution": "已协调"},
+        ),
     }[action]
 
 
@@ -274,6 +311,7 @@ def snapshot() -> tuple:
             (i.id, i.version, i.status, i.lead_department_id) for i in db.session.query(WorkItem)
         ),
         sorted((e.id, e.state) for e in db.session.query(ExtensionRequest)),
+        sorted((c.id, c.state) for c in db.session.query(CoordinationRequest)),
     )
 
 
@@ -323,6 +361,9 @@ def test_grid_covers_every_workflow_action():
         Action.SUBMIT: "submit",
         Action.VERIFY: "verify",
         Action.RETURN: "return",
+        Action.REPORT_ON_BEHALF: "create_report",
+        Action.VIEW_COORDINATION: "view_coordination",
+        Action.RESOLVE_COORDINATION: "resolve_coordination",
     }
     assert set(mapping) == set(Action)
     assert set(mapping.values()) <= named

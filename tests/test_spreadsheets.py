@@ -127,7 +127,7 @@ def test_progress_table_shows_the_latest_verified_report_up_to_the_period(client
     ws = _sheet(client.get(f"/spreadsheets/export/progress.xlsx?plan={plan.id}&period={q3.id}"))
     rows = {row[0]: row for row in ws.iter_rows(min_row=3, values_only=True)}
     own = rows["三.1.(1)"]
-    assert own[5] == "2026Q2" and own[6] == "第二季度" and own[7] == 0.3
+    assert own[5] == "2026Q2" and own[6] == "第二季度" and own[10] == 0.3
     assert rows["三.2.(1)"][6] is None
     assert ws.freeze_panes == "A4"  # title, date line, header
     other_plan, _nodes = make_plan("另一规划")

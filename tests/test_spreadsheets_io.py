@@ -118,7 +118,7 @@ def test_progress_and_indicator_tables():
     ws = _load(render_progress("进展情况表", rows))
     assert ws.freeze_panes == "A3"
     assert ws["G3"].value.startswith("'=") and ws["G3"].data_type == "s"
-    assert ws["H3"].value == 0.6 and ws["H3"].number_format == "0%"
+    assert ws["K3"].value == 0.6 and ws["K3"].number_format == "0%"
     indicators = [
         IndicatorRow(
             1,

@@ -57,6 +57,9 @@ WHO: dict[Action, set[str]] = {
     Action.CREATE_REPORT: {"liaison:lead"},
     Action.EDIT: {"liaison:lead"},
     Action.SUBMIT: {"liaison:lead"},
+    Action.REPORT_ON_BEHALF: OFFICE,
+    Action.VIEW_COORDINATION: {"admin", "office", "leader"},
+    Action.RESOLVE_COORDINATION: OFFICE,
 }
 # The review states in which a review action makes sense (None: no review state at all).
 WHEN: dict[Action, set[ReviewState]] = {
@@ -73,6 +76,7 @@ NOT_WHEN_CLOSED = {
     Action.CONTRIBUTE,
     Action.REQUEST_EXTENSION,
     Action.RETIRE_ITEM,
+    Action.REPORT_ON_BEHALF,
 }
 
 

@@ -25,6 +25,7 @@ def area_blueprints() -> list:
     from tracker.api import auth as api_auth
     from tracker.api import bp as api_bp
     from tracker.api import openapi as api_openapi
+    from tracker.api import routes_coordination as api_coordination
     from tracker.api import routes_indicators as api_indicators
     from tracker.api import routes_items as api_items
     from tracker.api import routes_letters as api_letters
@@ -37,6 +38,8 @@ def area_blueprints() -> list:
     from tracker.bulletins import routes as bulletins_routes
     from tracker.calendar_feed import bp as calendar_bp
     from tracker.calendar_feed import routes as calendar_routes
+    from tracker.coordination import bp as coordination_bp
+    from tracker.coordination import routes as coordination_routes
     from tracker.dashboard import bp as dashboard_bp
     from tracker.dashboard import routes as dashboard_routes
     from tracker.holidays import bp as holidays_bp
@@ -64,6 +67,7 @@ def area_blueprints() -> list:
 
     _views(
         api_auth,
+        api_coordination,
         api_openapi,
         api_indicators,
         api_items,
@@ -74,6 +78,7 @@ def area_blueprints() -> list:
         api_reports,
         bulletins_routes,
         calendar_routes,
+        coordination_routes,
         dashboard_routes,
         holidays_routes,
         indicators_routes,
@@ -104,6 +109,7 @@ def area_blueprints() -> list:
         api_tokens_bp,
         holidays_bp,
         letters_bp,
+        coordination_bp,
     ]
 
 

@@ -28,6 +28,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("review.office_home", _l("Overview"), SEE_ALL_ROLES),
     NavLink("items.index", _l("Work items")),
     NavLink("review.queue", _l("Review queue"), OFFICE_ROLES),
+    NavLink("coordination.index", _l("Coordination"), SEE_ALL_ROLES),
     NavLink("plans.index", _l("Plans")),
     NavLink("indicators.index", _l("Indicators")),
     NavLink("dashboard.city", _l("Dashboard"), SEE_ALL_ROLES),

@@ -31,6 +31,10 @@ NOTICE_MESSAGES = {
     "milestone_claimed": _l("%(department)s reports milestone %(title)s of %(code)s reached."),
     "milestone_returned": _l("Milestone %(title)s of %(code)s was returned: %(reason)s"),
     "milestone_verified": _l("Milestone %(title)s of %(code)s was verified as reached."),
+    "coordination_opened": _l("%(department)s asks for coordination on %(code)s."),
+    "coordination_resolved": _l(
+        "The coordination request on %(code)s was resolved: %(resolution)s"
+    ),
 }
 
 

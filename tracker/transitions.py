@@ -1,9 +1,10 @@
 """The review kernel: the one function that moves a work-item report, an indicator value, an
-extension request or a supervision letter from one state to another.
+extension request, a coordination request or a supervision letter from one state to another.
 
 `transition(actor, obj, action, …)` reads the from-states and the to-state from the tables in
 tracker.workflow (`TRANSITIONS` for reports and indicator values, `EXTENSION_TRANSITIONS` for
-extension requests, `LETTER_TRANSITIONS` for letters) and runs one conditional UPDATE
+extension requests, `LETTER_TRANSITIONS` for letters, `COORDINATION_TRANSITIONS` for
+coordination requests) and runs one conditional UPDATE
 
     UPDATE … SET state = CASE state WHEN :from THEN :to … END, version = version + 1, …
     WHERE id = :id AND state IN (:from …) AND version = :v
@@ -37,6 +38,7 @@ from tracker.errors import DomainError, InvalidTransition, StaleVersion
 from tracker.extensions import db
 from tracker.locking import check_readable, lost_claim, version_expected
 from tracker.models import (
+    CoordinationRequest,
     ExtensionRequest,
     IndicatorValue,
     Letter,
@@ -46,7 +48,12 @@ from tracker.models import (
 )
 from tracker.notices import queue_notice
 from tracker.templating import STATE_LABELS
-from tracker.workflow import EXTENSION_TRANSITIONS, LETTER_TRANSITIONS, TRANSITIONS
+from tracker.workflow import (
+    COORDINATION_TRANSITIONS,
+    EXTENSION_TRANSITIONS,
+    LETTER_TRANSITIONS,
+    TRANSITIONS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +123,10 @@ def _letter_lost(obj, _expected: int | None, from_states) -> DomainError:
     return StaleVersion(current_version=obj.version)
 
 
+def _coordination_lost(_obj, _expected: int | None, _from_states) -> DomainError:
+    return InvalidTransition(_("This coordination request has already been resolved."))
+
+
 @dataclass(frozen=True)
 class Kind:
     """One model that moves through a transition table."""
@@ -134,6 +145,7 @@ KINDS: dict[type, Kind] = {
     # milestone's state is the claim that it was reached.
     MilestonePlan: Kind(TRANSITIONS, _value_version, _milestone_lost),
     Milestone: Kind(TRANSITIONS, _value_version, _milestone_lost),
+    CoordinationRequest: Kind(COORDINATION_TRANSITIONS, None, _coordination_lost),
 }
 
 

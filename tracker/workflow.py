@@ -45,6 +45,13 @@ class ExtensionState(StrEnum):
     REFUSED = "refused"
 
 
+class CoordinationState(StrEnum):
+    """A coordination request (协调事项) opened by a verified report's 需协调事项."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
 class Action(StrEnum):
     """Everything a user can try to do to an item, a report or an indicator value."""
 
@@ -61,6 +68,10 @@ class Action(StrEnum):
     SUBMIT = "submit"
     VERIFY = "verify"
     RETURN = "return"
+    # 代报: the office writes (and then edits and submits) a report for the lead department.
+    REPORT_ON_BEHALF = "report_on_behalf"
+    VIEW_COORDINATION = "view_coordination"
+    RESOLVE_COORDINATION = "resolve_coordination"
 
 
 # (state, action) -> the state after it. Anything not listed is not a transition.
@@ -137,6 +148,11 @@ LETTER_TRANSITIONS: dict[tuple[LetterState, LetterAction], LetterState] = {
 
 OPEN_LETTER_STATES = frozenset({LetterState.ISSUED, LetterState.REPLIED})
 
+# An open coordination request is resolved once, with a note; RULES says who may.
+COORDINATION_TRANSITIONS: dict[tuple[CoordinationState, Action], CoordinationState] = {
+    (CoordinationState.OPEN, Action.RESOLVE_COORDINATION): CoordinationState.RESOLVED,
+}
+
 REVIEW_ACTIONS = frozenset({Action.EDIT, Action.SUBMIT, Action.VERIFY, Action.RETURN})
 
 OFFICE_ROLES = frozenset({Role.ADMIN, Role.OFFICE})
@@ -176,6 +192,9 @@ RULES: dict[Action, Rule] = {
     Action.SUBMIT: Rule(frozenset(), _LEAD),
     Action.VERIFY: Rule(OFFICE_ROLES),
     Action.RETURN: Rule(OFFICE_ROLES),
+    Action.REPORT_ON_BEHALF: Rule(OFFICE_ROLES),
+    Action.VIEW_COORDINATION: Rule(SEE_ALL_ROLES),
+    Action.RESOLVE_COORDINATION: Rule(OFFICE_ROLES),
 }
 
 
@@ -191,8 +210,13 @@ CLOSED_ITEM_BLOCKS = frozenset(
         Action.CONTRIBUTE,
         Action.REQUEST_EXTENSION,
         Action.RETIRE_ITEM,
+        Action.REPORT_ON_BEHALF,
     }
 )
+
+
+# The office keeps the pen on a report it entered for a department (代报).
+ON_BEHALF_ACTIONS = frozenset({Action.EDIT, Action.SUBMIT})
 
 
 class Actor(Protocol):
@@ -217,6 +241,8 @@ class Subject:
     # For work items: a pending extension request is what the office can decide and what
     # the lead cannot ask for a second time.
     pending_extension: bool = False
+    # A report the office entered for the department (代报): the office may edit and submit it.
+    on_behalf: bool = False
 
 
 def relation_of(actor: Actor, subject: Subject) -> Relation:
@@ -262,6 +288,8 @@ def permitted(actor: Actor, action: Action, subject: Subject) -> bool:
     rule = RULES[action]
     role = Role(actor.role)
     if role in rule.roles:
+        return True
+    if action in ON_BEHALF_ACTIONS and subject.on_behalf and role in OFFICE_ROLES:
         return True
     if role is Role.LIAISON:
         return relation_of(actor, subject) in rule.liaison_relations

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 01:26:38.809019
+Create Date: 2026-12-04 01:29:07.412963
 
 """
 from alembic import op
@@ -555,8 +555,12 @@ def upgrade():
     sa.Column('period_id', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('narrative', sa.Text(), nullable=False),
+    sa.Column('problems', sa.Text(), server_default='', nullable=False),
+    sa.Column('next_steps', sa.Text(), server_default='', nullable=False),
+    sa.Column('support_needed', sa.Text(), server_default='', nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('completes', sa.Boolean(), nullable=False),
+    sa.Column('on_behalf', sa.Boolean(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('reviewer_id', sa.Integer(), nullable=True),
@@ -610,6 +614,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attachment_letter_id'), ['letter_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachment_report_id'), ['report_id'], unique=False)
 
+    op.create_table('coordination_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('resolution', sa.Text(), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("state IN ('open', 'resolved')", name=op.f('ck_coordination_request_state')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_coordination_request_department_id_department')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_coordination_request_item_id_work_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_coordination_request_report_id_report'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['user_account.id'], name=op.f('fk_coordination_request_resolved_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_coordination_request')),
+    sa.UniqueConstraint('report_id', name=op.f('uq_coordination_request_report_id'))
+    )
+    with op.batch_alter_table('coordination_request', schema=None) as batch_op:
+        batch_op.create_index('ix_coordination_department_state', ['department_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coordination_request_item_id'), ['item_id'], unique=False)
+        batch_op.create_index('ix_coordination_state_created', ['state', 'created_at'], unique=False)
+
     op.create_table('milestone',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('plan_id', sa.Integer(), nullable=False),
@@ -642,6 +670,9 @@ def upgrade():
     sa.Column('report_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('narrative', sa.Text(), nullable=False),
+    sa.Column('problems', sa.Text(), server_default='', nullable=False),
+    sa.Column('next_steps', sa.Text(), server_default='', nullable=False),
+    sa.Column('support_needed', sa.Text(), server_default='', nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('completes', sa.Boolean(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=False),
@@ -668,6 +699,12 @@ def downgrade():
         batch_op.drop_index('ix_milestone_item_state')
 
     op.drop_table('milestone')
+    with op.batch_alter_table('coordination_request', schema=None) as batch_op:
+        batch_op.drop_index('ix_coordination_state_created')
+        batch_op.drop_index(batch_op.f('ix_coordination_request_item_id'))
+        batch_op.drop_index('ix_coordination_department_state')
+
+    op.drop_table('coordination_request')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_report_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_letter_id'))

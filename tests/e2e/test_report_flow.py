@@ -108,3 +108,39 @@ def test_report_is_returned_fixed_and_verified(live_server, scene, browser, tmp_
     assert "60%" in liaison.locator(".progress").inner_text()
     assert reason in body and "历史：共提交 2 次" in body
     shot(liaison, "07-item-shows-new-progress")
+
+
+def test_support_needed_becomes_a_coordination_request_the_office_resolves(
+    live_server, scene, browser
+):
+    """需协调事项 in a report → verified → listed on /coordination → resolved with a note."""
+    liaison = log_in(browser, live_server, "lead")
+    liaison.goto(f"{live_server}/items/{scene['item_id']}/report")
+    liaison.fill("#narrative", "本季度完成方案编制。")
+    liaison.fill("#problems", "项目用地尚未落实。")
+    liaison.fill("#support_needed", "请协调自然资源部门保障用地指标。")
+    with liaison.expect_navigation():
+        liaison.click("button[name=action][value=submit]")
+    assert "报告已提交督办室" in liaison.content()
+
+    office = log_in(browser, live_server, "office")
+    office.goto(f"{live_server}/review")
+    with office.expect_navigation():
+        office.click(f"text={scene['code']} >> xpath=ancestor::tr//a[contains(@href,'/reports/')]")
+    assert "项目用地尚未落实" in office.content()
+    with office.expect_navigation():
+        office.click("#verify-form button[type=submit]")
+    office.goto(f"{live_server}/office")
+    with office.expect_navigation():
+        office.click("a[href='/coordination']:has-text('1')")
+    row = office.locator(".coordination-row").first
+    assert "请协调自然资源部门保障用地指标" in row.inner_text()
+    with office.expect_navigation():
+        row.locator("button[type=submit]").click()  # without a note first: refused
+    assert "请填写办理结果" in office.content()
+    row = office.locator(".coordination-row").first
+    row.locator("textarea[name=resolution]").fill("已协调市自然资源局，年内保障。")
+    shot(office, "08-office-resolves-coordination")
+    with office.expect_navigation():
+        row.locator("button[type=submit]").click()
+    assert "协调事项已办结" in office.content()

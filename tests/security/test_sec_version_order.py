@@ -252,6 +252,9 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("plans.correct", "POST"): ({"import_id": 1}, None, ROLE),
         ("plans.undo", "POST"): ({"import_id": 1}, None, ROLE),
         ("spreadsheets.apply", "POST"): ({"import_id": 1}, None, ROLE),
+        # Coordination requests are the office's (leaders read): a liaison never resolves.
+        ("coordination.resolve", "POST"): ({"request_id": 1}, None, ROLE),
+        ("api.coordination_resolve", "POST"): ({"request_id": 1}, None, ROLE),
         # Another user's API token is as good as missing.
         ("api_tokens.revoke", "POST"): ({"token_id": scene.token.id}, None, HIDDEN),
     }

@@ -33,6 +33,7 @@ TAGS = [
     {"name": "plans", "description": "Plans as issued, with their heading tree."},
     {"name": "items", "description": "Work items owned by departments."},
     {"name": "reports", "description": "Progress reports and their review."},
+    {"name": "coordination", "description": "Coordination requests (协调事项) from reports."},
     {"name": "indicators", "description": "Plan indicators and their yearly values."},
     {"name": "letters", "description": "Supervision letters (催办单/督办单/问责通知) and replies."},
 ]

@@ -21,19 +21,23 @@ from tracker.api.spec import created, operation
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import item_subject, load_item, load_report
+from tracker.items.queries import previous_verified_report
+from tracker.items.report_content import SECTIONS, same_as_last
 from tracker.items.report_window import check_report_window
 from tracker.items.reports import create_report, save_draft, submit_report
 from tracker.models import Report, ReportingPeriod
 from tracker.periods import ensure_periods, focus_period
 from tracker.review.operations import return_report, verify_report
 from tracker.web import one_transaction
-from tracker.workflow import Action
+from tracker.workflow import Action, permitted
 
 logger = logging.getLogger(__name__)
 
 
 def report_json(report_id: int) -> dict:
-    return serializers.report(load_report(current_user, report_id, joinedload(Report.period)))
+    return serializers.report(
+        load_report(current_user, report_id, joinedload(Report.period), joinedload(Report.author))
+    )
 
 
 @operation(
@@ -50,7 +54,7 @@ def item_reports(item_id: int):
         select(Report)
         .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
         .where(Report.item_id == item.id)
-        .options(joinedload(Report.period))
+        .options(joinedload(Report.period), joinedload(Report.author))
         .order_by(ReportingPeriod.start_date, Report.id)
     ).all()
     return jsonify({"items": [serializers.report(r) for r in rows]})
@@ -68,9 +72,16 @@ def item_reports(item_id: int):
 )
 def create_item_report(item_id: int, body):
     """The lead department's liaison starts the draft for the period in focus today (or
-    for `period`, a label such as 2026Q3, when reporting late). 409 if it exists."""
+    for `period`, a label such as 2026Q3, when reporting late). 409 if it exists. The office
+    may start one on the department's behalf (代报, `on_behalf: true`)."""
     item = load_item(current_user, item_id)
-    require(current_user, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
+    subject = item_subject(item)
+    action = (
+        Action.REPORT_ON_BEHALF
+        if permitted(current_user, Action.REPORT_ON_BEHALF, subject)
+        else Action.CREATE_REPORT
+    )
+    require(current_user, action, subject, obj=f"item:{item.id}")
     now = clock.now()
     today = clock.today()
     with one_transaction():
@@ -88,15 +99,26 @@ def create_item_report(item_id: int, body):
             raise ValidationFailed({"period": _("Choose a reporting period that has started.")})
         if period.start_date <= today:
             check_report_window(period, today)  # the periods the report page offers
-        report = create_report(
-            current_user,
-            item,
-            period,
-            narrative=body.get("narrative", ""),
-            progress=body.get("progress"),
-            completes=body.get("completes", False),
-            now=now,
-        )
+        content = {
+            "narrative": body.get("narrative", ""),
+            "progress": body.get("progress"),
+            "completes": body.get("completes", False),
+            "sections": {name: body[name] for name in SECTIONS if name in body},
+        }
+        if body.get("same_as_last"):
+            previous = previous_verified_report(item.id, None, not_after=period.start_date)
+            if previous is None:
+                raise ValidationFailed(
+                    {"same_as_last": _("There is no verified report to start from.")}
+                )
+            copied = same_as_last(previous)
+            content = {
+                "narrative": copied.pop("narrative"),
+                "progress": copied.pop("progress"),
+                "completes": False,
+                "sections": copied,
+            }
+        report = create_report(current_user, item, period, now=now, **content)
     return created(report_json(report.id), "api.report", report_id=report.id)
 
 
@@ -118,7 +140,8 @@ def report(report_id: int):
     errors=(403, 409),
 )
 def edit_report(report_id: int, body):
-    """Change narrative, progress or the completion claim; fields left out stay as they are."""
+    """Change narrative, sections, progress or the completion claim; fields left out stay as
+    they are. The office may edit a report it entered (代报)."""
     target = load_report(current_user, report_id)
     with one_transaction():
         save_draft(
@@ -128,6 +151,7 @@ def edit_report(report_id: int, body):
             narrative=body.get("narrative", target.narrative),
             progress=body.get("progress", target.progress),
             completes=body.get("completes", target.completes),
+            sections={name: body[name] for name in SECTIONS if name in body},
             now=clock.now(),
         )
     return jsonify(report_json(report_id))

@@ -225,8 +225,15 @@ REPORT = obj(
         "deadline": DATE,
         "state": {"type": "string", "enum": REVIEW_STATES},
         "narrative": STRING,
+        "problems": STRING,
+        "next_steps": STRING,
+        "support_needed": STRING,
         "progress": {"type": "integer", "minimum": 0, "maximum": 100},
         "completes": BOOL,
+        "on_behalf": {**BOOL, "description": "代报: the office entered it for the department."},
+        "entered_by": nullable(
+            {**STRING, "description": "Who in the office entered a 代报 report; else null."}
+        ),
         "review_comment": nullable(STRING),
         "submitted_at": nullable(DATETIME),
         "reviewed_at": nullable(DATETIME),
@@ -234,18 +241,47 @@ REPORT = obj(
     }
 )
 PROGRESS = {"type": "integer", "minimum": 0, "maximum": 100}
+# The structured report's optional sections: 存在问题, 下步计划, 需协调事项.
+REPORT_SECTIONS = {
+    "problems": text(4000),
+    "next_steps": text(4000),
+    "support_needed": text(4000, description="Opens a coordination request when verified."),
+}
 REPORT_CREATE = obj(
     {
         "period": text(20, description="Period label; default: the period in focus today."),
         "narrative": text(20000),
+        **REPORT_SECTIONS,
         "progress": PROGRESS,
         "completes": BOOL,
+        "same_as_last": {**BOOL, "description": "Copy the last verified report (与上期相同)."},
     },
     required=[],
 )
 REPORT_UPDATE = obj(
-    {"version": VERSION, "narrative": text(20000), "progress": PROGRESS, "completes": BOOL},
+    {
+        "version": VERSION,
+        "narrative": text(20000),
+        **REPORT_SECTIONS,
+        "progress": PROGRESS,
+        "completes": BOOL,
+    },
     required=["version"],
+)
+COORDINATION = obj(
+    {
+        "id": INT,
+        "item_id": INT,
+        "item_code": STRING,
+        "report_id": INT,
+        "department_id": INT,
+        "text": STRING,
+        "state": {"type": "string", "enum": ["open", "resolved"]},
+        "resolution": nullable(STRING),
+        "resolved_by": nullable(STRING),
+        "resolved_at": nullable(DATETIME),
+        "created_at": DATETIME,
+    }
 )
 VERSION_BODY = obj({"version": VERSION})
 VERIFY_BODY = obj({"version": VERSION, "comment": text(2000)}, required=["version"])
@@ -352,6 +388,9 @@ SCHEMAS: dict[str, dict] = {
     "ReportList": list_of("Report"),
     "ReportCreate": REPORT_CREATE,
     "ReportUpdate": REPORT_UPDATE,
+    "Coordination": COORDINATION,
+    "CoordinationPage": page_of("Coordination"),
+    "ResolveBody": obj({"resolution": text(4000, min_length=1)}),
     "VersionBody": VERSION_BODY,
     "VerifyBody": VERIFY_BODY,
     "ReturnBody": RETURN_BODY,

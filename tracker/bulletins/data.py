@@ -18,12 +18,26 @@ from tracker.dashboard.reporting import (
     reporting_stats,
 )
 from tracker.extensions import db
-from tracker.models import Department, Plan, ReportingPeriod
+from tracker.models import Department, Plan, Report, ReportingPeriod, WorkItem
 from tracker.periods import deadline_passed, not_reported_label
 
 logger = logging.getLogger(__name__)
 
 RANKING_SIZE = 3
+# The 通报 quotes at most this many reports' 存在问题 / 需协调事项 (the rest are on the site).
+ISSUE_LIMIT = 30
+
+
+@dataclass
+class BulletinIssue:
+    """A verified report of the period that names problems or asks for coordination."""
+
+    code: str
+    title: str
+    department: str
+    problems: str
+    support_needed: str
+    on_behalf: bool
 
 
 @dataclass
@@ -44,6 +58,7 @@ class Bulletin:
     lines: list[BulletinLine] = field(default_factory=list)
     total: ReportingStats = field(default_factory=lambda: ReportingStats(0))
     behind: BehindSchedule | None = None  # 欠进度 items and departments, as of today
+    issues: list[BulletinIssue] = field(default_factory=list)
 
     @property
     def period_name(self) -> str:
@@ -119,7 +134,35 @@ def build_bulletin(period: ReportingPeriod, today: date, timezone: str) -> Bulle
         bulletin.lines.append(BulletinLine(position, names.get(line.department_id, ""), line))
         for name in ("due", "on_time", "late", "missing", "returned", "verified", "overdue"):
             setattr(bulletin.total, name, getattr(bulletin.total, name) + getattr(line, name))
+    bulletin.issues = period_issues(period)
     return bulletin
+
+
+def period_issues(period: ReportingPeriod) -> list[BulletinIssue]:
+    """存在问题 and 需协调事项 of the period's verified reports, by item code (one query)."""
+    rows = db.session.execute(
+        select(
+            WorkItem.code,
+            WorkItem.title,
+            Department.short_name,
+            Report.problems,
+            Report.support_needed,
+            Report.on_behalf,
+        )
+        .join(WorkItem, WorkItem.id == Report.item_id)
+        .outerjoin(Department, Department.id == WorkItem.lead_department_id)
+        .where(
+            Report.period_id == period.id,
+            Report.state == "verified",
+            (Report.problems != "") | (Report.support_needed != ""),
+        )
+        .order_by(WorkItem.code, WorkItem.id)
+        .limit(ISSUE_LIMIT)
+    ).all()
+    return [
+        BulletinIssue(row[0], row[1], row[2] or "", row[3] or "", row[4] or "", bool(row[5]))
+        for row in rows
+    ]
 
 
 def bulletin_periods(plan_id: int, today: date) -> list[ReportingPeriod]:

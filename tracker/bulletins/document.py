@@ -151,6 +151,18 @@ def behind_rows(bulletin: Bulletin) -> list[list]:
     ]
 
 
+def issue_text(issue) -> str:
+    """One report's problems and coordination request, as a sentence of the 通报."""
+    parts = [f"{issue.code} {issue.title}（{issue.department}）"]
+    if issue.on_behalf:
+        parts[0] += _(" [entered by the office]")
+    if issue.problems:
+        parts.append(_("Problems: %(text)s", text=issue.problems))
+    if issue.support_needed:
+        parts.append(_("Coordination needed: %(text)s", text=issue.support_needed))
+    return "；".join(parts)
+
+
 def render_docx(bulletin: Bulletin) -> bytes:
     document = docx.new_document(page_numbers=False)
     docx.title(
@@ -203,10 +215,14 @@ def render_docx(bulletin: Bulletin) -> bytes:
     docx.body(document, behind_text(bulletin))
     if bulletin.behind and bulletin.behind.items:
         docx.table(document, behind_headers(), behind_rows(bulletin), size=11)
+    if bulletin.issues:
+        docx.heading(document, _("4. Problems and coordination needed"))
+        for issue in bulletin.issues:
+            docx.body(document, issue_text(issue))
     bulletin_letters_section(
         document,
         _(
-            "4. Supervision letters since %(date)s",
+            "5. Supervision letters since %(date)s",
             date=format_date(bulletin.period.start_date, "long"),
         ),
         letters_issued_between(bulletin.period.start_date, bulletin.today),

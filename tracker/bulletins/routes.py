@@ -11,6 +11,7 @@ from tracker.bulletins import bp
 from tracker.bulletins.data import build_bulletin, bulletin_periods
 from tracker.bulletins.document import (
     behind_text,
+    issue_text,
     light_word,
     ranking_text,
     render_docx,
@@ -62,6 +63,7 @@ def show(period_id: int):
         ranking=ranking_text(bulletin),
         behind=behind_text(bulletin),
         light_word=light_word,
+        issues=[issue_text(issue) for issue in bulletin.issues],
         items_url=links.items_url,
         letters=letters_issued_between(period.start_date, bulletin.today),
         item_url=links.item_url,

@@ -8,6 +8,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker import clock
+from tracker.coordination.queries import open_coordination_count
 from tracker.dashboard import bp, links
 from tracker.dashboard.charts import chart_data
 from tracker.dashboard.overview import city_overview, department_overview
@@ -48,7 +49,9 @@ def city():
     plans = plan_list()
     plan = requested_plan(plans)
     overview = city_overview(plan, clock.today(), due_soon_days(), plans) if plan else None
-    return _render("dashboard/city.html", overview, plans)
+    return _render(
+        "dashboard/city.html", overview, plans, coordination_open=open_coordination_count()
+    )
 
 
 @bp.get("/department")

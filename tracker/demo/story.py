@@ -117,6 +117,7 @@ class Story:
             narrative=narrative,
             progress=progress,
             completes=completes,
+            sections=self._sections(state),
             now=written,
             is_demo=True,
         )
@@ -140,6 +141,17 @@ class Story:
         else:
             verify_report(self.office, report, expected_version=None, now=reviewed)
         return report
+
+    def _sections(self, state: str) -> dict:
+        """存在问题 / 下步计划 on every third report; now and then a 需协调事项, which opens a
+        coordination request once verified."""
+        sections = {}
+        if self.counter % 3 == 0:
+            sections["problems"] = "部分项目前期手续办理进度偏慢。（演示）"
+            sections["next_steps"] = "加快推进项目审批和资金拨付。（演示）"
+        if self.counter % 11 == 0 and state == "verified":
+            sections["support_needed"] = "请市级层面协调解决项目用地指标。（演示）"
+        return sections
 
     def _history(self, item, until_start: date, top: int) -> None:
         """Yearly verified reports before `until_start`, progress climbing towards `top`."""

@@ -25,7 +25,7 @@ def item_subject(item: WorkItem, state=None, *, pending_extension: bool = False)
 
 
 def report_subject(report: Report) -> Subject:
-    return item_subject(report.item, report.state)
+    return replace(item_subject(report.item, report.state), on_behalf=bool(report.on_behalf))
 
 
 def has_pending_extension(item_id: int) -> bool:

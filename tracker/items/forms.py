@@ -150,6 +150,11 @@ class MergeForm(VersionedForm):
 class ReportForm(VersionedForm):
     period_id = SelectField(_l("Reporting period"), coerce=int_param, validate_choice=False)
     narrative = TextAreaField(_l("Progress this period"), validators=[Optional(), at_most(20000)])
+    problems = TextAreaField(_l("Problems"), validators=[Optional(), at_most(4000)])
+    next_steps = TextAreaField(_l("Next steps"), validators=[Optional(), at_most(4000)])
+    support_needed = TextAreaField(
+        _l("Coordination needed"), validators=[Optional(), at_most(4000)]
+    )
     progress = StringField(_l("Progress (%)"), validators=[ProgressText()], default="0")
     completes = BooleanField(_l("This report completes the item"))
     files = MultipleFileField(_l("Evidence files"))

@@ -16,6 +16,7 @@ from tracker.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from tracker.evidence import delete_after_commit, stage_uploads
 from tracker.extensions import db
 from tracker.items.access import item_subject, report_subject
+from tracker.items.report_content import MAX_NARRATIVE, clean_sections, report_fields
 from tracker.models import (
     Attachment,
     Contribution,
@@ -27,20 +28,9 @@ from tracker.models import (
 from tracker.notices import queue_notice
 from tracker.text import clean_text
 from tracker.transitions import Notice, transition
-from tracker.workflow import Action, ReviewState
+from tracker.workflow import Action, ReviewState, permitted
 
 logger = logging.getLogger(__name__)
-
-MAX_NARRATIVE = 20000
-
-
-def report_fields(report: Report) -> dict:
-    return {
-        "state": report.state,
-        "narrative": report.narrative,
-        "progress": report.progress,
-        "completes": report.completes,
-    }
 
 
 def validate_report(narrative: str, progress, completes: bool, *, for_submit: bool) -> dict:
@@ -65,13 +55,20 @@ def create_report(
     narrative: str = "",
     progress: int | None = None,
     completes: bool = False,
+    sections: dict | None = None,
     now: datetime | None = None,
     is_demo: bool = False,
 ) -> Report:
-    """Start the lead department's report for one period, as a draft."""
+    """Start the lead department's report for one period, as a draft. The office may start
+    one for the department (代报): it is marked `on_behalf` for good."""
     now = now or clock.now()
     today = clock.today(now)
-    require(actor, Action.CREATE_REPORT, item_subject(item), obj=f"item:{item.id}")
+    subject = item_subject(item)
+    on_behalf = actor is not None and permitted(actor, Action.REPORT_ON_BEHALF, subject)
+    action = Action.REPORT_ON_BEHALF if on_behalf else Action.CREATE_REPORT
+    require(actor, action, subject, obj=f"item:{item.id}")
+    if on_behalf and item.lead_department_id is None:
+        raise InvalidTransition(_("Assign a lead department before reporting on its behalf."))
     if period.plan_id != item.plan_id or period.start_date > today:
         raise ValidationFailed({"period": _("Choose a reporting period that has started.")})
     existing = db.session.scalar(
@@ -89,8 +86,10 @@ def create_report(
         period_id=period.id,
         state=ReviewState.DRAFT.value,
         narrative=narrative,
+        **clean_sections(sections or {}),
         progress=progress,
         completes=completes,
+        on_behalf=on_behalf,
         author_id=getattr(actor, "id", None),
         is_demo=is_demo,
         created_at=now,
@@ -103,7 +102,7 @@ def create_report(
         "report.created",
         report,
         now,
-        after=report_fields(report) | {"period": period.label},
+        after=report_fields(report) | {"period": period.label, "on_behalf": on_behalf},
         item_id=item.id,
     )
     db.session.flush()
@@ -118,15 +117,18 @@ def save_draft(
     narrative: str,
     progress: int,
     completes: bool,
+    sections: dict | None = None,
     now: datetime | None = None,
 ) -> Report:
-    """Edit a draft or returned report (a returned one stays returned until resubmitted)."""
+    """Edit a draft or returned report (a returned one stays returned until resubmitted).
+    A section left out of `sections` keeps its text."""
     now = now or clock.now()
     require(actor, Action.EDIT, report_subject(report), obj=f"report:{report.id}")
     narrative = clean_text(narrative, MAX_NARRATIVE + 1)
     errors = validate_report(narrative, progress, completes, for_submit=False)
     if errors:
         raise ValidationFailed(errors)
+    cleaned = clean_sections(sections or {}, report)
     before = report_fields(report)
 
     def changed(report: Report) -> list[str]:
@@ -143,9 +145,13 @@ def save_draft(
         now=now,
         values={
             "narrative": narrative,
+            **cleaned,
             "progress": progress,
             "completes": completes,
-            "author_id": getattr(actor, "id", report.author_id),
+            # 代报 keeps its office author: the department may fix it, the mark stays.
+            "author_id": report.author_id
+            if report.on_behalf
+            else getattr(actor, "id", report.author_id),
             "updated_at": now,
         },
         event="report.saved",
@@ -180,6 +186,9 @@ def submit_report(
                 report_id=report.id,
                 number=number,
                 narrative=report.narrative,
+                problems=report.problems or "",
+                next_steps=report.next_steps or "",
+                support_needed=report.support_needed or "",
                 progress=report.progress,
                 completes=report.completes,
                 submitted_at=now,
@@ -211,7 +220,7 @@ def submit_report(
         effects=keep_revision,
         event="report.submitted",
         before={"state": before_state},
-        after=lambda r: {"state": r.state},
+        after=lambda r: {"state": r.state} | ({"on_behalf": True} if r.on_behalf else {}),
         item_id=report.item_id,
         notice=tell_office,
     )

@@ -30,6 +30,7 @@ from tracker.items.forms import (
     parse_version,
 )
 from tracker.items.queries import previous_verified_report, report_revisions
+from tracker.items.report_content import SECTIONS, same_as_last
 from tracker.items.report_window import in_report_window, period_choices, too_late_message
 from tracker.items.reports import (
     add_contribution,
@@ -42,11 +43,15 @@ from tracker.items.reports import (
 from tracker.models import Attachment, Report, ReportingPeriod
 from tracker.periods import ensure_periods, focus_period
 from tracker.web import conflict_page, form_page, one_transaction
-from tracker.workflow import Action
+from tracker.workflow import Action, permitted
 
 
 def _files():
     return [f for f in request.files.getlist("files") if f and f.filename]
+
+
+def _sections(form) -> dict:
+    return {name: getattr(form, name).data or "" for name in SECTIONS}
 
 
 def _report_page(form, item, report, status=200):
@@ -102,7 +107,9 @@ def _save_report(form, item, shown_report, write):
 def new_report(item_id: int):
     """Start this period's report (or an earlier period's, late): a draft, or submit at once."""
     item = load_item(current_user, item_id)
-    require(current_user, Action.CREATE_REPORT, item_subject(item))
+    subject = item_subject(item)
+    on_behalf = permitted(current_user, Action.REPORT_ON_BEHALF, subject)
+    require(current_user, Action.REPORT_ON_BEHALF if on_behalf else Action.CREATE_REPORT, subject)
     day = clock.today()
     focus = focus_period(item.plan_id, day)
     if request.method == "GET" and focus is not None:
@@ -128,16 +135,33 @@ def new_report(item_id: int):
         form.period_id.errors = [too_late_message()]
         return _report_page(form, item, None, 422)
 
+    content = {
+        "narrative": form.narrative.data or "",
+        "progress": form.progress.parsed,
+        "sections": _sections(form),
+    }
+    copying = request.form.get("action") == "same_as_last"
+    if copying:  # 与上期相同，无新进展: a draft to check and submit
+        previous = previous_verified_report(item.id, None, not_after=period.start_date)
+        if previous is None:
+            form.narrative.errors = [_("There is no verified report to start from.")]
+            return _report_page(form, item, None, 422)
+        copied = same_as_last(previous)
+        content = {
+            "narrative": copied.pop("narrative"),
+            "progress": copied.pop("progress"),
+            "sections": copied,
+        }
+
     def write():
         ensure_periods(item.plan, day)
         return create_report(
             current_user,
             item,
             period,
-            narrative=form.narrative.data or "",
-            progress=form.progress.parsed,
-            completes=bool(form.completes.data),
+            completes=bool(form.completes.data) and not copying,
             now=clock.now(),
+            **content,
         )
 
     return _save_report(form, item, None, write)
@@ -160,6 +184,8 @@ def edit_report(report_id: int):
         form.narrative.data = report.narrative
         form.progress.data = str(report.progress)
         form.completes.data = report.completes
+        for name in SECTIONS:
+            getattr(form, name).data = getattr(report, name)
     if not form.validate_on_submit():
         return _report_page(form, item, report, 422 if form.errors else 200)
 
@@ -171,6 +197,7 @@ def edit_report(report_id: int):
             narrative=form.narrative.data or "",
             progress=form.progress.parsed,
             completes=bool(form.completes.data),
+            sections=_sections(form),
             now=clock.now(),
         )
         return report

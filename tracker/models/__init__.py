@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
+from tracker.models.coordination import CoordinationRequest
 from tracker.models.imports import SpreadsheetImport
 from tracker.models.letters import Letter, LetterCounter, letter_item
 from tracker.models.notify import DigestLight, Notice, OutboxMessage, SchedulerRun
@@ -25,6 +26,7 @@ __all__ = [
     "AuditEvent",
     "AuditEventImmutable",
     "Contribution",
+    "CoordinationRequest",
     "Department",
     "DepartmentAlias",
     "DigestLight",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.access import liaison_ids, link, require
 from tracker.audit import audit
+from tracker.coordination.operations import open_for_report
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.items.access import report_subject
@@ -96,11 +97,13 @@ def verify_report(
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(item, attribute_names=["version", *values])
+        # 需协调事项 goes to the office as a coordination request once the report is final.
+        opened = open_for_report(actor, report, now)
         return {
             "progress": report.progress,
             "completes": report.completes,
             "revision": revision.number if revision else None,
-        }
+        } | ({"coordination_id": opened.id} if opened is not None else {})
 
     transition(
         actor,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker import clock
+from tracker.coordination.queries import open_coordination_count
 from tracker.errors import (
     InvalidTransition,
     NotFound,
@@ -46,6 +47,7 @@ def office_home():
         "review/office_home.html",
         today=day,
         review_filters=REVIEW_FILTERS,
+        coordination_open=open_coordination_count(),
         **office_home_data(current_user, day),
     )
 

@@ -177,6 +177,10 @@ def progress_workbook(user, plan: Plan, period: ReportingPeriod, today: date, da
                 expected=schedule.expected if schedule else None,
                 actual=schedule.actual if schedule else None,
                 schedule=schedule_class_text(schedule),
+                problems=report.problems if report else "",
+                next_steps=report.next_steps if report else "",
+                support_needed=report.support_needed if report else "",
+                on_behalf=bool(report and report.on_behalf),
             )
         )
     title = f"{plan.title}进展情况表（{period.label}）"

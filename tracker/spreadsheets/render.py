@@ -114,12 +114,16 @@ PROGRESS_HEADERS = (
     "完成时限",
     "报告期",
     "进展情况",
+    "存在问题",
+    "下步计划",
+    "需协调事项",
     "进度",
     "序时进度",
     "实际进度",
     "状态",
     "办理状态",
     "审核时间",
+    "备注",
 )
 _PROGRESS_WIDTHS = (
     (8, 14),
@@ -129,12 +133,16 @@ _PROGRESS_WIDTHS = (
     (12, 16),
     (8, 10),
     (30, 60),
+    (16, 40),
+    (16, 40),
+    (16, 40),
     (6, 8),
     (8, 10),
     (8, 10),
     (8, 12),
     (8, 12),
     (12, 16),
+    (6, 10),
 )
 
 
@@ -156,6 +164,10 @@ class ProgressRow:
     expected: int | None = None
     actual: int | None = None
     schedule: str = ""
+    problems: str = ""  # 存在问题, 下步计划, 需协调事项 of the structured report
+    next_steps: str = ""
+    support_needed: str = ""
+    on_behalf: bool = False  # 代报: the office entered the report (备注 says so)
 
 
 def render_progress(title: str, rows: Sequence[ProgressRow], subtitle: str | None = None) -> bytes:
@@ -177,20 +189,24 @@ def render_progress(title: str, rows: Sequence[ProgressRow], subtitle: str | Non
                 item.due,
                 item.period,
                 item.narrative,
+                item.problems,
+                item.next_steps,
+                item.support_needed,
                 None if item.progress is None else item.progress / 100,
                 None if item.expected is None else item.expected / 100,
                 None if item.actual is None else item.actual / 100,
                 item.schedule,
                 item.status,
                 item.verified_on,
+                "代报" if item.on_behalf else "",
             )
             for item in rows
         ],
         widths=_PROGRESS_WIDTHS,
-        formats={8: PERCENT_FORMAT, 9: PERCENT_FORMAT, 10: PERCENT_FORMAT},
+        formats={11: PERCENT_FORMAT, 12: PERCENT_FORMAT, 13: PERCENT_FORMAT},
     )
     for offset, item in enumerate(rows):
-        fill(ws, first + offset, 11, item.light)
+        fill(ws, first + offset, 14, item.light)
     return to_bytes(workbook)
 
 
