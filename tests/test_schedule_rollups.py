@@ -197,16 +197,16 @@ def test_progress_table_has_expected_actual_and_class_columns(client, factories,
     assert response.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(response.data)).active
     header = [cell.value for cell in ws[3]]
-    assert header[7:12] == ["进度", "序时进度", "实际进度", "状态", "办理状态"]
+    assert header[10:15] == ["进度", "序时进度", "实际进度", "状态", "办理状态"]
     rows = {row[0]: row for row in ws.iter_rows(min_row=4, values_only=True)}
-    assert rows["三.1.(1)"][8:11] == (0.9, 0.2, "欠进度")
-    assert rows["三.2.(1)"][8:11] == (0.45, 0.4, "达进度")
-    assert rows["三.2.(2)"][10] == "暂不评价"
-    assert rows["三.1.(4)"][10] == "已完成"
-    assert rows["三.2.(3)"][8:11] == (0.7, 0.4, "欠进度")  # milestones: 70 due, 40 reached
+    assert rows["三.1.(1)"][11:14] == (0.9, 0.2, "欠进度")
+    assert rows["三.2.(1)"][11:14] == (0.45, 0.4, "达进度")
+    assert rows["三.2.(2)"][13] == "暂不评价"
+    assert rows["三.1.(4)"][13] == "已完成"
+    assert rows["三.2.(3)"][11:14] == (0.7, 0.4, "欠进度")  # milestones: 70 due, 40 reached
     by_code = {ws.cell(row=r, column=1).value: r for r in range(4, ws.max_row + 1)}
-    red_fill = ws.cell(row=by_code["三.1.(1)"], column=11).fill.fgColor.rgb
-    green_fill = ws.cell(row=by_code["三.2.(1)"], column=11).fill.fgColor.rgb
+    red_fill = ws.cell(row=by_code["三.1.(1)"], column=14).fill.fgColor.rgb
+    green_fill = ws.cell(row=by_code["三.2.(1)"], column=14).fill.fgColor.rgb
     assert red_fill != green_fill
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from tracker import clock
 from tracker.access import require_role
+from tracker.api import schemas_coordination  # noqa: F401  (registers the schemas)
 from tracker.api.routes_items import PAGE, PER_PAGE
 from tracker.api.schemas import ID
 from tracker.api.serializers import iso_instant

@@ -268,21 +268,6 @@ REPORT_UPDATE = obj(
     },
     required=["version"],
 )
-COORDINATION = obj(
-    {
-        "id": INT,
-        "item_id": INT,
-        "item_code": STRING,
-        "report_id": INT,
-        "department_id": INT,
-        "text": STRING,
-        "state": {"type": "string", "enum": ["open", "resolved"]},
-        "resolution": nullable(STRING),
-        "resolved_by": nullable(STRING),
-        "resolved_at": nullable(DATETIME),
-        "created_at": DATETIME,
-    }
-)
 VERSION_BODY = obj({"version": VERSION})
 VERIFY_BODY = obj({"version": VERSION, "comment": text(2000)}, required=["version"])
 RETURN_BODY = obj({"version": VERSION, "reason": text(2000, min_length=1)})
@@ -388,9 +373,6 @@ SCHEMAS: dict[str, dict] = {
     "ReportList": list_of("Report"),
     "ReportCreate": REPORT_CREATE,
     "ReportUpdate": REPORT_UPDATE,
-    "Coordination": COORDINATION,
-    "CoordinationPage": page_of("Coordination"),
-    "ResolveBody": obj({"resolution": text(4000, min_length=1)}),
     "VersionBody": VERSION_BODY,
     "VerifyBody": VERIFY_BODY,
     "ReturnBody": RETURN_BODY,
