@@ -12,6 +12,9 @@ NOTICE_MESSAGES = {
     "report_submitted": _l("%(department)s submitted the report for %(code)s (%(period)s)."),
     "report_returned": _l("Your report for %(code)s (%(period)s) was returned: %(reason)s"),
     "report_verified": _l("Your report for %(code)s (%(period)s) was verified."),
+    "report_pending_approval": _l(
+        "%(department)s's report for %(code)s (%(period)s) waits for your sign-off."
+    ),
     "item_assigned": _l("Your department was assigned %(code)s %(title)s."),
     "item_reopened": _l("%(code)s was reopened: %(reason)s"),
     "contribution_added": _l("%(department)s added a contribution to %(code)s."),

@@ -18,12 +18,15 @@ class Role(StrEnum):
     OFFICE = "office"
     LIAISON = "liaison"
     LEADER = "leader"
+    # 部门负责人/分管领导: signs off their department's reports before the office sees them.
+    APPROVER = "approver"
 
 
 class ReviewState(StrEnum):
     """States shared by work-item reports and indicator values."""
 
     DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
     SUBMITTED = "submitted"
     RETURNED = "returned"
     VERIFIED = "verified"
@@ -61,6 +64,10 @@ class Action(StrEnum):
     SUBMIT = "submit"
     VERIFY = "verify"
     RETURN = "return"
+    # A liaison's submit when the department has an active approver (tracker/signoff):
+    # to the approver first, who passes it on to the office (APPROVE) or returns it.
+    SUBMIT_FOR_APPROVAL = "submit_for_approval"
+    APPROVE = "approve"
 
 
 # (state, action) -> the state after it. Anything not listed is not a transition.
@@ -73,6 +80,10 @@ TRANSITIONS: dict[tuple[ReviewState, Action], ReviewState] = {
     (ReviewState.RETURNED, Action.SUBMIT): ReviewState.SUBMITTED,
     (ReviewState.SUBMITTED, Action.VERIFY): ReviewState.VERIFIED,
     (ReviewState.SUBMITTED, Action.RETURN): ReviewState.RETURNED,
+    (ReviewState.DRAFT, Action.SUBMIT_FOR_APPROVAL): ReviewState.PENDING_APPROVAL,
+    (ReviewState.RETURNED, Action.SUBMIT_FOR_APPROVAL): ReviewState.PENDING_APPROVAL,
+    (ReviewState.PENDING_APPROVAL, Action.APPROVE): ReviewState.SUBMITTED,
+    (ReviewState.PENDING_APPROVAL, Action.RETURN): ReviewState.RETURNED,
 }
 
 
@@ -89,7 +100,16 @@ EXTENSION_TRANSITIONS: dict[tuple[ExtensionState, Decision], ExtensionState] = {
     (ExtensionState.PENDING, Decision.REFUSE): ExtensionState.REFUSED,
 }
 
-REVIEW_ACTIONS = frozenset({Action.EDIT, Action.SUBMIT, Action.VERIFY, Action.RETURN})
+REVIEW_ACTIONS = frozenset(
+    {
+        Action.EDIT,
+        Action.SUBMIT,
+        Action.VERIFY,
+        Action.RETURN,
+        Action.SUBMIT_FOR_APPROVAL,
+        Action.APPROVE,
+    }
+)
 
 OFFICE_ROLES = frozenset({Role.ADMIN, Role.OFFICE})
 SEE_ALL_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
@@ -103,19 +123,20 @@ class Relation(StrEnum):
     NONE = "none"
 
 
-# Who may take each action: a set of roles that may always do it, or liaisons whose
-# department stands in one of the given relations to the object.
+# Who may take each action: a set of roles that may always do it, or liaisons (approvers)
+# whose department stands in one of the given relations to the object.
 @dataclass(frozen=True)
 class Rule:
     roles: frozenset[Role] = frozenset()
     liaison_relations: frozenset[Relation] = frozenset()
+    approver_relations: frozenset[Relation] = frozenset()
 
 
 _LEAD = frozenset({Relation.LEAD})
 _LEAD_OR_CO = frozenset({Relation.LEAD, Relation.CO})
 
 RULES: dict[Action, Rule] = {
-    Action.VIEW: Rule(SEE_ALL_ROLES, _LEAD_OR_CO),
+    Action.VIEW: Rule(SEE_ALL_ROLES, _LEAD_OR_CO, _LEAD_OR_CO),
     Action.EDIT_ITEM: Rule(OFFICE_ROLES),
     Action.ASSIGN_ITEM: Rule(OFFICE_ROLES),
     Action.RETIRE_ITEM: Rule(OFFICE_ROLES),
@@ -127,7 +148,16 @@ RULES: dict[Action, Rule] = {
     Action.EDIT: Rule(frozenset(), _LEAD),
     Action.SUBMIT: Rule(frozenset(), _LEAD),
     Action.VERIFY: Rule(OFFICE_ROLES),
-    Action.RETURN: Rule(OFFICE_ROLES),
+    Action.RETURN: Rule(OFFICE_ROLES, approver_relations=_LEAD),
+    Action.SUBMIT_FOR_APPROVAL: Rule(frozenset(), _LEAD),
+    Action.APPROVE: Rule(frozenset(), approver_relations=_LEAD),
+}
+
+# Who acts in a given state when several may take the action in general: a report waiting
+# for sign-off is the approver's to return, a submission the office's (anyone else: 409).
+STATE_RULES: dict[tuple[ReviewState, Action], Rule] = {
+    (ReviewState.PENDING_APPROVAL, Action.RETURN): Rule(approver_relations=_LEAD),
+    (ReviewState.SUBMITTED, Action.RETURN): Rule(OFFICE_ROLES),
 }
 
 
@@ -140,6 +170,8 @@ CLOSED_ITEM_BLOCKS = frozenset(
         Action.EDIT,
         Action.SUBMIT,
         Action.VERIFY,
+        Action.SUBMIT_FOR_APPROVAL,
+        Action.APPROVE,
         Action.CONTRIBUTE,
         Action.REQUEST_EXTENSION,
         Action.RETIRE_ITEM,
@@ -203,6 +235,9 @@ def can(actor: Actor, action: Action, subject: Subject) -> bool:
         return False
     if action is Action.DECIDE_EXTENSION and not subject.pending_extension:
         return False
+    state_rule = STATE_RULES.get((subject.state, action)) if subject.state else None
+    if state_rule is not None and not _allowed(state_rule, actor, subject):
+        return False
     return permitted(actor, action, subject)
 
 
@@ -211,12 +246,17 @@ def permitted(actor: Actor, action: Action, subject: Subject) -> bool:
 
     Services use it to tell "you may never do this" (403) from "not in this state" (409).
     """
-    rule = RULES[action]
+    return _allowed(RULES[action], actor, subject)
+
+
+def _allowed(rule: Rule, actor: Actor, subject: Subject) -> bool:
     role = Role(actor.role)
     if role in rule.roles:
         return True
     if role is Role.LIAISON:
         return relation_of(actor, subject) in rule.liaison_relations
+    if role is Role.APPROVER:
+        return relation_of(actor, subject) in rule.approver_relations
     return False
 
 

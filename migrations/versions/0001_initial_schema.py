@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 20:40:11.792923
+Create Date: 2026-12-03 23:23:29.311676
 
 """
 from alembic import op
@@ -126,7 +126,7 @@ def upgrade():
     sa.Column('calendar_token_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("role IN ('admin', 'office', 'liaison', 'leader')", name=op.f('ck_user_account_role')),
+    sa.CheckConstraint("role IN ('admin', 'office', 'liaison', 'leader', 'approver')", name=op.f('ck_user_account_role')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_user_account_department_id_department')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('calendar_token_hash', name=op.f('uq_user_account_calendar_token_hash')),
@@ -356,7 +356,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_indicator_value_state')),
+    sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_indicator_value_state')),
     sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_indicator_value_author_id_user_account')),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicator.id'], name=op.f('fk_indicator_value_indicator_id_indicator'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_indicator_value_reviewer_id_user_account')),
@@ -460,7 +460,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('period_id', sa.Integer(), nullable=False),
-    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('narrative', sa.Text(), nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('completes', sa.Boolean(), nullable=False),
@@ -469,12 +469,15 @@ def upgrade():
     sa.Column('reviewer_id', sa.Integer(), nullable=True),
     sa.Column('reviewed_at', sa.DateTime(), nullable=True),
     sa.Column('review_comment', sa.Text(), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_report_state')),
+    sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_report_state')),
     sa.CheckConstraint('progress >= 0 AND progress <= 100', name=op.f('ck_report_progress')),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_report_approved_by_id_user_account')),
     sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_report_author_id_user_account')),
     sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_report_item_id_work_item'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['period_id'], ['reporting_period.id'], name=op.f('fk_report_period_id_reporting_period')),

@@ -226,6 +226,7 @@ REPORT = obj(
         "review_comment": nullable(STRING),
         "submitted_at": nullable(DATETIME),
         "reviewed_at": nullable(DATETIME),
+        "approved_at": nullable(DATETIME),
         "version": INT,
     }
 )
