@@ -207,6 +207,15 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
         status=200,
         report_id=rid,
     )
+    # Sign-off is the department approver's (tests/test_signoff.py): the office is refused.
+    check(
+        "POST",
+        f"{v1}/reports/{{report_id}}/approve",
+        office,
+        json={"version": 6},
+        status=403,
+        report_id=rid,
+    )
     check("GET", f"{v1}/indicators", liaison_b, status=200)
     iid = seed.indicator.id
     check("GET", f"{v1}/indicators/{{indicator_id}}", liaison_b, status=200, indicator_id=iid)

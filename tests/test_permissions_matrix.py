@@ -235,7 +235,8 @@ def test_row(app, client, action, state, expected):
 def test_grid_covers_every_workflow_action():
     from tracker.workflow import Action
 
-    named = {line.split()[0] for line in GRID.strip().splitlines()}
+    lines = (GRID + SIGNOFF_GRID).strip().splitlines()
+    named = {line.split()[0] for line in lines if line.strip()}
     mapping = {
         Action.VIEW: "view_item",
         Action.EDIT_ITEM: "edit_item",
@@ -250,6 +251,102 @@ def test_grid_covers_every_workflow_action():
         Action.SUBMIT: "submit",
         Action.VERIFY: "verify",
         Action.RETURN: "return",
+        Action.SUBMIT_FOR_APPROVAL: "submit",
+        Action.APPROVE: "approve",
     }
     assert set(mapping) == set(Action)
     assert set(mapping.values()) <= named
+
+
+# --- the department head's sign-off (部门负责人审签, tracker/signoff) ----------------------
+# `approver` signs off for the lead department, `co_appr` for the co-department, `oth_appr`
+# for an unrelated one. `pending_approval`: the lead's submit went to the approver;
+# `submitted`: the approver signed it off (it is the office's now); `draft`: the lead
+# department has an approver, so the liaison's submit goes to them ("ok").
+
+SIGNOFF_ROLES = ("approver", "co_appr", "oth_appr", "lead", "office", "leader")
+
+# action            state             approver co_appr oth_appr lead office leader
+SIGNOFF_GRID = """
+view_report         pending_approval  ok       ok      404      ok   ok     ok
+view_item           open              ok       ok      404      ok   ok     ok
+approve             pending_approval  ok       403     404      403  403    403
+approve             submitted         409      403     404      403  403    403
+approve             draft             409      403     404      403  403    403
+return              pending_approval  ok       403     404      403  409    403
+return              submitted         409      403     404      403  ok     403
+verify              pending_approval  403      403     404      403  409    403
+edit_report         pending_approval  403      403     404      409  403    403
+submit              draft             403      403     404      ok   403    403
+submit              pending_approval  403      403     404      409  403    403
+"""
+
+SIGNOFF_ROWS = []
+for line in SIGNOFF_GRID.strip().splitlines():
+    action, state, *answers = line.split()
+    assert len(answers) == len(SIGNOFF_ROLES), line
+    SIGNOFF_ROWS.append(
+        pytest.param(
+            action, state, dict(zip(SIGNOFF_ROLES, answers, strict=True)), id=f"{action}-{state}"
+        )
+    )
+
+
+def build_signoff(state: str, suffix: str) -> dict:
+    from tests.conftest import make_user
+    from tracker.signoff.operations import approve_report
+
+    scene = Scene(suffix)
+    users = {
+        "approver": make_user("approver", scene.lead_dept, username=f"appr{suffix}"),
+        "co_appr": make_user("approver", scene.co_dept, username=f"coappr{suffix}"),
+        "oth_appr": make_user("approver", scene.other_dept, username=f"othappr{suffix}"),
+    }
+    users |= {k: v for k, v in scene.users().items() if k in SIGNOFF_ROLES}
+    objects = {"scene": scene, "item": scene.item, "report": None, "extension": None}
+    if state in ("draft", "pending_approval", "submitted"):
+        report = make_report(scene.item, scene.lead, scene.focus, state="draft")
+        if state != "draft":
+            from tracker.items.reports import submit_report
+
+            submit_report(scene.lead, report, expected_version=report.version, now=NOW)
+            assert report.state == "pending_approval"
+        if state == "submitted":
+            approve_report(users["approver"], report, expected_version=report.version, now=NOW)
+        objects["report"] = report
+    db.session.commit()
+    objects["users"] = users
+    return objects
+
+
+@pytest.mark.parametrize(("action", "state", "expected"), SIGNOFF_ROWS)
+def test_signoff_row(app, client, action, state, expected):
+    wrong = []
+    for role, answer in expected.items():
+        with app.test_request_context():
+            objects = build_signoff(state if state != "open" else "none", suffix=f"-s{role}")
+            actor = objects["users"][role]
+            if action == "approve":
+                report = objects["report"]
+                method, url, data = (
+                    "POST",
+                    f"/reports/{report.id}/approve",
+                    {"version": report.version},
+                )
+            else:
+                method, url, data = request_for(action, objects)
+        before = snapshot()
+        login_as(client, actor)
+        response = client.open(url, method=method, data=data)
+        status = response.status_code
+        after = snapshot()
+        if answer == "ok":
+            if status not in (200, 302, 303):
+                wrong.append((role, answer, status, response.get_data(as_text=True)[:200]))
+            elif action not in READS and (after == before or after[0] <= before[0]):
+                wrong.append((role, answer, status, "succeeded without a change or an audit"))
+        elif status != int(answer):
+            wrong.append((role, answer, status, response.get_data(as_text=True)[:200]))
+        elif after != before:
+            wrong.append((role, answer, status, "a refused action changed something"))
+    assert not wrong, wrong

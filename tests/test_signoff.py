@@ -3,6 +3,8 @@ the approver's queue, approve over the web and the API, and the bad input the is
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -208,3 +210,52 @@ def test_approver_sees_only_their_department(client, scene):
     login_as(client, scene.approver)
     assert client.get(f"/items/{scene.item.id}").status_code == 200
     assert client.get(f"/items/{elsewhere.id}").status_code == 404
+
+
+def _signoff_page_statements(app, client, scene, count: int) -> tuple[int, int]:
+    from bench.pages import capture_sql
+    from tests.items_support import make_item
+
+    for n in range(count):
+        item = make_item(scene.plan, scene.lead_dept, [scene.co_dept], code=f"八.{count}.{n}")
+        make_report(item, scene.lead, scene.focus, "submitted", office=scene.office)
+    db.session.commit()
+    login_as(client, scene.approver)
+    client.get("/signoff")  # warm-up
+    with app.app_context():
+        engine = db.engine
+    with capture_sql(engine) as capture:
+        response = client.get("/signoff")
+    return response.status_code, capture.count
+
+
+def test_sign_off_page_query_count_does_not_grow_with_the_queue(app, client, scene):
+    """Query counts (issue 9) of the approver's home and a report page at two sizes."""
+    status, small = _signoff_page_statements(app, client, scene, 2)
+    assert status == 200
+    status, big = _signoff_page_statements(app, client, scene, 12)
+    assert status == 200
+    assert small == big, (small, big)
+
+
+@pytest.mark.today("2026-11-30")
+def test_approvers_are_reminded_once_a_day_of_waiting_reports(app, scene):
+    """Submitted on Friday 27 November: reminded on Monday 30 (one working day later), once."""
+    from tracker.models import OutboxMessage
+    from tracker.notify.jobs import remind
+
+    report = _pending(scene)
+    assert report.state == "pending_approval"
+    first = remind(date(2026, 11, 27))
+    assert not [d for d in first.drafts if d.dedupe_key.startswith("approval:")]
+    db.session.commit()
+    planned = remind(date(2026, 11, 30))
+    ours = [d for d in planned.drafts if d.dedupe_key.startswith("approval:")]
+    assert len(ours) == 1 and ours[0].to == [scene.approver.email]
+    assert scene.item.code in ours[0].items
+    db.session.commit()
+    again = remind(date(2026, 11, 30))
+    assert not [d for d in again.drafts if d.dedupe_key.startswith("approval:")]
+    assert db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.dedupe_key.like("approval:%"))
+    )

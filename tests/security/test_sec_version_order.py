@@ -144,6 +144,7 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("review.verify", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("review.return_", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("review.decide", "POST"): ({"request_id": scene.extension.id}, item, HIDDEN),
+        ("signoff.approve", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("indicators.assign", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.edit", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.new_value", "POST"): ({"indicator_id": scene.indicator.id}, None, HIDDEN),
@@ -157,6 +158,7 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("api.report_submit", "POST"): ({"report_id": draft.id}, draft, HIDDEN),
         ("api.report_verify", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("api.report_return", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
+        ("api.report_approve", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("api.report_indicator_value", "POST"): (
             {"indicator_id": scene.indicator.id},
             None,

@@ -16,6 +16,7 @@ from tracker.notify.digest import plan_digests
 from tracker.notify.dispatch import dispatch_all
 from tracker.notify.messages import Planned
 from tracker.notify.outbox import new_drafts, queue_drafts
+from tracker.signoff.reminders import plan_approval_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +35,13 @@ def _run(planned: Planned, dry_run: bool) -> Planned:
 
 
 def remind(today: date, *, dry_run: bool = False) -> Planned:
-    """Reminders, overdue notices and escalations due on `today` and not yet queued."""
-    return _run(plan_deadline_notices(today), dry_run)
+    """Reminders, overdue notices and escalations due on `today` and not yet queued, and
+    approvers' reminders of reports waiting for their sign-off (tracker/signoff)."""
+    deadlines, approvals = plan_deadline_notices(today), plan_approval_reminders(today)
+    return _run(
+        Planned(deadlines.drafts + approvals.drafts, deadlines.skipped + approvals.skipped),
+        dry_run,
+    )
 
 
 def digest(today: date, *, dry_run: bool = False) -> Planned:

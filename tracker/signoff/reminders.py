@@ -1,0 +1,118 @@
+"""Reminding approvers of reports waiting for their sign-off (set-based, for `notify remind`).
+
+A department's approvers get one message a working day while any of its reports has waited
+`APPROVAL_REMIND_AFTER_WORKING_DAYS` working days or more (default 1); the dedupe key names
+the department and the day, so a re-run the same day queues nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import Department, Report, User, WorkItem
+from tracker.notify.messages import (
+    MessageDraft,
+    Planned,
+    Skipped,
+    external_url,
+    unique_addresses,
+)
+from tracker.notify.rendering import mail_locale
+from tracker.workdays import is_working_day, working_days_between
+from tracker.workflow import ReviewState, Role
+
+logger = logging.getLogger(__name__)
+
+
+def _approver_addresses() -> dict[int, list[str]]:
+    rows = db.session.execute(
+        select(User.department_id, User.email).where(
+            User.role == Role.APPROVER.value,
+            User.active.is_(True),
+            User.email.is_not(None),
+            func.length(User.email) > 0,
+        )
+    ).all()
+    by_department: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        by_department[row.department_id].append(row.email)
+    return {k: unique_addresses(v) for k, v in by_department.items()}
+
+
+def plan_approval_reminders(today: date) -> Planned:
+    """One reminder per department whose oldest report waiting for sign-off is overdue for
+    it (three queries whatever the data size)."""
+    if not is_working_day(today):
+        return Planned([], [])
+    after = int(current_app.config.get("APPROVAL_REMIND_AFTER_WORKING_DAYS", 1))
+    rows = db.session.execute(
+        select(
+            Report.id,
+            Report.submitted_at,
+            WorkItem.code,
+            WorkItem.title,
+            WorkItem.lead_department_id,
+        )
+        .join(WorkItem, WorkItem.id == Report.item_id)
+        .where(Report.state == ReviewState.PENDING_APPROVAL.value)
+        .order_by(WorkItem.lead_department_id, Report.submitted_at, Report.id)
+    ).all()
+    waiting: dict[int, list] = defaultdict(list)
+    for row in rows:
+        waiting[row.lead_department_id].append(row)
+    if not waiting:
+        return Planned([], [])
+    addresses = _approver_addresses()
+    names = dict(
+        db.session.execute(
+            select(Department.id, Department.short_name).where(Department.id.in_(list(waiting)))
+        ).all()
+    )
+    drafts, skipped = [], []
+    with mail_locale():
+        for department_id, reports in waiting.items():
+            oldest = clock.local_date(reports[0].submitted_at) if reports[0].submitted_at else today
+            if working_days_between(oldest, today) < after:
+                continue
+            key = f"approval:dept:{department_id}:{today.isoformat()}"
+            to = addresses.get(department_id, [])
+            if not to:
+                skipped.append(
+                    Skipped(key, names.get(department_id), "no active approver with an email")
+                )
+                continue
+            items = [
+                {
+                    "id": r.id,
+                    "code": r.code,
+                    "title": r.title,
+                    "url": external_url("review.report", report_id=r.id),
+                }
+                for r in reports
+            ]
+            drafts.append(
+                MessageDraft(
+                    kind="remind",
+                    dedupe_key=key,
+                    to=to,
+                    cc=[],
+                    department_id=department_id,
+                    department=names.get(department_id),
+                    subject=_(
+                        "[Plan Tracker] %(count)s reports are waiting for your sign-off",
+                        count=len(items),
+                    ),
+                    items=[item["code"] for item in items],
+                    template="approval",
+                    context={"items": items, "today": today, "since": oldest},
+                )
+            )
+    return Planned(drafts, skipped)
