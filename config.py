@@ -76,6 +76,8 @@ class Config:
     # Notifications and the scheduler.
     TIMEZONE = BABEL_DEFAULT_TIMEZONE
     REMINDER_OFFSETS = _int_list(os.environ.get("REMINDER_OFFSETS", "7,3,1"))
+    # 签收: working days a lead department has to acknowledge a new assignment.
+    ACK_WORKING_DAYS = int(os.environ.get("ACK_WORKING_DAYS", "3"))
     # Approvers are reminded of reports waiting this many working days for their sign-off.
     APPROVAL_REMIND_AFTER_WORKING_DAYS = int(
         os.environ.get("APPROVAL_REMIND_AFTER_WORKING_DAYS", "1")

@@ -207,6 +207,23 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
         status=200,
         report_id=rid,
     )
+    # 签收 (tests/test_acknowledge.py): the seed's items were assigned before any 签收 was
+    # due (no open assignment: 409); asking for the same lead is 422.
+    check(
+        "POST",
+        f"{v1}/items/{{item_id}}/acknowledge",
+        liaison_a,
+        status=409,
+        item_id=seed.item_a.id,
+    )
+    check(
+        "POST",
+        f"{v1}/items/{{item_id}}/reassignment-requests",
+        liaison_a,
+        json={"reason": "职责不符", "department_id": seed.dept_a.id},
+        status=422,
+        item_id=seed.item_a.id,
+    )
     # Sign-off is the department approver's (tests/test_signoff.py): the office is refused.
     check(
         "POST",

@@ -22,7 +22,14 @@ from tests.items_support import (
     pinned_today,  # noqa: F401
 )
 from tracker.extensions import db
-from tracker.models import AuditEvent, ExtensionRequest, Notice, Report, WorkItem
+from tracker.models import (
+    AuditEvent,
+    ExtensionRequest,
+    ItemAssignment,
+    Notice,
+    Report,
+    WorkItem,
+)
 
 ROLES = ("admin", "office", "lead", "co", "other", "leader")
 
@@ -72,8 +79,21 @@ review_queue        any          ok    ok     403   403  403   ok
 bulk_verify         submitted    ok    ok     403   403  403   403
 """
 
+# 签收 (tracker/signoff/acknowledge.py): `open` — the new item waits for its lead's 签收;
+# `acked` — acknowledged already; `change` — the lead asked for another lead department.
+ACK_GRID = """
+acknowledge         open         403   403    ok    403  404   403
+acknowledge         acked        403   403    409   403  404   403
+request_reassignment open        403   403    ok    403  404   403
+request_reassignment change      403   403    409   403  404   403
+decide_reassignment change       ok    ok     403   403  404   403
+decide_reassignment open         409   409    403   403  404   403
+"""
+
 ROWS = []
-for line in GRID.strip().splitlines():
+for line in (GRID + ACK_GRID).strip().splitlines():
+    if not line.strip():
+        continue
     action, state, *answers = line.split()
     assert len(answers) == len(ROLES), line
     ROWS.append(
@@ -108,6 +128,13 @@ def build(state: str, suffix: str) -> dict:
             completes=True,
         )
         objects["report"] = make_report  # not used
+    if state in ("acked", "change"):
+        from tracker.signoff.acknowledge import acknowledge_item, request_reassignment
+
+        if state == "acked":
+            acknowledge_item(scene.lead, scene.item, now=NOW)
+        else:
+            request_reassignment(scene.lead, scene.item, reason="职责不符", now=NOW)
     if state in ("pending", "decided"):
         objects["extension"] = request_extension(
             scene.lead,
@@ -186,6 +213,17 @@ def request_for(action: str, objects: dict):
             f"/items/{item.id}/reopen",
             {"version": item.version, "reason": "未完成"},
         ),
+        "acknowledge": ("POST", f"/items/{item.id}/acknowledge", {}),
+        "request_reassignment": (
+            "POST",
+            f"/items/{item.id}/reassignment-request",
+            {"reason": "职责不符", "department_id": scene.other_dept.id},
+        ),
+        "decide_reassignment": (
+            "POST",
+            f"/items/{item.id}/reassignment/decide",
+            {"decision": "approve", "lead_department_id": scene.co_dept.id, "comment": ""},
+        ),
         "review_queue": ("GET", "/review", None),
         "bulk_verify": ("POST", "/review/bulk-verify", {"pick": f"{rid}:{rversion}"}),
     }[action]
@@ -201,6 +239,7 @@ def snapshot() -> tuple:
             (i.id, i.version, i.status, i.lead_department_id) for i in db.session.query(WorkItem)
         ),
         sorted((e.id, e.state) for e in db.session.query(ExtensionRequest)),
+        sorted((a.id, a.state) for a in db.session.query(ItemAssignment)),
     )
 
 
@@ -235,7 +274,7 @@ def test_row(app, client, action, state, expected):
 def test_grid_covers_every_workflow_action():
     from tracker.workflow import Action
 
-    lines = (GRID + SIGNOFF_GRID).strip().splitlines()
+    lines = (GRID + ACK_GRID + SIGNOFF_GRID).strip().splitlines()
     named = {line.split()[0] for line in lines if line.strip()}
     mapping = {
         Action.VIEW: "view_item",
@@ -253,6 +292,9 @@ def test_grid_covers_every_workflow_action():
         Action.RETURN: "return",
         Action.SUBMIT_FOR_APPROVAL: "submit",
         Action.APPROVE: "approve",
+        Action.ACKNOWLEDGE: "acknowledge",
+        Action.REQUEST_REASSIGNMENT: "request_reassignment",
+        Action.DECIDE_REASSIGNMENT: "decide_reassignment",
     }
     assert set(mapping) == set(Action)
     assert set(mapping.values()) <= named

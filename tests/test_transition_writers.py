@@ -15,8 +15,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "tracker"
 KERNEL = ROOT / "transitions.py"
-MODELS = {"Report", "IndicatorValue", "ExtensionRequest"}
-INITIAL = {"ReviewState.DRAFT.value", "ExtensionState.PENDING.value", "'draft'", "'pending'"}
+MODELS = {"Report", "IndicatorValue", "ExtensionRequest", "ItemAssignment"}
+INITIAL = {
+    "ReviewState.DRAFT.value",
+    "ExtensionState.PENDING.value",
+    "AckState.PENDING.value",
+    "'draft'",
+    "'pending'",
+}
 
 
 def _chain_models(node) -> set[str]:
@@ -53,7 +59,7 @@ def state_writes(source: str, *, demo: bool = False) -> list[tuple[int, str]]:
         if isinstance(node, ast.Dict) and id(node) not in journal:
             for key, value in zip(node.keys, node.values, strict=True):
                 text = ast.unparse(value) if value is not None else ""
-                named = text.startswith(("ReviewState.", "ExtensionState."))
+                named = text.startswith(("ReviewState.", "ExtensionState.", "AckState."))
                 is_state = isinstance(key, ast.Constant) and key.value == "state"
                 if is_state and named and text not in INITIAL:
                     found.append((node.lineno, "a target state handed to a writer"))

@@ -56,6 +56,7 @@ def area_blueprints() -> list:
     from tracker.review import bp as review_bp
     from tracker.review import routes as review_routes
     from tracker.signoff import bp as signoff_bp
+    from tracker.signoff import ack_routes as signoff_ack_routes
     from tracker.signoff import routes as signoff_routes
     from tracker.spreadsheets import bp as spreadsheets_bp
     from tracker.spreadsheets import routes as spreadsheets_routes
@@ -84,6 +85,7 @@ def area_blueprints() -> list:
         plans_edit_routes,
         review_routes,
         signoff_routes,
+        signoff_ack_routes,
         spreadsheets_routes,
     )
     return [

@@ -34,10 +34,10 @@ from tracker.audit import audit
 from tracker.errors import DomainError, InvalidTransition, StaleVersion
 from tracker.extensions import db
 from tracker.locking import check_readable, lost_claim, version_expected
-from tracker.models import ExtensionRequest, IndicatorValue, Report
+from tracker.models import ExtensionRequest, IndicatorValue, ItemAssignment, Report
 from tracker.notices import queue_notice
 from tracker.templating import STATE_LABELS
-from tracker.workflow import EXTENSION_TRANSITIONS, TRANSITIONS
+from tracker.workflow import ACK_TRANSITIONS, EXTENSION_TRANSITIONS, TRANSITIONS
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,12 @@ def _extension_lost(_obj, _expected: int | None, _from_states) -> DomainError:
     return InvalidTransition(_("This extension request has already been decided."))
 
 
+def _assignment_lost(_obj, _expected: int | None, _from_states) -> DomainError:
+    return InvalidTransition(
+        _("This assignment has already been acknowledged, contested or decided.")
+    )
+
+
 @dataclass(frozen=True)
 class Kind:
     """One model that moves through a transition table."""
@@ -100,6 +106,7 @@ KINDS: dict[type, Kind] = {
     Report: Kind(TRANSITIONS, _report_version, _report_lost),
     IndicatorValue: Kind(TRANSITIONS, _value_version, _value_lost),
     ExtensionRequest: Kind(EXTENSION_TRANSITIONS, None, _extension_lost),
+    ItemAssignment: Kind(ACK_TRANSITIONS, None, _assignment_lost),
 }
 
 

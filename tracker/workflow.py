@@ -48,6 +48,26 @@ class ExtensionState(StrEnum):
     REFUSED = "refused"
 
 
+class AckState(StrEnum):
+    """签收 of an assignment: the lead department acknowledges it or asks for another lead."""
+
+    PENDING = "pending"
+    ACKNOWLEDGED = "acknowledged"
+    CHANGE_REQUESTED = "change_requested"  # 申请调整牵头单位, waiting for the office
+    REASSIGNED = "reassigned"  # the office agreed and gave the item another lead
+    SUPERSEDED = "superseded"  # the office reassigned the item meanwhile
+
+
+class AckStep(StrEnum):
+    """The moves of ACK_TRANSITIONS (who may take them: RULES of the matching Action)."""
+
+    ACKNOWLEDGE = "acknowledge"
+    REQUEST_CHANGE = "request_change"
+    APPROVE_CHANGE = "approve_change"
+    REFUSE_CHANGE = "refuse_change"
+    SUPERSEDE = "supersede"
+
+
 class Action(StrEnum):
     """Everything a user can try to do to an item, a report or an indicator value."""
 
@@ -68,6 +88,11 @@ class Action(StrEnum):
     # to the approver first, who passes it on to the office (APPROVE) or returns it.
     SUBMIT_FOR_APPROVAL = "submit_for_approval"
     APPROVE = "approve"
+    # 签收 (tracker/signoff/acknowledge.py): the lead acknowledges a new assignment or asks
+    # the office to change the lead department; the office decides.
+    ACKNOWLEDGE = "acknowledge"
+    REQUEST_REASSIGNMENT = "request_reassignment"
+    DECIDE_REASSIGNMENT = "decide_reassignment"
 
 
 # (state, action) -> the state after it. Anything not listed is not a transition.
@@ -98,6 +123,18 @@ class Decision(StrEnum):
 EXTENSION_TRANSITIONS: dict[tuple[ExtensionState, Decision], ExtensionState] = {
     (ExtensionState.PENDING, Decision.APPROVE): ExtensionState.APPROVED,
     (ExtensionState.PENDING, Decision.REFUSE): ExtensionState.REFUSED,
+}
+
+# An assignment is acknowledged once; a change request is decided once. Assigning the item
+# anew (items.operations.assign_item) supersedes whatever is still open.
+ACK_TRANSITIONS: dict[tuple[AckState, AckStep], AckState] = {
+    (AckState.PENDING, AckStep.ACKNOWLEDGE): AckState.ACKNOWLEDGED,
+    (AckState.PENDING, AckStep.REQUEST_CHANGE): AckState.CHANGE_REQUESTED,
+    (AckState.CHANGE_REQUESTED, AckStep.APPROVE_CHANGE): AckState.REASSIGNED,
+    (AckState.CHANGE_REQUESTED, AckStep.REFUSE_CHANGE): AckState.PENDING,
+    (AckState.PENDING, AckStep.SUPERSEDE): AckState.SUPERSEDED,
+    (AckState.ACKNOWLEDGED, AckStep.SUPERSEDE): AckState.SUPERSEDED,
+    (AckState.CHANGE_REQUESTED, AckStep.SUPERSEDE): AckState.SUPERSEDED,
 }
 
 REVIEW_ACTIONS = frozenset(
@@ -151,6 +188,9 @@ RULES: dict[Action, Rule] = {
     Action.RETURN: Rule(OFFICE_ROLES, approver_relations=_LEAD),
     Action.SUBMIT_FOR_APPROVAL: Rule(frozenset(), _LEAD),
     Action.APPROVE: Rule(frozenset(), approver_relations=_LEAD),
+    Action.ACKNOWLEDGE: Rule(frozenset(), _LEAD),
+    Action.REQUEST_REASSIGNMENT: Rule(frozenset(), _LEAD),
+    Action.DECIDE_REASSIGNMENT: Rule(OFFICE_ROLES),
 }
 
 # Who acts in a given state when several may take the action in general: a report waiting
@@ -172,6 +212,8 @@ CLOSED_ITEM_BLOCKS = frozenset(
         Action.VERIFY,
         Action.SUBMIT_FOR_APPROVAL,
         Action.APPROVE,
+        Action.ACKNOWLEDGE,
+        Action.REQUEST_REASSIGNMENT,
         Action.CONTRIBUTE,
         Action.REQUEST_EXTENSION,
         Action.RETIRE_ITEM,

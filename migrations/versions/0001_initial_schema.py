@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 23:23:29.311676
+Create Date: 2026-12-03 23:31:29.497268
 
 """
 from alembic import op
@@ -446,6 +446,38 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_extension_request_item_id'), ['item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_extension_request_state'), ['state'], unique=False)
 
+    op.create_table('item_assignment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('assigned_at', sa.DateTime(), nullable=False),
+    sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('ack_due', sa.Date(), nullable=False),
+    sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
+    sa.Column('acknowledged_at', sa.DateTime(), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_at', sa.DateTime(), nullable=True),
+    sa.Column('request_reason', sa.Text(), nullable=True),
+    sa.Column('suggested_department_id', sa.Integer(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_comment', sa.Text(), nullable=True),
+    sa.CheckConstraint("state IN ('pending', 'acknowledged', 'change_requested', 'reassigned', 'superseded')", name=op.f('ck_item_assignment_state')),
+    sa.ForeignKeyConstraint(['acknowledged_by_id'], ['user_account.id'], name=op.f('fk_item_assignment_acknowledged_by_id_user_account')),
+    sa.ForeignKeyConstraint(['assigned_by_id'], ['user_account.id'], name=op.f('fk_item_assignment_assigned_by_id_user_account')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_item_assignment_decided_by_id_user_account')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_item_assignment_department_id_department')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_item_assignment_item_id_work_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'], name=op.f('fk_item_assignment_requested_by_id_user_account')),
+    sa.ForeignKeyConstraint(['suggested_department_id'], ['department.id'], name=op.f('fk_item_assignment_suggested_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_item_assignment'))
+    )
+    with op.batch_alter_table('item_assignment', schema=None) as batch_op:
+        batch_op.create_index('ix_item_assignment_department_state', ['department_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_item_assignment_item_id'), ['item_id'], unique=False)
+        batch_op.create_index('ix_item_assignment_state_due', ['state', 'ack_due'], unique=False)
+
     op.create_table('item_co_department',
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
@@ -559,6 +591,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_item_co_department_department_id'))
 
     op.drop_table('item_co_department')
+    with op.batch_alter_table('item_assignment', schema=None) as batch_op:
+        batch_op.drop_index('ix_item_assignment_state_due')
+        batch_op.drop_index(batch_op.f('ix_item_assignment_item_id'))
+        batch_op.drop_index('ix_item_assignment_department_state')
+
+    op.drop_table('item_assignment')
     with op.batch_alter_table('extension_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extension_request_state'))
         batch_op.drop_index(batch_op.f('ix_extension_request_item_id'))

@@ -145,6 +145,9 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("review.return_", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("review.decide", "POST"): ({"request_id": scene.extension.id}, item, HIDDEN),
         ("signoff.approve", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
+        ("signoff.acknowledge", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("signoff.reassignment_request", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("signoff.decide", "POST"): ({"item_id": item.id}, None, HIDDEN),
         ("indicators.assign", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.edit", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.new_value", "POST"): ({"indicator_id": scene.indicator.id}, None, HIDDEN),
@@ -159,6 +162,8 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("api.report_verify", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("api.report_return", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("api.report_approve", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
+        ("api.item_acknowledge", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("api.item_reassignment_request", "POST"): ({"item_id": item.id}, None, HIDDEN),
         ("api.report_indicator_value", "POST"): (
             {"indicator_id": scene.indicator.id},
             None,

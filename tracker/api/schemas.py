@@ -3,7 +3,7 @@ OpenAPI document publishes them as its components."""
 
 from __future__ import annotations
 
-from tracker.workflow import ItemStatus, ReviewState, Role
+from tracker.workflow import AckState, ItemStatus, ReviewState, Role
 
 MAX_ID = 2**31 - 1
 # PostgreSQL refuses NUL in text; such input is refused up front, not by a database error.
@@ -331,6 +331,23 @@ ERROR = obj(
     }
 )
 
+# 签收 (tracker/signoff): an item's assignment to its lead and a change request.
+ASSIGNMENT = obj(
+    {
+        "id": INT,
+        "item_id": INT,
+        "department_id": INT,
+        "state": {"type": "string", "enum": [state.value for state in AckState]},
+        "ack_due": DATE,
+        "acknowledged_at": nullable(DATETIME),
+        "request_reason": nullable(STRING),
+        "suggested_department_id": nullable(INT),
+    }
+)
+REASSIGNMENT_REQUEST = obj(
+    {"reason": text(2000, min_length=1), "department_id": ID}, required=["reason"]
+)
+
 SCHEMAS: dict[str, dict] = {
     "Error": ERROR,
     "Department": DEPARTMENT,
@@ -349,6 +366,8 @@ SCHEMAS: dict[str, dict] = {
     "ReportCreate": REPORT_CREATE,
     "ReportUpdate": REPORT_UPDATE,
     "VersionBody": VERSION_BODY,
+    "Assignment": ASSIGNMENT,
+    "ReassignmentRequest": REASSIGNMENT_REQUEST,
     "VerifyBody": VERIFY_BODY,
     "ReturnBody": RETURN_BODY,
     "Indicator": INDICATOR,

@@ -35,6 +35,7 @@ from tracker.models import (
     WorkItem,
 )
 from tracker.periods import focus_period
+from tracker.signoff.assignments import unacknowledged_summary
 from tracker.workflow import ReviewState
 
 # The liaison home shows the first rows of its long lists and links to the full list:
@@ -86,6 +87,7 @@ def department_home_data(user, today: date) -> dict:
             limit=20,
         ),
         "extensions": pending_extensions(user),
+        "unacknowledged": unacknowledged_summary(user, today),
     }
 
 

@@ -1,5 +1,6 @@
 """The domain model, split by aggregate and re-exported here."""
 
+from tracker.models.acknowledge import ItemAssignment
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.imports import SpreadsheetImport
@@ -30,6 +31,7 @@ __all__ = [
     "HolidayYear",
     "Indicator",
     "IndicatorValue",
+    "ItemAssignment",
     "LoginThrottle",
     "Notice",
     "OutboxMessage",

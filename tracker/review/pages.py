@@ -27,6 +27,7 @@ from tracker.items.queries import (
 )
 from tracker.models import Report, WorkItem
 from tracker.review.queue import queue_total, review_queue_query
+from tracker.signoff.assignments import unacknowledged_summary
 from tracker.workflow import ReviewState
 
 
@@ -67,6 +68,7 @@ def office_home_data(user, today: date) -> dict:
         ),
         "extensions": pending_extensions(user),
         "plans_missing_periods": plans_without_focus_period(today),
+        "unacknowledged": unacknowledged_summary(user, today),
     }
 
 

@@ -1,8 +1,10 @@
-"""Reminding approvers of reports waiting for their sign-off (set-based, for `notify remind`).
+"""Reminders of tracker/signoff for `notify remind`, set-based (a few queries per run).
 
-A department's approvers get one message a working day while any of its reports has waited
-`APPROVAL_REMIND_AFTER_WORKING_DAYS` working days or more (default 1); the dedupe key names
-the department and the day, so a re-run the same day queues nothing new.
+Approvers: one message a working day while any of their department's reports has waited
+`APPROVAL_REMIND_AFTER_WORKING_DAYS` working days or more (default 1) for sign-off.
+Liaisons: one message a working day, from the 签收 day on, while an assignment of their
+department is not acknowledged. The dedupe keys name the department and the day, so a
+re-run the same day queues nothing new.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Department, Report, User, WorkItem
+from tracker.models import Department, ItemAssignment, Report, User, WorkItem
 from tracker.notify.messages import (
     MessageDraft,
     Planned,
@@ -27,15 +29,15 @@ from tracker.notify.messages import (
 )
 from tracker.notify.rendering import mail_locale
 from tracker.workdays import is_working_day, working_days_between
-from tracker.workflow import ReviewState, Role
+from tracker.workflow import AckState, ReviewState, Role
 
 logger = logging.getLogger(__name__)
 
 
-def _approver_addresses() -> dict[int, list[str]]:
+def _addresses(role: Role) -> dict[int, list[str]]:
     rows = db.session.execute(
         select(User.department_id, User.email).where(
-            User.role == Role.APPROVER.value,
+            User.role == role.value,
             User.active.is_(True),
             User.email.is_not(None),
             func.length(User.email) > 0,
@@ -70,7 +72,7 @@ def plan_approval_reminders(today: date) -> Planned:
         waiting[row.lead_department_id].append(row)
     if not waiting:
         return Planned([], [])
-    addresses = _approver_addresses()
+    addresses = _addresses(Role.APPROVER)
     names = dict(
         db.session.execute(
             select(Department.id, Department.short_name).where(Department.id.in_(list(waiting)))
@@ -113,6 +115,81 @@ def plan_approval_reminders(today: date) -> Planned:
                     items=[item["code"] for item in items],
                     template="approval",
                     context={"items": items, "today": today, "since": oldest},
+                )
+            )
+    return Planned(drafts, skipped)
+
+
+def plan_ack_reminders(today: date) -> Planned:
+    """签收 due today or late: the lead department's liaisons are reminded."""
+    if not is_working_day(today):
+        return Planned([], [])
+    rows = db.session.execute(
+        select(
+            ItemAssignment.item_id,
+            ItemAssignment.department_id,
+            ItemAssignment.ack_due,
+            WorkItem.code,
+            WorkItem.title,
+        )
+        .join(WorkItem, WorkItem.id == ItemAssignment.item_id)
+        .where(
+            ItemAssignment.state == AckState.PENDING.value,
+            ItemAssignment.ack_due <= today,
+            WorkItem.retired_at.is_(None),
+        )
+        .order_by(ItemAssignment.department_id, ItemAssignment.ack_due, WorkItem.code)
+    ).all()
+    waiting: dict[int, list] = defaultdict(list)
+    for row in rows:
+        waiting[row.department_id].append(row)
+    if not waiting:
+        return Planned([], [])
+    addresses = _addresses(Role.LIAISON)
+    names = dict(
+        db.session.execute(
+            select(Department.id, Department.short_name).where(Department.id.in_(list(waiting)))
+        ).all()
+    )
+    drafts, skipped = [], []
+    with mail_locale():
+        for department_id, assignments in waiting.items():
+            key = f"ack:dept:{department_id}:{today.isoformat()}"
+            to = addresses.get(department_id, [])
+            if not to:
+                skipped.append(
+                    Skipped(key, names.get(department_id), "no active liaison with an email")
+                )
+                continue
+            items = [
+                {
+                    "id": a.item_id,
+                    "code": a.code,
+                    "title": a.title,
+                    "url": external_url("items.detail", item_id=a.item_id),
+                }
+                for a in assignments
+            ]
+            drafts.append(
+                MessageDraft(
+                    kind="remind",
+                    dedupe_key=key,
+                    to=to,
+                    cc=[],
+                    department_id=department_id,
+                    department=names.get(department_id),
+                    subject=_(
+                        "[Plan Tracker] %(count)s assigned items are waiting for 签收",
+                        count=len(items),
+                    ),
+                    items=[item["code"] for item in items],
+                    template="acknowledge",
+                    context={
+                        "items": items,
+                        "today": today,
+                        "since": min(a.ack_due for a in assignments),
+                        "link": external_url("signoff.assignments"),
+                    },
                 )
             )
     return Planned(drafts, skipped)
