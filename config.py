@@ -78,6 +78,8 @@ class Config:
     REMINDER_OFFSETS = _int_list(os.environ.get("REMINDER_OFFSETS", "7,3,1"))
     # 签收: working days a lead department has to acknowledge a new assignment.
     ACK_WORKING_DAYS = int(os.environ.get("ACK_WORKING_DAYS", "3"))
+    # 领导批示: working days the lead department has to answer (落实情况).
+    INSTRUCTION_WORKING_DAYS = int(os.environ.get("INSTRUCTION_WORKING_DAYS", "5"))
     # Approvers are reminded of reports waiting this many working days for their sign-off.
     APPROVAL_REMIND_AFTER_WORKING_DAYS = int(
         os.environ.get("APPROVAL_REMIND_AFTER_WORKING_DAYS", "1")

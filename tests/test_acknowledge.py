@@ -234,3 +234,28 @@ def test_liaisons_are_reminded_from_the_ack_day_once_a_day(app, scene):
     assert scene.item.code in due[0].items
     db.session.commit()
     assert not ours(remind(date(2026, 12, 2)))  # a re-run the same day
+
+
+def _statements(app, client, scene, count: int, url: str) -> int:
+    from bench.pages import capture_sql
+    from tests.items_support import make_item
+
+    for n in range(count):
+        make_item(scene.plan, scene.lead_dept, [scene.co_dept], code=f"六.{count}.{n}")
+    db.session.commit()
+    client.get(url)
+    with app.app_context():
+        engine = db.engine
+    with capture_sql(engine) as capture:
+        assert client.get(url).status_code == 200
+    return capture.count
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [("office", "/assignments"), ("lead", "/assignments"), ("office", "/office"), ("lead", "/my")],
+)
+def test_pages_query_count_does_not_grow(app, client, scene, who, url):
+    login_as(client, getattr(scene, who))
+    small = _statements(app, client, scene, 2, url)
+    assert small == _statements(app, client, scene, 9, url)

@@ -25,6 +25,7 @@ from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
     ExtensionRequest,
+    Instruction,
     ItemAssignment,
     Notice,
     Report,
@@ -88,6 +89,10 @@ request_reassignment open        403   403    ok    403  404   403
 request_reassignment change      403   403    409   403  404   403
 decide_reassignment change       ok    ok     403   403  404   403
 decide_reassignment open         409   409    403   403  404   403
+write_instruction   open         403   403    403   403  404   ok
+write_instruction   closed       403   403    403   403  404   409
+answer_instruction  instructed   403   403    ok    403  404   403
+answer_instruction  answered     403   403    409   403  404   403
 """
 
 ROWS = []
@@ -128,6 +133,12 @@ def build(state: str, suffix: str) -> dict:
             completes=True,
         )
         objects["report"] = make_report  # not used
+    if state in ("instructed", "answered"):
+        from tracker.signoff.instructions import answer_instruction, write_instruction
+
+        objects["instruction"] = write_instruction(scene.leader, scene.item, text="批示", now=NOW)
+        if state == "answered":
+            answer_instruction(scene.lead, objects["instruction"], answer="已落实", now=NOW)
     if state in ("acked", "change"):
         from tracker.signoff.acknowledge import acknowledge_item, request_reassignment
 
@@ -224,6 +235,12 @@ def request_for(action: str, objects: dict):
             f"/items/{item.id}/reassignment/decide",
             {"decision": "approve", "lead_department_id": scene.co_dept.id, "comment": ""},
         ),
+        "write_instruction": ("POST", f"/items/{item.id}/instructions/new", {"text": "批示"}),
+        "answer_instruction": (
+            "POST",
+            f"/instructions/{objects['instruction'].id if 'instruction' in objects else 0}/answer",
+            {"answer": "落实情况"},
+        ),
         "review_queue": ("GET", "/review", None),
         "bulk_verify": ("POST", "/review/bulk-verify", {"pick": f"{rid}:{rversion}"}),
     }[action]
@@ -240,6 +257,7 @@ def snapshot() -> tuple:
         ),
         sorted((e.id, e.state) for e in db.session.query(ExtensionRequest)),
         sorted((a.id, a.state) for a in db.session.query(ItemAssignment)),
+        sorted((i.id, i.state) for i in db.session.query(Instruction)),
     )
 
 
@@ -295,6 +313,8 @@ def test_grid_covers_every_workflow_action():
         Action.ACKNOWLEDGE: "acknowledge",
         Action.REQUEST_REASSIGNMENT: "request_reassignment",
         Action.DECIDE_REASSIGNMENT: "decide_reassignment",
+        Action.WRITE_INSTRUCTION: "write_instruction",
+        Action.ANSWER_INSTRUCTION: "answer_instruction",
     }
     assert set(mapping) == set(Action)
     assert set(mapping.values()) <= named

@@ -57,6 +57,7 @@ def area_blueprints() -> list:
     from tracker.review import routes as review_routes
     from tracker.signoff import bp as signoff_bp
     from tracker.signoff import ack_routes as signoff_ack_routes
+    from tracker.signoff import instruction_routes as signoff_instruction_routes
     from tracker.signoff import routes as signoff_routes
     from tracker.spreadsheets import bp as spreadsheets_bp
     from tracker.spreadsheets import routes as spreadsheets_routes
@@ -86,6 +87,7 @@ def area_blueprints() -> list:
         review_routes,
         signoff_routes,
         signoff_ack_routes,
+        signoff_instruction_routes,
         spreadsheets_routes,
     )
     return [

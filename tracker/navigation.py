@@ -14,6 +14,7 @@ ALL = frozenset(Role)
 LIAISON = frozenset({Role.LIAISON})
 ADMIN = frozenset({Role.ADMIN})
 APPROVER = frozenset({Role.APPROVER})
+ACKNOWLEDGERS = frozenset({*OFFICE_ROLES, Role.LIAISON})
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ NAV_LINKS: list[NavLink] = [
     NavLink("main.home", _l("Home")),
     NavLink("items.department_home", _l("My department"), LIAISON),
     NavLink("signoff.home", _l("Sign-off"), APPROVER),
+    NavLink(
+        "signoff.assignments", _l("Acknowledgements"), frozenset({*OFFICE_ROLES, Role.LIAISON})
+    ),
+    NavLink("signoff.instructions", _l("Instructions")),
     NavLink("review.office_home", _l("Overview"), SEE_ALL_ROLES),
     NavLink("items.index", _l("Work items")),
     NavLink("review.queue", _l("Review queue"), OFFICE_ROLES),

@@ -12,6 +12,8 @@ NOTICE_MESSAGES = {
     "report_submitted": _l("%(department)s submitted the report for %(code)s (%(period)s)."),
     "report_returned": _l("Your report for %(code)s (%(period)s) was returned: %(reason)s"),
     "report_verified": _l("Your report for %(code)s (%(period)s) was verified."),
+    "instruction_written": _l("A leader's instruction on %(code)s: %(text)s"),
+    "instruction_answered": _l("The lead department answered the instruction on %(code)s."),
     "reassignment_requested": _l(
         "%(department)s asks to hand %(code)s to another lead department: %(reason)s"
     ),

@@ -34,10 +34,15 @@ from tracker.audit import audit
 from tracker.errors import DomainError, InvalidTransition, StaleVersion
 from tracker.extensions import db
 from tracker.locking import check_readable, lost_claim, version_expected
-from tracker.models import ExtensionRequest, IndicatorValue, ItemAssignment, Report
+from tracker.models import ExtensionRequest, IndicatorValue, Instruction, ItemAssignment, Report
 from tracker.notices import queue_notice
 from tracker.templating import STATE_LABELS
-from tracker.workflow import ACK_TRANSITIONS, EXTENSION_TRANSITIONS, TRANSITIONS
+from tracker.workflow import (
+    ACK_TRANSITIONS,
+    EXTENSION_TRANSITIONS,
+    INSTRUCTION_TRANSITIONS,
+    TRANSITIONS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +98,10 @@ def _assignment_lost(_obj, _expected: int | None, _from_states) -> DomainError:
     )
 
 
+def _instruction_lost(_obj, _expected: int | None, _from_states) -> DomainError:
+    return InvalidTransition(_("This instruction has already been answered."))
+
+
 @dataclass(frozen=True)
 class Kind:
     """One model that moves through a transition table."""
@@ -107,6 +116,7 @@ KINDS: dict[type, Kind] = {
     IndicatorValue: Kind(TRANSITIONS, _value_version, _value_lost),
     ExtensionRequest: Kind(EXTENSION_TRANSITIONS, None, _extension_lost),
     ItemAssignment: Kind(ACK_TRANSITIONS, None, _assignment_lost),
+    Instruction: Kind(INSTRUCTION_TRANSITIONS, None, _instruction_lost),
 }
 
 

@@ -68,6 +68,17 @@ class AckStep(StrEnum):
     SUPERSEDE = "supersede"
 
 
+class InstructionState(StrEnum):
+    """A leader's instruction (批示): open until the lead department answers (落实情况)."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+class InstructionStep(StrEnum):
+    ANSWER = "answer"
+
+
 class Action(StrEnum):
     """Everything a user can try to do to an item, a report or an indicator value."""
 
@@ -93,6 +104,9 @@ class Action(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     REQUEST_REASSIGNMENT = "request_reassignment"
     DECIDE_REASSIGNMENT = "decide_reassignment"
+    # 领导批示 (tracker/signoff/instructions.py) and the lead department's 落实情况.
+    WRITE_INSTRUCTION = "write_instruction"
+    ANSWER_INSTRUCTION = "answer_instruction"
 
 
 # (state, action) -> the state after it. Anything not listed is not a transition.
@@ -135,6 +149,10 @@ ACK_TRANSITIONS: dict[tuple[AckState, AckStep], AckState] = {
     (AckState.PENDING, AckStep.SUPERSEDE): AckState.SUPERSEDED,
     (AckState.ACKNOWLEDGED, AckStep.SUPERSEDE): AckState.SUPERSEDED,
     (AckState.CHANGE_REQUESTED, AckStep.SUPERSEDE): AckState.SUPERSEDED,
+}
+
+INSTRUCTION_TRANSITIONS: dict[tuple[InstructionState, InstructionStep], InstructionState] = {
+    (InstructionState.OPEN, InstructionStep.ANSWER): InstructionState.ANSWERED,
 }
 
 REVIEW_ACTIONS = frozenset(
@@ -191,6 +209,8 @@ RULES: dict[Action, Rule] = {
     Action.ACKNOWLEDGE: Rule(frozenset(), _LEAD),
     Action.REQUEST_REASSIGNMENT: Rule(frozenset(), _LEAD),
     Action.DECIDE_REASSIGNMENT: Rule(OFFICE_ROLES),
+    Action.WRITE_INSTRUCTION: Rule(frozenset({Role.LEADER})),
+    Action.ANSWER_INSTRUCTION: Rule(frozenset(), _LEAD),
 }
 
 # Who acts in a given state when several may take the action in general: a report waiting
@@ -214,6 +234,7 @@ CLOSED_ITEM_BLOCKS = frozenset(
         Action.APPROVE,
         Action.ACKNOWLEDGE,
         Action.REQUEST_REASSIGNMENT,
+        Action.WRITE_INSTRUCTION,
         Action.CONTRIBUTE,
         Action.REQUEST_EXTENSION,
         Action.RETIRE_ITEM,

@@ -93,6 +93,9 @@ def build_scene(app):
         )
         db.session.add_all([scene.value, scene.submitted_value])
         scene.token, _text = _token_row(scene.lead)
+        from tracker.signoff.instructions import write_instruction
+
+        scene.instruction = write_instruction(scene.leader, scene.item, text="批示", now=NOW)
         db.session.commit()
     return scene
 
@@ -148,6 +151,8 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("signoff.acknowledge", "POST"): ({"item_id": item.id}, None, HIDDEN),
         ("signoff.reassignment_request", "POST"): ({"item_id": item.id}, None, HIDDEN),
         ("signoff.decide", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("signoff.new_instruction", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("signoff.answer", "POST"): ({"instruction_id": scene.instruction.id}, None, HIDDEN),
         ("indicators.assign", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.edit", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.new_value", "POST"): ({"indicator_id": scene.indicator.id}, None, HIDDEN),

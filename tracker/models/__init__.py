@@ -4,6 +4,7 @@ from tracker.models.acknowledge import ItemAssignment
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.imports import SpreadsheetImport
+from tracker.models.instruction import Instruction
 from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
 from tracker.models.org import ApiToken, Department, DepartmentAlias, LoginThrottle, User
 from tracker.models.plan import Indicator, IndicatorValue, Plan, PlanImport, PlanNode
@@ -31,6 +32,7 @@ __all__ = [
     "HolidayYear",
     "Indicator",
     "IndicatorValue",
+    "Instruction",
     "ItemAssignment",
     "LoginThrottle",
     "Notice",

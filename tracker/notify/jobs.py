@@ -16,7 +16,11 @@ from tracker.notify.digest import plan_digests
 from tracker.notify.dispatch import dispatch_all
 from tracker.notify.messages import Planned
 from tracker.notify.outbox import new_drafts, queue_drafts
-from tracker.signoff.reminders import plan_ack_reminders, plan_approval_reminders
+from tracker.signoff.reminders import (
+    plan_ack_reminders,
+    plan_approval_reminders,
+    plan_instruction_reminders,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ def remind(today: date, *, dry_run: bool = False) -> Planned:
     approvers' reminders of reports waiting for their sign-off and liaisons' of assignments
     not acknowledged (签收) in time (tracker/signoff)."""
     parts = [plan_deadline_notices(today), plan_approval_reminders(today)]
-    parts.append(plan_ack_reminders(today))
+    parts += [plan_ack_reminders(today), plan_instruction_reminders(today)]
     drafts = [draft for part in parts for draft in part.drafts]
     return _run(Planned(drafts, [s for part in parts for s in part.skipped]), dry_run)
 

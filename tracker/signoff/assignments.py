@@ -86,7 +86,7 @@ def unacknowledged_query(user) -> Select:
         .join(WorkItem, WorkItem.id == ItemAssignment.item_id)
         .where(*_open_conditions(user))
         .options(
-            joinedload(ItemAssignment.item),
+            joinedload(ItemAssignment.item).selectinload(WorkItem.co_departments),
             joinedload(ItemAssignment.department),
             joinedload(ItemAssignment.suggested_department),
             joinedload(ItemAssignment.requested_by),

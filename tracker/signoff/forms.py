@@ -30,3 +30,15 @@ class DecideReassignmentForm(FlaskForm):
         _l("Reason (required when refusing)"),
         validators=[Optional(), Length(max=2000, message=_AT_MOST)],
     )
+
+
+class InstructionForm(FlaskForm):
+    text = TextAreaField(
+        _l("Instruction"), validators=[Optional(), Length(max=4000, message=_AT_MOST)]
+    )
+
+
+class AnswerInstructionForm(FlaskForm):
+    answer = TextAreaField(
+        _l("What was done (落实情况)"), validators=[Optional(), Length(max=4000, message=_AT_MOST)]
+    )

@@ -3,8 +3,9 @@
 Approvers: one message a working day while any of their department's reports has waited
 `APPROVAL_REMIND_AFTER_WORKING_DAYS` working days or more (default 1) for sign-off.
 Liaisons: one message a working day, from the 签收 day on, while an assignment of their
-department is not acknowledged. The dedupe keys name the department and the day, so a
-re-run the same day queues nothing new.
+department is not acknowledged, and from the day before an instruction's answer day on,
+while a leader's instruction (批示) is not answered. The dedupe keys name the department
+and the day, so a re-run the same day queues nothing new.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Department, ItemAssignment, Report, User, WorkItem
+from tracker.models import Department, Instruction, ItemAssignment, Report, User, WorkItem
 from tracker.notify.messages import (
     MessageDraft,
     Planned,
@@ -28,8 +29,8 @@ from tracker.notify.messages import (
     unique_addresses,
 )
 from tracker.notify.rendering import mail_locale
-from tracker.workdays import is_working_day, working_days_between
-from tracker.workflow import AckState, ReviewState, Role
+from tracker.workdays import add_working_days, is_working_day, working_days_between
+from tracker.workflow import AckState, InstructionState, ReviewState, Role
 
 logger = logging.getLogger(__name__)
 
@@ -120,26 +121,9 @@ def plan_approval_reminders(today: date) -> Planned:
     return Planned(drafts, skipped)
 
 
-def plan_ack_reminders(today: date) -> Planned:
-    """签收 due today or late: the lead department's liaisons are reminded."""
-    if not is_working_day(today):
-        return Planned([], [])
-    rows = db.session.execute(
-        select(
-            ItemAssignment.item_id,
-            ItemAssignment.department_id,
-            ItemAssignment.ack_due,
-            WorkItem.code,
-            WorkItem.title,
-        )
-        .join(WorkItem, WorkItem.id == ItemAssignment.item_id)
-        .where(
-            ItemAssignment.state == AckState.PENDING.value,
-            ItemAssignment.ack_due <= today,
-            WorkItem.retired_at.is_(None),
-        )
-        .order_by(ItemAssignment.department_id, ItemAssignment.ack_due, WorkItem.code)
-    ).all()
+def _department_reminders(today: date, rows, prefix: str, template: str, subject, url) -> Planned:
+    """One daily reminder per department to its liaisons; `rows` carry department_id,
+    item_id, code, title and due, ordered by department."""
     waiting: dict[int, list] = defaultdict(list)
     for row in rows:
         waiting[row.department_id].append(row)
@@ -153,8 +137,8 @@ def plan_ack_reminders(today: date) -> Planned:
     )
     drafts, skipped = [], []
     with mail_locale():
-        for department_id, assignments in waiting.items():
-            key = f"ack:dept:{department_id}:{today.isoformat()}"
+        for department_id, entries in waiting.items():
+            key = f"{prefix}:dept:{department_id}:{today.isoformat()}"
             to = addresses.get(department_id, [])
             if not to:
                 skipped.append(
@@ -163,12 +147,12 @@ def plan_ack_reminders(today: date) -> Planned:
                 continue
             items = [
                 {
-                    "id": a.item_id,
-                    "code": a.code,
-                    "title": a.title,
-                    "url": external_url("items.detail", item_id=a.item_id),
+                    "id": e.item_id,
+                    "code": e.code,
+                    "title": e.title,
+                    "url": external_url("items.detail", item_id=e.item_id),
                 }
-                for a in assignments
+                for e in entries
             ]
             drafts.append(
                 MessageDraft(
@@ -178,18 +162,75 @@ def plan_ack_reminders(today: date) -> Planned:
                     cc=[],
                     department_id=department_id,
                     department=names.get(department_id),
-                    subject=_(
-                        "[Plan Tracker] %(count)s assigned items are waiting for 签收",
-                        count=len(items),
-                    ),
+                    subject=subject(len(items)),
                     items=[item["code"] for item in items],
-                    template="acknowledge",
+                    template=template,
                     context={
                         "items": items,
-                        "today": today,
-                        "since": min(a.ack_due for a in assignments),
-                        "link": external_url("signoff.assignments"),
+                        "since": min(e.due for e in entries),
+                        "link": external_url(url),
                     },
                 )
             )
     return Planned(drafts, skipped)
+
+
+def plan_ack_reminders(today: date) -> Planned:
+    """签收 due today or late: the lead department's liaisons are reminded."""
+    if not is_working_day(today):
+        return Planned([], [])
+    rows = db.session.execute(
+        select(
+            ItemAssignment.item_id,
+            ItemAssignment.department_id,
+            ItemAssignment.ack_due.label("due"),
+            WorkItem.code,
+            WorkItem.title,
+        )
+        .join(WorkItem, WorkItem.id == ItemAssignment.item_id)
+        .where(
+            ItemAssignment.state == AckState.PENDING.value,
+            ItemAssignment.ack_due <= today,
+            WorkItem.retired_at.is_(None),
+        )
+        .order_by(ItemAssignment.department_id, ItemAssignment.ack_due, WorkItem.code)
+    ).all()
+    return _department_reminders(
+        today,
+        rows,
+        "ack",
+        "acknowledge",
+        lambda n: _("[Plan Tracker] %(count)s assigned items are waiting for 签收", count=n),
+        "signoff.assignments",
+    )
+
+
+def plan_instruction_reminders(today: date) -> Planned:
+    """批示 whose answer is due within a working day or late: the department is reminded."""
+    if not is_working_day(today):
+        return Planned([], [])
+    rows = db.session.execute(
+        select(
+            Instruction.item_id,
+            Instruction.department_id,
+            Instruction.answer_due.label("due"),
+            WorkItem.code,
+            WorkItem.title,
+        )
+        .join(WorkItem, WorkItem.id == Instruction.item_id)
+        .where(
+            Instruction.state == InstructionState.OPEN.value,
+            Instruction.answer_due <= add_working_days(today, 1),
+        )
+        .order_by(Instruction.department_id, Instruction.answer_due, WorkItem.code)
+    ).all()
+    return _department_reminders(
+        today,
+        rows,
+        "instruction",
+        "instruction",
+        lambda n: _(
+            "[Plan Tracker] %(count)s leader instructions are waiting for your answer", count=n
+        ),
+        "signoff.instructions",
+    )
