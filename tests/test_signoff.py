@@ -259,3 +259,43 @@ def test_approvers_are_reminded_once_a_day_of_waiting_reports(app, scene):
     assert db.session.scalar(
         select(func.count(OutboxMessage.id)).where(OutboxMessage.dedupe_key.like("approval:%"))
     )
+
+
+def test_demo_has_an_approver_a_waiting_report_open_assignments_and_an_instruction(
+    app, monkeypatch
+):
+    from werkzeug.security import generate_password_hash
+
+    import tracker.admin.operations as admin_operations
+    from tracker.demo import load_demo
+    from tracker.models import Instruction, ItemAssignment, User
+
+    monkeypatch.setattr(
+        admin_operations, "hash_password", lambda p: generate_password_hash(p, "pbkdf2:sha256:1")
+    )
+    with app.test_request_context():
+        load_demo(now=NOW)
+        db.session.commit()
+        approver = db.session.scalar(select(User).where(User.username == "approver-jxj"))
+        assert approver is not None and approver.role == "approver"
+        states = [a.state for a in db.session.scalars(select(ItemAssignment))]
+        assert states.count("change_requested") == 1 and "acknowledged" in states
+        from tracker.signoff.assignments import unacknowledged_summary
+
+        office = db.session.scalar(select(User).where(User.username == "office"))
+        assert 2 <= unacknowledged_summary(office, NOW.date())["total"] <= 3
+        assert db.session.scalar(select(func.count(Instruction.id))) == 1
+        waiting = db.session.scalar(
+            select(func.count(Report.id)).where(Report.state == "pending_approval")
+        )
+        # Running it again adds nothing.
+        load_demo(now=NOW)
+        db.session.commit()
+        assert db.session.scalar(select(func.count(Instruction.id))) == 1
+        assert (
+            db.session.scalar(
+                select(func.count(Report.id)).where(Report.state == "pending_approval")
+            )
+            == waiting
+        )
+    assert waiting == 1

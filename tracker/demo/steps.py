@@ -6,6 +6,12 @@ def extra_demo_steps() -> list:
     from tracker.demo.indicators import load_indicator_demo
     from tracker.demo.items import load_items_demo
     from tracker.demo.plan import import_demo_plan
-    from tracker.demo.signoff import load_signoff_demo
+    from tracker.demo.signoff import load_acknowledgement_demo, load_signoff_demo
 
-    return [import_demo_plan, load_indicator_demo, load_items_demo, load_signoff_demo]
+    return [
+        import_demo_plan,
+        load_indicator_demo,
+        load_items_demo,
+        load_signoff_demo,
+        load_acknowledgement_demo,
+    ]

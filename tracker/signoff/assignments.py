@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.item_predicates import open_clause
 from tracker.models import ItemAssignment, WorkItem
 from tracker.transitions import moves, transition
 from tracker.workdays import add_working_days
@@ -72,7 +73,8 @@ def open_assignment(
 
 
 def _open_conditions(user) -> list:
-    conditions = [ItemAssignment.state.in_(OPEN_STATES), WorkItem.retired_at.is_(None)]
+    # A completed or retired item takes no 签收 (CLOSED_ITEM_BLOCKS): not listed.
+    conditions = [ItemAssignment.state.in_(OPEN_STATES), open_clause()]
     if not can_see_all(user):
         conditions.append(ItemAssignment.department_id == user.department_id)
     return conditions

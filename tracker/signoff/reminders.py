@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.item_predicates import open_clause
 from tracker.models import Department, Instruction, ItemAssignment, Report, User, WorkItem
 from tracker.notify.messages import (
     MessageDraft,
@@ -191,7 +192,7 @@ def plan_ack_reminders(today: date) -> Planned:
         .where(
             ItemAssignment.state == AckState.PENDING.value,
             ItemAssignment.ack_due <= today,
-            WorkItem.retired_at.is_(None),
+            open_clause(),
         )
         .order_by(ItemAssignment.department_id, ItemAssignment.ack_due, WorkItem.code)
     ).all()
