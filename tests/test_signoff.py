@@ -276,7 +276,7 @@ def test_demo_has_an_approver_a_waiting_report_open_assignments_and_an_instructi
     with app.test_request_context():
         load_demo(now=NOW)
         db.session.commit()
-        approver = db.session.scalar(select(User).where(User.username == "approver-jxj"))
+        approver = db.session.scalar(select(User).where(User.username == "approver-kjj"))
         assert approver is not None and approver.role == "approver"
         states = [a.state for a in db.session.scalars(select(ItemAssignment))]
         assert states.count("change_requested") == 1 and "acknowledged" in states

@@ -1,4 +1,4 @@
-"""Demo of tracker/signoff: an approver for 市经信局 with one report waiting, 签收 of the
+"""Demo of tracker/signoff: an approver for 市科技局 with one report waiting, 签收 of the
 demo's assignments (a few left open, one contested) and a leader's instruction."""
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from tracker.workflow import AckState, ReviewState
 
 logger = logging.getLogger(__name__)
 
-APPROVER_DEPARTMENT = "jxj"
+APPROVER_DEPARTMENT = "kjj"
 
 
 def load_signoff_demo(result, departments: dict[str, Department], now: datetime | None = None):
     """Added after the report story (which would otherwise wait for this approver): the
-    approver `approver-jxj`, and one of the department's drafts submitted to them."""
+    approver `approver-kjj`, and one of the department's drafts submitted to them."""
     department = departments.get(APPROVER_DEPARTMENT)
     if department is None:
         return
@@ -33,7 +33,7 @@ def load_signoff_demo(result, departments: dict[str, Department], now: datetime 
             username=username,
             role="approver",
             department=department,
-            name="市经信局分管领导",
+            name="市科技局分管领导",
             email=f"{username}@demo.shaoxing.example",
             must_change_password=False,
         )
@@ -50,7 +50,7 @@ def load_signoff_demo(result, departments: dict[str, Department], now: datetime 
             WorkItem.lead_department_id == department.id,
             WorkItem.retired_at.is_(None),
             WorkItem.status != "completed",
-            Report.state.in_([ReviewState.DRAFT.value, ReviewState.RETURNED.value]),
+            Report.state == ReviewState.DRAFT.value,
             Report.narrative != "",
         )
         .order_by(Report.id)
