@@ -55,8 +55,8 @@ def area_blueprints() -> list:
     from tracker.plans import routes_edit as plans_edit_routes
     from tracker.review import bp as review_bp
     from tracker.review import routes as review_routes
-    from tracker.signoff import bp as signoff_bp
     from tracker.signoff import ack_routes as signoff_ack_routes
+    from tracker.signoff import bp as signoff_bp
     from tracker.signoff import instruction_routes as signoff_instruction_routes
     from tracker.signoff import routes as signoff_routes
     from tracker.spreadsheets import bp as spreadsheets_bp
