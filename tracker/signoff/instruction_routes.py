@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import clock
-from tracker.errors import NotFound
+from tracker.errors import NotFound, ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import load_item
 from tracker.models import Instruction
@@ -62,7 +62,8 @@ def answer(instruction_id: int):
         raise NotFound()
     load_item(current_user, row.item_id)  # 404 for whoever may not see the item
     form = AnswerInstructionForm()
-    form.validate_on_submit()
+    if not form.validate_on_submit():
+        raise ValidationFailed({name: "; ".join(map(str, e)) for name, e in form.errors.items()})
     with one_transaction():
         answer_instruction(current_user, row, answer=form.answer.data or "", now=clock.now())
     return _done(_("Your answer was recorded."))
