@@ -76,6 +76,14 @@ class Config:
     # Notifications and the scheduler.
     TIMEZONE = BABEL_DEFAULT_TIMEZONE
     REMINDER_OFFSETS = _int_list(os.environ.get("REMINDER_OFFSETS", "7,3,1"))
+    # 签收: working days a lead department has to acknowledge a new assignment.
+    ACK_WORKING_DAYS = int(os.environ.get("ACK_WORKING_DAYS", "3"))
+    # 领导批示: working days the lead department has to answer (落实情况).
+    INSTRUCTION_WORKING_DAYS = int(os.environ.get("INSTRUCTION_WORKING_DAYS", "5"))
+    # Approvers are reminded of reports waiting this many working days for their sign-off.
+    APPROVAL_REMIND_AFTER_WORKING_DAYS = int(
+        os.environ.get("APPROVAL_REMIND_AFTER_WORKING_DAYS", "1")
+    )
     OVERDUE_ESCALATE_AFTER_DAYS = int(os.environ.get("OVERDUE_ESCALATE_AFTER_DAYS", "7"))
     DIGEST_DAY_OF_WEEK = os.environ.get("DIGEST_DAY_OF_WEEK", "mon")
     DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "9"))

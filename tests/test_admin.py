@@ -23,9 +23,17 @@ def test_admin_creates_a_user_who_must_change_password(client, factories):
     admin = _admin(factories)
     department = factories.department("市发改委")
     login_as(client, admin)
-    response = client.post("/admin/users/new", data={
-        "username": "zhang", "name": "张三", "email": "zhang@example.com", "role": "liaison",
-        "department_id": department.id, "active": "y"})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "username": "zhang",
+            "name": "张三",
+            "email": "zhang@example.com",
+            "role": "liaison",
+            "department_id": department.id,
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "zhang"))
     assert user.must_change_password and user.department_id == department.id
@@ -36,8 +44,10 @@ def test_duplicate_username_is_refused_and_nothing_written(client, factories):
     admin = _admin(factories)
     existing = factories.user("liaison", username="taken")
     login_as(client, admin)
-    response = client.post("/admin/users/new", data={
-        "username": "TAKEN", "role": "liaison", "department_id": existing.department_id})
+    response = client.post(
+        "/admin/users/new",
+        data={"username": "TAKEN", "role": "liaison", "department_id": existing.department_id},
+    )
     assert response.status_code == 422
     assert "已被使用" in response.get_data(as_text=True)
     assert db.session.query(User).count() == 2
@@ -46,8 +56,10 @@ def test_duplicate_username_is_refused_and_nothing_written(client, factories):
 def test_too_long_field_is_refused(client, factories):
     admin = _admin(factories)
     login_as(client, admin)
-    response = client.post("/admin/users/new", data={
-        "username": "u" * 200, "role": "liaison", "department_id": admin.department_id})
+    response = client.post(
+        "/admin/users/new",
+        data={"username": "u" * 200, "role": "liaison", "department_id": admin.department_id},
+    )
     assert response.status_code == 422
     assert db.session.query(User).count() == 1
 
@@ -56,8 +68,10 @@ def test_admin_changes_role_and_deactivates(client, factories):
     admin = _admin(factories)
     user = factories.user("liaison")
     login_as(client, admin)
-    response = client.post(f"/admin/users/{user.id}", data={
-        "role": "leader", "department_id": user.department_id, "name": "x"})
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={"role": "leader", "department_id": user.department_id, "name": "x"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     user = db.session.get(User, user.id)
@@ -67,8 +81,9 @@ def test_admin_changes_role_and_deactivates(client, factories):
 def test_admin_cannot_deactivate_self(client, factories):
     admin = _admin(factories)
     login_as(client, admin)
-    response = client.post(f"/admin/users/{admin.id}", data={
-        "role": "admin", "department_id": admin.department_id})
+    response = client.post(
+        f"/admin/users/{admin.id}", data={"role": "admin", "department_id": admin.department_id}
+    )
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(User, admin.id).active
@@ -88,9 +103,16 @@ def test_reset_password_gives_a_new_one_and_forces_change(client, app, factories
 def test_department_create_rename_and_aliases(client, factories):
     admin = _admin(factories)
     login_as(client, admin)
-    response = client.post("/admin/departments/new", data={
-        "name": "绍兴市发展和改革委员会", "short_name": "市发改委", "kind": "government",
-        "aliases": "市发展改革委\n市发展和改革委", "active": "y"})
+    response = client.post(
+        "/admin/departments/new",
+        data={
+            "name": "绍兴市发展和改革委员会",
+            "short_name": "市发改委",
+            "kind": "government",
+            "aliases": "市发展改革委\n市发展和改革委",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     department = db.session.scalar(select(Department).where(Department.short_name == "市发改委"))
     assert sorted(a.alias for a in department.aliases) == ["市发展和改革委", "市发展改革委"]
@@ -103,8 +125,10 @@ def test_alias_clash_is_refused(client, factories):
     admin = _admin(factories)
     factories.department("市经信局")
     login_as(client, admin)
-    response = client.post("/admin/departments/new", data={
-        "name": "某局", "short_name": "某局", "kind": "government", "aliases": "市经信局"})
+    response = client.post(
+        "/admin/departments/new",
+        data={"name": "某局", "short_name": "某局", "kind": "government", "aliases": "市经信局"},
+    )
     assert response.status_code == 422
 
 
@@ -130,16 +154,36 @@ def test_unreferenced_department_can_be_deleted(client, factories):
 def test_cli_users_create_generates_a_password(runner, factories):
     factories.department("市发改委")
     db.session.commit()
-    result = runner.invoke(args=["users", "create", "li", "--role", "liaison",
-                                 "--department", "市发改委", "--generate-password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "li",
+            "--role",
+            "liaison",
+            "--department",
+            "市发改委",
+            "--generate-password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "generated password" in result.output
     assert db.session.scalar(select(User).where(User.username == "li")).must_change_password
 
 
 def test_cli_users_create_refuses_unknown_department(runner):
-    result = runner.invoke(args=["users", "create", "li", "--role", "liaison",
-                                 "--department", "不存在", "--generate-password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "li",
+            "--role",
+            "liaison",
+            "--department",
+            "不存在",
+            "--generate-password",
+        ]
+    )
     assert result.exit_code != 0 and "unknown department" in result.output
 
 

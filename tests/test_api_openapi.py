@@ -215,6 +215,32 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
     check("POST", resolve, liaison_a, json={"resolution": "x"}, status=404, request_id=cid)
     check("POST", resolve, office, json={"resolution": "已协调"}, status=200, request_id=cid)
     check("POST", resolve, office, json={"resolution": "再"}, status=409, request_id=cid)
+    # 签收 (tests/test_acknowledge.py): the seed's items were assigned before any 签收 was
+    # due (no open assignment: 409); asking for the same lead is 422.
+    check(
+        "POST",
+        f"{v1}/items/{{item_id}}/acknowledge",
+        liaison_a,
+        status=409,
+        item_id=seed.item_a.id,
+    )
+    check(
+        "POST",
+        f"{v1}/items/{{item_id}}/reassignment-requests",
+        liaison_a,
+        json={"reason": "职责不符", "department_id": seed.dept_a.id},
+        status=422,
+        item_id=seed.item_a.id,
+    )
+    # Sign-off is the department approver's (tests/test_signoff.py): the office is refused.
+    check(
+        "POST",
+        f"{v1}/reports/{{report_id}}/approve",
+        office,
+        json={"version": 6},
+        status=403,
+        report_id=rid,
+    )
     check("GET", f"{v1}/indicators", liaison_b, status=200)
     iid = seed.indicator.id
     check("GET", f"{v1}/indicators/{{indicator_id}}", liaison_b, status=200, indicator_id=iid)

@@ -62,7 +62,8 @@ def test_demo_story_and_rerun(app, client, demo):
     focus_states = {
         r.state for r in db.session.query(Report).filter(Report.period.has(label="2026Q4"))
     }
-    assert focus_states == {"draft", "submitted", "returned", "verified"}
+    # pending_approval: 市科技局's report waiting for its approver (tracker/demo/signoff.py)
+    assert focus_states == {"draft", "submitted", "returned", "verified", "pending_approval"}
     assert all(r.is_demo for r in db.session.query(Report))
     # The plan's own dates were not moved.
     assert (items[0].plan.start_year, items[0].plan.end_year) == (2021, 2025)

@@ -19,18 +19,32 @@ def _free_port() -> int:
 
 def test_make_run_serves_the_chinese_login_page(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
-    env.update(TRACKER_CONFIG="development", TRACKER_INSTANCE_DIR=str(tmp_path),
-               PYTHONPATH=str(ROOT))
+    env.update(
+        TRACKER_CONFIG="development", TRACKER_INSTANCE_DIR=str(tmp_path), PYTHONPATH=str(ROOT)
+    )
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    demo = subprocess.run([*flask, "demo", "--if-empty"], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True, timeout=300)
+    subprocess.run(
+        [*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120
+    )
+    demo = subprocess.run(
+        [*flask, "demo", "--if-empty"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "admin" in demo.stdout
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "tracker.devserver", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [sys.executable, "-m", "tracker.devserver", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         body = None
         for _ in range(100):

@@ -26,6 +26,8 @@ from tracker.models import (
     AuditEvent,
     CoordinationRequest,
     ExtensionRequest,
+    Instruction,
+    ItemAssignment,
     Notice,
     Report,
     WorkItem,
@@ -100,8 +102,25 @@ resolve_coordination coord_open  ok    ok     403   403  403   403
 resolve_coordination coord_done  409   409    403   403  403   403
 """
 
+# 签收 (tracker/signoff/acknowledge.py): `open` — the new item waits for its lead's 签收;
+# `acked` — acknowledged already; `change` — the lead asked for another lead department.
+ACK_GRID = """
+acknowledge         open         403   403    ok    403  404   403
+acknowledge         acked        403   403    409   403  404   403
+request_reassignment open        403   403    ok    403  404   403
+request_reassignment change      403   403    409   403  404   403
+decide_reassignment change       ok    ok     403   403  404   403
+decide_reassignment open         409   409    403   403  404   403
+write_instruction   open         403   403    403   403  404   ok
+write_instruction   closed       403   403    403   403  404   409
+answer_instruction  instructed   403   403    ok    403  404   403
+answer_instruction  answered     403   403    409   403  404   403
+"""
+
 ROWS = []
-for line in GRID.strip().splitlines():
+for line in (GRID + ACK_GRID).strip().splitlines():
+    if not line.strip():
+        continue
     action, state, *answers = line.split()
     assert len(answers) == len(ROLES), line
     ROWS.append(
@@ -154,6 +173,19 @@ def build(state: str, suffix: str) -> dict:
             completes=True,
         )
         objects["report"] = make_report  # not used
+    if state in ("instructed", "answered"):
+        from tracker.signoff.instructions import answer_instruction, write_instruction
+
+        objects["instruction"] = write_instruction(scene.leader, scene.item, text="批示", now=NOW)
+        if state == "answered":
+            answer_instruction(scene.lead, objects["instruction"], answer="已落实", now=NOW)
+    if state in ("acked", "change"):
+        from tracker.signoff.acknowledge import acknowledge_item, request_reassignment
+
+        if state == "acked":
+            acknowledge_item(scene.lead, scene.item, now=NOW)
+        else:
+            request_reassignment(scene.lead, scene.item, reason="职责不符", now=NOW)
     if state in ("pending", "decided"):
         objects["extension"] = request_extension(
             scene.lead,
@@ -288,6 +320,23 @@ def request_for(action: str, objects: dict):
             f"/items/{item.id}/reopen",
             {"version": item.version, "reason": "未完成"},
         ),
+        "acknowledge": ("POST", f"/items/{item.id}/acknowledge", {}),
+        "request_reassignment": (
+            "POST",
+            f"/items/{item.id}/reassignment-request",
+            {"reason": "职责不符", "department_id": scene.other_dept.id},
+        ),
+        "decide_reassignment": (
+            "POST",
+            f"/items/{item.id}/reassignment/decide",
+            {"decision": "approve", "lead_department_id": scene.co_dept.id, "comment": ""},
+        ),
+        "write_instruction": ("POST", f"/items/{item.id}/instructions/new", {"text": "批示"}),
+        "answer_instruction": (
+            "POST",
+            f"/instructions/{objects['instruction'].id if 'instruction' in objects else 0}/answer",
+            {"answer": "落实情况"},
+        ),
         "review_queue": ("GET", "/review", None),
         "bulk_verify": ("POST", "/review/bulk-verify", {"pick": f"{rid}:{rversion}"}),
         **_milestone_requests(item, objects),
@@ -312,6 +361,8 @@ def snapshot() -> tuple:
         ),
         sorted((e.id, e.state) for e in db.session.query(ExtensionRequest)),
         sorted((c.id, c.state) for c in db.session.query(CoordinationRequest)),
+        sorted((a.id, a.state) for a in db.session.query(ItemAssignment)),
+        sorted((i.id, i.state) for i in db.session.query(Instruction)),
     )
 
 
@@ -346,7 +397,8 @@ def test_row(app, client, action, state, expected):
 def test_grid_covers_every_workflow_action():
     from tracker.workflow import Action
 
-    named = {line.split()[0] for line in GRID.strip().splitlines()}
+    lines = (GRID + ACK_GRID + SIGNOFF_GRID).strip().splitlines()
+    named = {line.split()[0] for line in lines if line.strip()}
     mapping = {
         Action.VIEW: "view_item",
         Action.EDIT_ITEM: "edit_item",
@@ -364,6 +416,13 @@ def test_grid_covers_every_workflow_action():
         Action.REPORT_ON_BEHALF: "create_report",
         Action.VIEW_COORDINATION: "view_coordination",
         Action.RESOLVE_COORDINATION: "resolve_coordination",
+        Action.SUBMIT_FOR_APPROVAL: "submit",
+        Action.APPROVE: "approve",
+        Action.ACKNOWLEDGE: "acknowledge",
+        Action.REQUEST_REASSIGNMENT: "request_reassignment",
+        Action.DECIDE_REASSIGNMENT: "decide_reassignment",
+        Action.WRITE_INSTRUCTION: "write_instruction",
+        Action.ANSWER_INSTRUCTION: "answer_instruction",
     }
     assert set(mapping) == set(Action)
     assert set(mapping.values()) <= named
@@ -460,6 +519,95 @@ def test_letter_row(app, client, action, state, expected):
                 wrong.append((role, answer, status, response.get_data(as_text=True)[:200]))
             elif action != "view_letter" and after[0] <= before[0]:
                 wrong.append((role, answer, status, "succeeded without an audit"))
+
+
+# --- the department head's sign-off (部门负责人审签, tracker/signoff) ----------------------
+# `approver` signs off for the lead department, `co_appr` for the co-department, `oth_appr`
+# for an unrelated one. `pending_approval`: the lead's submit went to the approver;
+# `submitted`: the approver signed it off (it is the office's now); `draft`: the lead
+# department has an approver, so the liaison's submit goes to them ("ok").
+
+SIGNOFF_ROLES = ("approver", "co_appr", "oth_appr", "lead", "office", "leader")
+
+# action            state             approver co_appr oth_appr lead office leader
+SIGNOFF_GRID = """
+view_report         pending_approval  ok       ok      404      ok   ok     ok
+view_item           open              ok       ok      404      ok   ok     ok
+approve             pending_approval  ok       403     404      403  403    403
+approve             submitted         409      403     404      403  403    403
+approve             draft             409      403     404      403  403    403
+return              pending_approval  ok       403     404      403  409    403
+return              submitted         409      403     404      403  ok     403
+verify              pending_approval  403      403     404      403  409    403
+edit_report         pending_approval  403      403     404      409  403    403
+submit              draft             403      403     404      ok   403    403
+submit              pending_approval  403      403     404      409  403    403
+"""
+
+SIGNOFF_ROWS = []
+for line in SIGNOFF_GRID.strip().splitlines():
+    action, state, *answers = line.split()
+    assert len(answers) == len(SIGNOFF_ROLES), line
+    SIGNOFF_ROWS.append(
+        pytest.param(
+            action, state, dict(zip(SIGNOFF_ROLES, answers, strict=True)), id=f"{action}-{state}"
+        )
+    )
+
+
+def build_signoff(state: str, suffix: str) -> dict:
+    from tests.conftest import make_user
+    from tracker.signoff.operations import approve_report
+
+    scene = Scene(suffix)
+    users = {
+        "approver": make_user("approver", scene.lead_dept, username=f"appr{suffix}"),
+        "co_appr": make_user("approver", scene.co_dept, username=f"coappr{suffix}"),
+        "oth_appr": make_user("approver", scene.other_dept, username=f"othappr{suffix}"),
+    }
+    users |= {k: v for k, v in scene.users().items() if k in SIGNOFF_ROLES}
+    objects = {"scene": scene, "item": scene.item, "report": None, "extension": None}
+    if state in ("draft", "pending_approval", "submitted"):
+        report = make_report(scene.item, scene.lead, scene.focus, state="draft")
+        if state != "draft":
+            from tracker.items.reports import submit_report
+
+            submit_report(scene.lead, report, expected_version=report.version, now=NOW)
+            assert report.state == "pending_approval"
+        if state == "submitted":
+            approve_report(users["approver"], report, expected_version=report.version, now=NOW)
+        objects["report"] = report
+    db.session.commit()
+    objects["users"] = users
+    return objects
+
+
+@pytest.mark.parametrize(("action", "state", "expected"), SIGNOFF_ROWS)
+def test_signoff_row(app, client, action, state, expected):
+    wrong = []
+    for role, answer in expected.items():
+        with app.test_request_context():
+            objects = build_signoff(state if state != "open" else "none", suffix=f"-s{role}")
+            actor = objects["users"][role]
+            if action == "approve":
+                report = objects["report"]
+                method, url, data = (
+                    "POST",
+                    f"/reports/{report.id}/approve",
+                    {"version": report.version},
+                )
+            else:
+                method, url, data = request_for(action, objects)
+        before = snapshot()
+        login_as(client, actor)
+        response = client.open(url, method=method, data=data)
+        status = response.status_code
+        after = snapshot()
+        if answer == "ok":
+            if status not in (200, 302, 303):
+                wrong.append((role, answer, status, response.get_data(as_text=True)[:200]))
+            elif action not in READS and (after == before or after[0] <= before[0]):
+                wrong.append((role, answer, status, "succeeded without a change or an audit"))
         elif status != int(answer):
             wrong.append((role, answer, status, response.get_data(as_text=True)[:200]))
         elif after != before:

@@ -15,8 +15,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "tracker"
 KERNEL = ROOT / "transitions.py"
-MODELS = {"Report", "IndicatorValue", "ExtensionRequest", "MilestonePlan", "Milestone"}
-INITIAL = {"ReviewState.DRAFT.value", "ExtensionState.PENDING.value", "'draft'", "'pending'"}
+MODELS = {
+    "Report",
+    "IndicatorValue",
+    "ExtensionRequest",
+    "MilestonePlan",
+    "Milestone",
+    "ItemAssignment",
+    "Instruction",
+}
+INITIAL = {
+    "ReviewState.DRAFT.value",
+    "ExtensionState.PENDING.value",
+    "AckState.PENDING.value",
+    "InstructionState.OPEN.value",
+    "'draft'",
+    "'pending'",
+}
 
 
 def _chain_models(node) -> set[str]:
@@ -53,7 +68,9 @@ def state_writes(source: str, *, demo: bool = False) -> list[tuple[int, str]]:
         if isinstance(node, ast.Dict) and id(node) not in journal:
             for key, value in zip(node.keys, node.values, strict=True):
                 text = ast.unparse(value) if value is not None else ""
-                named = text.startswith(("ReviewState.", "ExtensionState."))
+                named = text.startswith(
+                    ("ReviewState.", "ExtensionState.", "AckState.", "InstructionState.")
+                )
                 is_state = isinstance(key, ast.Constant) and key.value == "state"
                 if is_state and named and text not in INITIAL:
                     found.append((node.lineno, "a target state handed to a writer"))

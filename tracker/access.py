@@ -69,6 +69,20 @@ def liaison_ids(department_ids) -> list[int]:
     )
 
 
+def approver_ids(department_ids) -> list[int]:
+    """Active approvers (部门负责人) of the given departments: who signs their reports off."""
+    ids = [d for d in set(department_ids) if d is not None]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User.id).where(
+                User.department_id.in_(ids), User.role == Role.APPROVER.value, User.active
+            )
+        )
+    )
+
+
 def office_ids() -> list[int]:
     """Active reviewers of the leading-group office."""
     return list(

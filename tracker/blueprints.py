@@ -33,6 +33,7 @@ def area_blueprints() -> list:
     from tracker.api import routes_org as api_org
     from tracker.api import routes_plans as api_plans
     from tracker.api import routes_reports as api_reports
+    from tracker.api import routes_signoff as api_signoff
     from tracker.api.token_routes import tokens_bp as api_tokens_bp
     from tracker.bulletins import bp as bulletins_bp
     from tracker.bulletins import routes as bulletins_routes
@@ -62,6 +63,10 @@ def area_blueprints() -> list:
     from tracker.plans import routes_edit as plans_edit_routes
     from tracker.review import bp as review_bp
     from tracker.review import routes as review_routes
+    from tracker.signoff import ack_routes as signoff_ack_routes
+    from tracker.signoff import bp as signoff_bp
+    from tracker.signoff import instruction_routes as signoff_instruction_routes
+    from tracker.signoff import routes as signoff_routes
     from tracker.spreadsheets import bp as spreadsheets_bp
     from tracker.spreadsheets import routes as spreadsheets_routes
 
@@ -76,6 +81,7 @@ def area_blueprints() -> list:
         api_org,
         api_plans,
         api_reports,
+        api_signoff,
         bulletins_routes,
         calendar_routes,
         coordination_routes,
@@ -93,6 +99,9 @@ def area_blueprints() -> list:
         plans_routes,
         plans_edit_routes,
         review_routes,
+        signoff_routes,
+        signoff_ack_routes,
+        signoff_instruction_routes,
         spreadsheets_routes,
     )
     return [
@@ -110,6 +119,7 @@ def area_blueprints() -> list:
         holidays_bp,
         letters_bp,
         coordination_bp,
+        signoff_bp,
     ]
 
 

@@ -13,6 +13,8 @@ from tracker.workflow import OFFICE_ROLES, SEE_ALL_ROLES, Role
 ALL = frozenset(Role)
 LIAISON = frozenset({Role.LIAISON})
 ADMIN = frozenset({Role.ADMIN})
+APPROVER = frozenset({Role.APPROVER})
+ACKNOWLEDGERS = frozenset({*OFFICE_ROLES, Role.LIAISON})
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,11 @@ class NavLink:
 NAV_LINKS: list[NavLink] = [
     NavLink("main.home", _l("Home")),
     NavLink("items.department_home", _l("My department"), LIAISON),
+    NavLink("signoff.home", _l("Sign-off"), APPROVER),
+    NavLink(
+        "signoff.assignments", _l("Acknowledgements"), frozenset({*OFFICE_ROLES, Role.LIAISON})
+    ),
+    NavLink("signoff.instructions", _l("Instructions")),
     NavLink("review.office_home", _l("Overview"), SEE_ALL_ROLES),
     NavLink("items.index", _l("Work items")),
     NavLink("review.queue", _l("Review queue"), OFFICE_ROLES),
@@ -48,6 +55,7 @@ ROLE_HOMES: dict[str, str] = {
     Role.OFFICE: "review.office_home",
     Role.ADMIN: "review.office_home",
     Role.LEADER: "dashboard.city",
+    Role.APPROVER: "signoff.home",
 }
 
 # Templates included on the profile page (API tokens, calendar feed, …).

@@ -12,6 +12,15 @@ NOTICE_MESSAGES = {
     "report_submitted": _l("%(department)s submitted the report for %(code)s (%(period)s)."),
     "report_returned": _l("Your report for %(code)s (%(period)s) was returned: %(reason)s"),
     "report_verified": _l("Your report for %(code)s (%(period)s) was verified."),
+    "instruction_written": _l("A leader's instruction on %(code)s: %(text)s"),
+    "instruction_answered": _l("The lead department answered the instruction on %(code)s."),
+    "reassignment_requested": _l(
+        "%(department)s asks to hand %(code)s to another lead department: %(reason)s"
+    ),
+    "reassignment_decided": _l("Your request to change the lead of %(code)s was %(decision)s."),
+    "report_pending_approval": _l(
+        "%(department)s's report for %(code)s (%(period)s) waits for your sign-off."
+    ),
     "item_assigned": _l("Your department was assigned %(code)s %(title)s."),
     "item_reopened": _l("%(code)s was reopened: %(reason)s"),
     "contribution_added": _l("%(department)s added a contribution to %(code)s."),

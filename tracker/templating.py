@@ -17,9 +17,11 @@ ROLE_LABELS = {
     "office": _l("Leading-group office"),
     "liaison": _l("Department liaison"),
     "leader": _l("Leader"),
+    "approver": _l("Department approver"),
 }
 STATE_LABELS = {
     "draft": _l("Draft"),
+    "pending_approval": _l("Awaiting sign-off"),
     "submitted": _l("Submitted"),
     "returned": _l("Returned"),
     "verified": _l("Verified"),
@@ -36,6 +38,7 @@ STATE_LABELS = {
 }
 STATE_BADGES = {
     "draft": "secondary",
+    "pending_approval": "warning",
     "submitted": "primary",
     "returned": "danger",
     "verified": "success",

@@ -1,5 +1,6 @@
 """The review kernel: the one function that moves a work-item report, an indicator value, an
-extension request, a coordination request or a supervision letter from one state to another.
+extension request, a coordination request, a supervision letter, a milestone, an assignment
+(签收) or a leader's instruction from one state to another.
 
 `transition(actor, obj, action, …)` reads the from-states and the to-state from the tables in
 tracker.workflow (`TRANSITIONS` for reports and indicator values, `EXTENSION_TRANSITIONS` for
@@ -41,6 +42,8 @@ from tracker.models import (
     CoordinationRequest,
     ExtensionRequest,
     IndicatorValue,
+    Instruction,
+    ItemAssignment,
     Letter,
     Milestone,
     MilestonePlan,
@@ -49,8 +52,10 @@ from tracker.models import (
 from tracker.notices import queue_notice
 from tracker.templating import STATE_LABELS
 from tracker.workflow import (
+    ACK_TRANSITIONS,
     COORDINATION_TRANSITIONS,
     EXTENSION_TRANSITIONS,
+    INSTRUCTION_TRANSITIONS,
     LETTER_TRANSITIONS,
     TRANSITIONS,
 )
@@ -127,6 +132,16 @@ def _coordination_lost(_obj, _expected: int | None, _from_states) -> DomainError
     return InvalidTransition(_("This coordination request has already been resolved."))
 
 
+def _assignment_lost(_obj, _expected: int | None, _from_states) -> DomainError:
+    return InvalidTransition(
+        _("This assignment has already been acknowledged, contested or decided.")
+    )
+
+
+def _instruction_lost(_obj, _expected: int | None, _from_states) -> DomainError:
+    return InvalidTransition(_("This instruction has already been answered."))
+
+
 @dataclass(frozen=True)
 class Kind:
     """One model that moves through a transition table."""
@@ -146,6 +161,8 @@ KINDS: dict[type, Kind] = {
     MilestonePlan: Kind(TRANSITIONS, _value_version, _milestone_lost),
     Milestone: Kind(TRANSITIONS, _value_version, _milestone_lost),
     CoordinationRequest: Kind(COORDINATION_TRANSITIONS, None, _coordination_lost),
+    ItemAssignment: Kind(ACK_TRANSITIONS, None, _assignment_lost),
+    Instruction: Kind(INSTRUCTION_TRANSITIONS, None, _instruction_lost),
 }
 
 

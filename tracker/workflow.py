@@ -18,12 +18,15 @@ class Role(StrEnum):
     OFFICE = "office"
     LIAISON = "liaison"
     LEADER = "leader"
+    # 部门负责人/分管领导: signs off their department's reports before the office sees them.
+    APPROVER = "approver"
 
 
 class ReviewState(StrEnum):
     """States shared by work-item reports and indicator values."""
 
     DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
     SUBMITTED = "submitted"
     RETURNED = "returned"
     VERIFIED = "verified"
@@ -52,6 +55,37 @@ class CoordinationState(StrEnum):
     RESOLVED = "resolved"
 
 
+class AckState(StrEnum):
+    """签收 of an assignment: the lead department acknowledges it or asks for another lead."""
+
+    PENDING = "pending"
+    ACKNOWLEDGED = "acknowledged"
+    CHANGE_REQUESTED = "change_requested"  # 申请调整牵头单位, waiting for the office
+    REASSIGNED = "reassigned"  # the office agreed and gave the item another lead
+    SUPERSEDED = "superseded"  # the office reassigned the item meanwhile
+
+
+class AckStep(StrEnum):
+    """The moves of ACK_TRANSITIONS (who may take them: RULES of the matching Action)."""
+
+    ACKNOWLEDGE = "acknowledge"
+    REQUEST_CHANGE = "request_change"
+    APPROVE_CHANGE = "approve_change"
+    REFUSE_CHANGE = "refuse_change"
+    SUPERSEDE = "supersede"
+
+
+class InstructionState(StrEnum):
+    """A leader's instruction (批示): open until the lead department answers (落实情况)."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+class InstructionStep(StrEnum):
+    ANSWER = "answer"
+
+
 class Action(StrEnum):
     """Everything a user can try to do to an item, a report or an indicator value."""
 
@@ -72,6 +106,18 @@ class Action(StrEnum):
     REPORT_ON_BEHALF = "report_on_behalf"
     VIEW_COORDINATION = "view_coordination"
     RESOLVE_COORDINATION = "resolve_coordination"
+    # A liaison's submit when the department has an active approver (tracker/signoff):
+    # to the approver first, who passes it on to the office (APPROVE) or returns it.
+    SUBMIT_FOR_APPROVAL = "submit_for_approval"
+    APPROVE = "approve"
+    # 签收 (tracker/signoff/acknowledge.py): the lead acknowledges a new assignment or asks
+    # the office to change the lead department; the office decides.
+    ACKNOWLEDGE = "acknowledge"
+    REQUEST_REASSIGNMENT = "request_reassignment"
+    DECIDE_REASSIGNMENT = "decide_reassignment"
+    # 领导批示 (tracker/signoff/instructions.py) and the lead department's 落实情况.
+    WRITE_INSTRUCTION = "write_instruction"
+    ANSWER_INSTRUCTION = "answer_instruction"
 
 
 # (state, action) -> the state after it. Anything not listed is not a transition.
@@ -84,6 +130,10 @@ TRANSITIONS: dict[tuple[ReviewState, Action], ReviewState] = {
     (ReviewState.RETURNED, Action.SUBMIT): ReviewState.SUBMITTED,
     (ReviewState.SUBMITTED, Action.VERIFY): ReviewState.VERIFIED,
     (ReviewState.SUBMITTED, Action.RETURN): ReviewState.RETURNED,
+    (ReviewState.DRAFT, Action.SUBMIT_FOR_APPROVAL): ReviewState.PENDING_APPROVAL,
+    (ReviewState.RETURNED, Action.SUBMIT_FOR_APPROVAL): ReviewState.PENDING_APPROVAL,
+    (ReviewState.PENDING_APPROVAL, Action.APPROVE): ReviewState.SUBMITTED,
+    (ReviewState.PENDING_APPROVAL, Action.RETURN): ReviewState.RETURNED,
 }
 
 
@@ -154,6 +204,32 @@ COORDINATION_TRANSITIONS: dict[tuple[CoordinationState, Action], CoordinationSta
 }
 
 REVIEW_ACTIONS = frozenset({Action.EDIT, Action.SUBMIT, Action.VERIFY, Action.RETURN})
+# An assignment is acknowledged once; a change request is decided once. Assigning the item
+# anew (items.operations.assign_item) supersedes whatever is still open.
+ACK_TRANSITIONS: dict[tuple[AckState, AckStep], AckState] = {
+    (AckState.PENDING, AckStep.ACKNOWLEDGE): AckState.ACKNOWLEDGED,
+    (AckState.PENDING, AckStep.REQUEST_CHANGE): AckState.CHANGE_REQUESTED,
+    (AckState.CHANGE_REQUESTED, AckStep.APPROVE_CHANGE): AckState.REASSIGNED,
+    (AckState.CHANGE_REQUESTED, AckStep.REFUSE_CHANGE): AckState.PENDING,
+    (AckState.PENDING, AckStep.SUPERSEDE): AckState.SUPERSEDED,
+    (AckState.ACKNOWLEDGED, AckStep.SUPERSEDE): AckState.SUPERSEDED,
+    (AckState.CHANGE_REQUESTED, AckStep.SUPERSEDE): AckState.SUPERSEDED,
+}
+
+INSTRUCTION_TRANSITIONS: dict[tuple[InstructionState, InstructionStep], InstructionState] = {
+    (InstructionState.OPEN, InstructionStep.ANSWER): InstructionState.ANSWERED,
+}
+
+REVIEW_ACTIONS = frozenset(
+    {
+        Action.EDIT,
+        Action.SUBMIT,
+        Action.VERIFY,
+        Action.RETURN,
+        Action.SUBMIT_FOR_APPROVAL,
+        Action.APPROVE,
+    }
+)
 
 OFFICE_ROLES = frozenset({Role.ADMIN, Role.OFFICE})
 SEE_ALL_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
@@ -167,19 +243,20 @@ class Relation(StrEnum):
     NONE = "none"
 
 
-# Who may take each action: a set of roles that may always do it, or liaisons whose
-# department stands in one of the given relations to the object.
+# Who may take each action: a set of roles that may always do it, or liaisons (approvers)
+# whose department stands in one of the given relations to the object.
 @dataclass(frozen=True)
 class Rule:
     roles: frozenset[Role] = frozenset()
     liaison_relations: frozenset[Relation] = frozenset()
+    approver_relations: frozenset[Relation] = frozenset()
 
 
 _LEAD = frozenset({Relation.LEAD})
 _LEAD_OR_CO = frozenset({Relation.LEAD, Relation.CO})
 
 RULES: dict[Action, Rule] = {
-    Action.VIEW: Rule(SEE_ALL_ROLES, _LEAD_OR_CO),
+    Action.VIEW: Rule(SEE_ALL_ROLES, _LEAD_OR_CO, _LEAD_OR_CO),
     Action.EDIT_ITEM: Rule(OFFICE_ROLES),
     Action.ASSIGN_ITEM: Rule(OFFICE_ROLES),
     Action.RETIRE_ITEM: Rule(OFFICE_ROLES),
@@ -195,6 +272,21 @@ RULES: dict[Action, Rule] = {
     Action.REPORT_ON_BEHALF: Rule(OFFICE_ROLES),
     Action.VIEW_COORDINATION: Rule(SEE_ALL_ROLES),
     Action.RESOLVE_COORDINATION: Rule(OFFICE_ROLES),
+    Action.RETURN: Rule(OFFICE_ROLES, approver_relations=_LEAD),
+    Action.SUBMIT_FOR_APPROVAL: Rule(frozenset(), _LEAD),
+    Action.APPROVE: Rule(frozenset(), approver_relations=_LEAD),
+    Action.ACKNOWLEDGE: Rule(frozenset(), _LEAD),
+    Action.REQUEST_REASSIGNMENT: Rule(frozenset(), _LEAD),
+    Action.DECIDE_REASSIGNMENT: Rule(OFFICE_ROLES),
+    Action.WRITE_INSTRUCTION: Rule(frozenset({Role.LEADER})),
+    Action.ANSWER_INSTRUCTION: Rule(frozenset(), _LEAD),
+}
+
+# Who acts in a given state when several may take the action in general: a report waiting
+# for sign-off is the approver's to return, a submission the office's (anyone else: 409).
+STATE_RULES: dict[tuple[ReviewState, Action], Rule] = {
+    (ReviewState.PENDING_APPROVAL, Action.RETURN): Rule(approver_relations=_LEAD),
+    (ReviewState.SUBMITTED, Action.RETURN): Rule(OFFICE_ROLES),
 }
 
 
@@ -207,6 +299,11 @@ CLOSED_ITEM_BLOCKS = frozenset(
         Action.EDIT,
         Action.SUBMIT,
         Action.VERIFY,
+        Action.SUBMIT_FOR_APPROVAL,
+        Action.APPROVE,
+        Action.ACKNOWLEDGE,
+        Action.REQUEST_REASSIGNMENT,
+        Action.WRITE_INSTRUCTION,
         Action.CONTRIBUTE,
         Action.REQUEST_EXTENSION,
         Action.RETIRE_ITEM,
@@ -277,6 +374,9 @@ def can(actor: Actor, action: Action, subject: Subject) -> bool:
         return False
     if action is Action.DECIDE_EXTENSION and not subject.pending_extension:
         return False
+    state_rule = STATE_RULES.get((subject.state, action)) if subject.state else None
+    if state_rule is not None and not _allowed(state_rule, actor, subject):
+        return False
     return permitted(actor, action, subject)
 
 
@@ -285,14 +385,20 @@ def permitted(actor: Actor, action: Action, subject: Subject) -> bool:
 
     Services use it to tell "you may never do this" (403) from "not in this state" (409).
     """
-    rule = RULES[action]
+    # 代报: the office acts on a report it entered for the department.
+    if action in ON_BEHALF_ACTIONS and subject.on_behalf and Role(actor.role) in OFFICE_ROLES:
+        return True
+    return _allowed(RULES[action], actor, subject)
+
+
+def _allowed(rule: Rule, actor: Actor, subject: Subject) -> bool:
     role = Role(actor.role)
     if role in rule.roles:
         return True
-    if action in ON_BEHALF_ACTIONS and subject.on_behalf and role in OFFICE_ROLES:
-        return True
     if role is Role.LIAISON:
         return relation_of(actor, subject) in rule.liaison_relations
+    if role is Role.APPROVER:
+        return relation_of(actor, subject) in rule.approver_relations
     return False
 
 

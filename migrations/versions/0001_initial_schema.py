@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 01:29:07.412963
+Create Date: 2026-12-04 01:31:10.224335
 
 """
 from alembic import op
@@ -134,7 +134,7 @@ def upgrade():
     sa.Column('calendar_token_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("role IN ('admin', 'office', 'liaison', 'leader')", name=op.f('ck_user_account_role')),
+    sa.CheckConstraint("role IN ('admin', 'office', 'liaison', 'leader', 'approver')", name=op.f('ck_user_account_role')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_user_account_department_id_department')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('calendar_token_hash', name=op.f('uq_user_account_calendar_token_hash')),
@@ -408,7 +408,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_indicator_value_state')),
+    sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_indicator_value_state')),
     sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_indicator_value_author_id_user_account')),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicator.id'], name=op.f('fk_indicator_value_indicator_id_indicator'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_indicator_value_reviewer_id_user_account')),
@@ -510,6 +510,65 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_extension_request_item_id'), ['item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_extension_request_state'), ['state'], unique=False)
 
+    op.create_table('instruction',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('coordination_id', sa.Integer(), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('answer_due', sa.Date(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint("state IN ('open', 'answered')", name=op.f('ck_instruction_state')),
+    sa.CheckConstraint('item_id IS NOT NULL OR coordination_id IS NOT NULL', name=op.f('ck_instruction_target')),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['user_account.id'], name=op.f('fk_instruction_answered_by_id_user_account')),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_instruction_author_id_user_account')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_instruction_department_id_department')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_instruction_item_id_work_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_instruction'))
+    )
+    with op.batch_alter_table('instruction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_instruction_coordination_id'), ['coordination_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_instruction_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_instruction_item_id'), ['item_id'], unique=False)
+        batch_op.create_index('ix_instruction_state_due', ['state', 'answer_due'], unique=False)
+
+    op.create_table('item_assignment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('assigned_at', sa.DateTime(), nullable=False),
+    sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('ack_due', sa.Date(), nullable=False),
+    sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
+    sa.Column('acknowledged_at', sa.DateTime(), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_at', sa.DateTime(), nullable=True),
+    sa.Column('request_reason', sa.Text(), nullable=True),
+    sa.Column('suggested_department_id', sa.Integer(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_comment', sa.Text(), nullable=True),
+    sa.CheckConstraint("state IN ('pending', 'acknowledged', 'change_requested', 'reassigned', 'superseded')", name=op.f('ck_item_assignment_state')),
+    sa.ForeignKeyConstraint(['acknowledged_by_id'], ['user_account.id'], name=op.f('fk_item_assignment_acknowledged_by_id_user_account')),
+    sa.ForeignKeyConstraint(['assigned_by_id'], ['user_account.id'], name=op.f('fk_item_assignment_assigned_by_id_user_account')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_item_assignment_decided_by_id_user_account')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_item_assignment_department_id_department')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_item_assignment_item_id_work_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'], name=op.f('fk_item_assignment_requested_by_id_user_account')),
+    sa.ForeignKeyConstraint(['suggested_department_id'], ['department.id'], name=op.f('fk_item_assignment_suggested_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_item_assignment'))
+    )
+    with op.batch_alter_table('item_assignment', schema=None) as batch_op:
+        batch_op.create_index('ix_item_assignment_department_state', ['department_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_item_assignment_item_id'), ['item_id'], unique=False)
+        batch_op.create_index('ix_item_assignment_state_due', ['state', 'ack_due'], unique=False)
+
     op.create_table('item_co_department',
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
@@ -542,7 +601,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_plan_state')),
+    sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_plan_state')),
     sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_milestone_plan_author_id_user_account')),
     sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_milestone_plan_item_id_work_item'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_milestone_plan_reviewer_id_user_account')),
@@ -553,7 +612,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('period_id', sa.Integer(), nullable=False),
-    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('narrative', sa.Text(), nullable=False),
     sa.Column('problems', sa.Text(), server_default='', nullable=False),
     sa.Column('next_steps', sa.Text(), server_default='', nullable=False),
@@ -566,12 +625,15 @@ def upgrade():
     sa.Column('reviewer_id', sa.Integer(), nullable=True),
     sa.Column('reviewed_at', sa.DateTime(), nullable=True),
     sa.Column('review_comment', sa.Text(), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_report_state')),
+    sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_report_state')),
     sa.CheckConstraint('progress >= 0 AND progress <= 100', name=op.f('ck_report_progress')),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_report_approved_by_id_user_account')),
     sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_report_author_id_user_account')),
     sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_report_item_id_work_item'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['period_id'], ['reporting_period.id'], name=op.f('fk_report_period_id_reporting_period')),
@@ -653,7 +715,7 @@ def upgrade():
     sa.Column('reviewed_at', sa.DateTime(), nullable=True),
     sa.Column('review_comment', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_state')),
+    sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_state')),
     sa.CheckConstraint('weight >= 1 AND weight <= 100', name=op.f('ck_milestone_weight')),
     sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_milestone_item_id_work_item'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['plan_id'], ['milestone_plan.id'], name=op.f('fk_milestone_plan_id_milestone_plan'), ondelete='CASCADE'),
@@ -728,6 +790,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_item_co_department_department_id'))
 
     op.drop_table('item_co_department')
+    with op.batch_alter_table('item_assignment', schema=None) as batch_op:
+        batch_op.drop_index('ix_item_assignment_state_due')
+        batch_op.drop_index(batch_op.f('ix_item_assignment_item_id'))
+        batch_op.drop_index('ix_item_assignment_department_state')
+
+    op.drop_table('item_assignment')
+    with op.batch_alter_table('instruction', schema=None) as batch_op:
+        batch_op.drop_index('ix_instruction_state_due')
+        batch_op.drop_index(batch_op.f('ix_instruction_item_id'))
+        batch_op.drop_index(batch_op.f('ix_instruction_department_id'))
+        batch_op.drop_index(batch_op.f('ix_instruction_coordination_id'))
+
+    op.drop_table('instruction')
     with op.batch_alter_table('extension_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extension_request_state'))
         batch_op.drop_index(batch_op.f('ix_extension_request_item_id'))

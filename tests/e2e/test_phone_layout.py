@@ -27,7 +27,7 @@ PHONE = {"width": 390, "height": 844}
 SHOTS = ARTIFACTS / "phone"
 LONG_TITLE = "推进" + "质量基础设施一站式服务平台建设并实现全市域覆盖" * 4
 LONG_DEPARTMENT = "绍兴市市场监督管理局（市知识产权局、市标准化研究院）质量发展与标准化处"
-ROLES = ("liaison-fgw", "office", "leader", "admin")
+ROLES = ("liaison-fgw", "office", "leader", "admin", "approver-kjj")
 MAX_PAGES = 45
 # Not pages: downloads, feeds, the log-out and language forms, API documents.
 SKIP = re.compile(
@@ -232,7 +232,14 @@ def test_every_page_fits_a_phone_for_every_role(live_server, demo, browser):
             "/items/generate",
             "/plans/import",
         ],
-        "leader": ["/dashboard/", "/indicators/", "/indicators/evaluation", *demo_plan],
+        "leader": [
+            "/dashboard/",
+            "/indicators/",
+            "/indicators/evaluation",
+            *demo_plan,
+            f"/items/{item}/instructions/new",
+        ],
+        "approver-kjj": ["/signoff", "/assignments", "/instructions"],
         "admin": [
             "/admin/users",
             "/admin/users/new",

@@ -96,6 +96,9 @@ def build_scene(app):
         scene.letter = _letter(scene)
         scene.milestones = _milestone_plan(scene)
         scene.milestone = scene.milestones.milestones[0]
+        from tracker.signoff.instructions import write_instruction
+
+        scene.instruction = write_instruction(scene.leader, scene.item, text="批示", now=NOW)
         db.session.commit()
     return scene
 
@@ -164,6 +167,12 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("review.verify", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("review.return_", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("review.decide", "POST"): ({"request_id": scene.extension.id}, item, HIDDEN),
+        ("signoff.approve", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
+        ("signoff.acknowledge", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("signoff.reassignment_request", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("signoff.decide", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("signoff.new_instruction", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("signoff.answer", "POST"): ({"instruction_id": scene.instruction.id}, None, HIDDEN),
         ("indicators.assign", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.edit", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.new_value", "POST"): ({"indicator_id": scene.indicator.id}, None, HIDDEN),
@@ -177,6 +186,9 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("api.report_submit", "POST"): ({"report_id": draft.id}, draft, HIDDEN),
         ("api.report_verify", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
         ("api.report_return", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
+        ("api.report_approve", "POST"): ({"report_id": submitted.id}, submitted, HIDDEN),
+        ("api.item_acknowledge", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("api.item_reassignment_request", "POST"): ({"item_id": item.id}, None, HIDDEN),
         ("api.report_indicator_value", "POST"): (
             {"indicator_id": scene.indicator.id},
             None,

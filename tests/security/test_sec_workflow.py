@@ -42,7 +42,10 @@ from tracker.models import (
 from tracker.workflow import TRANSITIONS, Action, ReviewState, can
 
 ROOT = Path(__file__).resolve().parents[2]
-STATES = [s.value for s in ReviewState]
+# The department sign-off state needs an approver in the scene: its rows are walked over HTTP
+# in tests/test_permissions_matrix.py (SIGNOFF_GRID) and through the services in
+# tests/test_signoff.py.
+STATES = [s.value for s in ReviewState if s is not ReviewState.PENDING_APPROVAL]
 ROLES = ("admin", "office", "lead", "co", "other", "leader")
 
 
@@ -128,6 +131,11 @@ def test_sec_16_the_table_is_the_documented_flow():
         (ReviewState.RETURNED, Action.SUBMIT),
         (ReviewState.SUBMITTED, Action.VERIFY),
         (ReviewState.SUBMITTED, Action.RETURN),
+        # Department sign-off (issue 17): a department with an active approver.
+        (ReviewState.DRAFT, Action.SUBMIT_FOR_APPROVAL),
+        (ReviewState.RETURNED, Action.SUBMIT_FOR_APPROVAL),
+        (ReviewState.PENDING_APPROVAL, Action.APPROVE),
+        (ReviewState.PENDING_APPROVAL, Action.RETURN),
     }
 
 

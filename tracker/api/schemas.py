@@ -4,7 +4,7 @@ OpenAPI document publishes them as its components."""
 from __future__ import annotations
 
 from tracker.api.schemas_schedule import SCHEDULE_SCHEMAS
-from tracker.workflow import ItemStatus, ReviewState, Role
+from tracker.workflow import AckState, ItemStatus, ReviewState, Role
 
 MAX_ID = 2**31 - 1
 # PostgreSQL refuses NUL in text; such input is refused up front, not by a database error.
@@ -237,6 +237,7 @@ REPORT = obj(
         "review_comment": nullable(STRING),
         "submitted_at": nullable(DATETIME),
         "reviewed_at": nullable(DATETIME),
+        "approved_at": nullable(DATETIME),
         "version": INT,
     }
 )
@@ -355,6 +356,23 @@ ERROR = obj(
     }
 )
 
+# 签收 (tracker/signoff): an item's assignment to its lead and a change request.
+ASSIGNMENT = obj(
+    {
+        "id": INT,
+        "item_id": INT,
+        "department_id": INT,
+        "state": {"type": "string", "enum": [state.value for state in AckState]},
+        "ack_due": DATE,
+        "acknowledged_at": nullable(DATETIME),
+        "request_reason": nullable(STRING),
+        "suggested_department_id": nullable(INT),
+    }
+)
+REASSIGNMENT_REQUEST = obj(
+    {"reason": text(2000, min_length=1), "department_id": ID}, required=["reason"]
+)
+
 SCHEMAS: dict[str, dict] = {
     "Error": ERROR,
     "Department": DEPARTMENT,
@@ -374,6 +392,8 @@ SCHEMAS: dict[str, dict] = {
     "ReportCreate": REPORT_CREATE,
     "ReportUpdate": REPORT_UPDATE,
     "VersionBody": VERSION_BODY,
+    "Assignment": ASSIGNMENT,
+    "ReassignmentRequest": REASSIGNMENT_REQUEST,
     "VerifyBody": VERIFY_BODY,
     "ReturnBody": RETURN_BODY,
     "Indicator": INDICATOR,

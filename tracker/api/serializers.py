@@ -151,6 +151,7 @@ def report(row) -> dict:
         "review_comment": row.review_comment,
         "submitted_at": iso_instant(row.submitted_at),
         "reviewed_at": iso_instant(row.reviewed_at),
+        "approved_at": iso_instant(row.approved_at),
         "version": row.version,
     }
 

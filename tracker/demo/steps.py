@@ -8,6 +8,7 @@ def extra_demo_steps() -> list:
     from tracker.demo.letters import load_letters_demo
     from tracker.demo.plan import import_demo_plan
     from tracker.demo.schedule import load_schedule_demo
+    from tracker.demo.signoff import load_acknowledgement_demo, load_signoff_demo
 
     return [
         import_demo_plan,
@@ -15,4 +16,6 @@ def extra_demo_steps() -> list:
         load_items_demo,
         load_schedule_demo,
         load_letters_demo,
+        load_signoff_demo,
+        load_acknowledgement_demo,
     ]

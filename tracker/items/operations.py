@@ -22,6 +22,7 @@ from tracker.locking import claim
 from tracker.models import Department, Indicator, Plan, PlanNode, WorkItem, item_co_department
 from tracker.notices import queue_notice
 from tracker.schedule import default_start
+from tracker.signoff.assignments import open_assignment
 from tracker.text import clean_text, required_reason
 from tracker.workflow import Action, ItemStatus
 
@@ -219,6 +220,8 @@ def create_item(
         _set_co_departments(item, co_ids)
     audit(actor, "item.created", item, now, after=item_snapshot(item), item_id=item.id)
     _notify_assigned(item, {lead_department_id, *co_ids} - {None})
+    if lead_department_id is not None:
+        open_assignment(actor, item, lead_department_id, now=now)  # 签收 due
     db.session.flush()
     return item
 
@@ -310,6 +313,8 @@ def assign_item(
     )
     old = {before["lead_department_id"], *before["co_department_ids"]}
     _notify_assigned(item, {lead_department_id, *co_ids} - old - {None})
+    if lead_department_id != before["lead_department_id"]:
+        open_assignment(actor, item, lead_department_id, now=now)  # 签收 anew
     db.session.flush()
     return item
 

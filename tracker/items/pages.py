@@ -36,6 +36,7 @@ from tracker.models import (
     WorkItem,
 )
 from tracker.periods import focus_period
+from tracker.signoff.assignments import unacknowledged_summary
 from tracker.workflow import ReviewState
 
 # The liaison home shows the first rows of its long lists and links to the full list:
@@ -88,6 +89,7 @@ def department_home_data(user, today: date) -> dict:
         ),
         "extensions": pending_extensions(user),
         "behind": behind_schedule(user, today, led, limit=HOME_LIST_LIMIT),
+        "unacknowledged": unacknowledged_summary(user, today),
     }
 
 

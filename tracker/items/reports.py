@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker import clock
-from tracker.access import liaison_ids, link, office_ids, require
+from tracker.access import approver_ids, liaison_ids, link, office_ids, require
 from tracker.audit import audit
 from tracker.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from tracker.evidence import delete_after_commit, stage_uploads
@@ -166,9 +166,12 @@ def save_draft(
 def submit_report(
     actor, report: Report, *, expected_version: int | None, now: datetime | None = None
 ) -> Report:
-    """Send a draft or returned report to the office; every submission is kept as a revision."""
+    """Send a draft or returned report to the office, or first to the department's approver
+    (部门负责人审签) when it has one; every submission is kept as a revision."""
     now = now or clock.now()
     require(actor, Action.SUBMIT, report_subject(report), obj=f"report:{report.id}")
+    approvers = approver_ids([report.item.lead_department_id])
+    action = Action.SUBMIT_FOR_APPROVAL if approvers else Action.SUBMIT
     errors = validate_report(report.narrative, report.progress, report.completes, for_submit=True)
     if errors:
         raise ValidationFailed(errors)
@@ -200,8 +203,8 @@ def submit_report(
     def tell_office(report: Report) -> Notice:
         item = report.item
         return Notice(
-            office_ids(),
-            "report_submitted",
+            approvers or office_ids(),
+            "report_pending_approval" if approvers else "report_submitted",
             {
                 "department": item.lead_department.short_name if item.lead_department else "",
                 "code": item.code,
@@ -213,7 +216,7 @@ def submit_report(
     transition(
         actor,
         report,
-        Action.SUBMIT,
+        action,
         expected_version=expected_version,
         now=now,
         values={"submitted_at": now, "updated_at": now},

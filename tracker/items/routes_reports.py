@@ -43,7 +43,7 @@ from tracker.items.reports import (
 from tracker.models import Attachment, Report, ReportingPeriod
 from tracker.periods import ensure_periods, focus_period
 from tracker.web import conflict_page, form_page, one_transaction
-from tracker.workflow import Action, permitted
+from tracker.workflow import Action, ReviewState, permitted
 
 
 def _files():
@@ -96,7 +96,7 @@ def _save_report(form, item, shown_report, write):
         apply_errors(form, error)
         return _report_page(form, item, shown_report, error.status)
     if submit:
-        flash(_("The report was submitted to the office."), "success")
+        flash(_submitted_message(report), "success")
         return redirect(url_for("items.detail", item_id=item.id))
     flash(_("Draft saved."), "success")
     return redirect(url_for("items.edit_report", report_id=report.id))
@@ -227,8 +227,14 @@ def submit(report_id: int):
     except ValidationFailed as error:
         apply_errors(None, error)
         return redirect(url_for("items.edit_report", report_id=report.id)), 303
-    flash(_("The report was submitted to the office."), "success")
+    flash(_submitted_message(report), "success")
     return redirect(url_for("items.detail", item_id=report.item_id))
+
+
+def _submitted_message(report) -> str:
+    if report.state == ReviewState.PENDING_APPROVAL.value:  # tracker/signoff
+        return _("The report was sent to your department head for sign-off.")
+    return _("The report was submitted to the office.")
 
 
 @bp.post("/reports/<int:report_id>/evidence/<int:attachment_id>/delete")

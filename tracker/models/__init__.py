@@ -1,9 +1,11 @@
 """The domain model, split by aggregate and re-exported here."""
 
+from tracker.models.acknowledge import ItemAssignment
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.coordination import CoordinationRequest
 from tracker.models.imports import SpreadsheetImport
+from tracker.models.instruction import Instruction
 from tracker.models.letters import Letter, LetterCounter, letter_item
 from tracker.models.notify import DigestLight, Notice, OutboxMessage, SchedulerRun
 from tracker.models.org import ApiToken, Department, DepartmentAlias, LoginThrottle, User
@@ -37,6 +39,8 @@ __all__ = [
     "IndicatorValue",
     "Letter",
     "LetterCounter",
+    "Instruction",
+    "ItemAssignment",
     "LoginThrottle",
     "Milestone",
     "MilestonePlan",

@@ -135,7 +135,7 @@ class Report(VersionedMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"))
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
-    state: Mapped[str] = mapped_column(String(12), default="draft")
+    state: Mapped[str] = mapped_column(String(20), default="draft")
     narrative: Mapped[str] = mapped_column(Text, default="")
     # The structured report: 存在问题, 下步计划, 需协调事项 (each optional).
     problems: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -150,12 +150,16 @@ class Report(VersionedMixin, TimestampMixin, db.Model):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column()
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # The department head's sign-off (tracker/signoff), when the department has an approver.
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approved_at: Mapped[datetime | None] = mapped_column()
     is_demo: Mapped[bool] = mapped_column(default=False)
 
     item: Mapped[WorkItem] = relationship(back_populates="reports")
     period = relationship("ReportingPeriod")
     author = relationship("User", foreign_keys=[author_id])
     reviewer = relationship("User", foreign_keys=[reviewer_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
     revisions: Mapped[list[ReportRevision]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="ReportRevision.number"
     )

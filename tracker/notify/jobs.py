@@ -18,6 +18,11 @@ from tracker.notify.messages import Planned
 from tracker.notify.outbox import new_drafts, queue_drafts
 from tracker.notify.rules import digest_week, parse_day_of_week
 from tracker.notify.schedule_news import remember_lights
+from tracker.signoff.reminders import (
+    plan_ack_reminders,
+    plan_approval_reminders,
+    plan_instruction_reminders,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +41,13 @@ def _run(planned: Planned, dry_run: bool) -> Planned:
 
 
 def remind(today: date, *, dry_run: bool = False) -> Planned:
-    """Reminders, overdue notices and escalations due on `today` and not yet queued."""
-    return _run(plan_deadline_notices(today), dry_run)
+    """Reminders, overdue notices and escalations due on `today` and not yet queued, and
+    approvers' reminders of reports waiting for their sign-off and liaisons' of assignments
+    not acknowledged (签收) in time (tracker/signoff)."""
+    parts = [plan_deadline_notices(today), plan_approval_reminders(today)]
+    parts += [plan_ack_reminders(today), plan_instruction_reminders(today)]
+    drafts = [draft for part in parts for draft in part.drafts]
+    return _run(Planned(drafts, [s for part in parts for s in part.skipped]), dry_run)
 
 
 def digest(today: date, *, dry_run: bool = False) -> Planned:

@@ -29,6 +29,7 @@ from tracker.items.queries import (
 from tracker.items.schedule_lists import behind_schedule
 from tracker.models import Milestone, MilestonePlan, Report, WorkItem
 from tracker.review.queue import queue_total, review_queue_query, waiting_item_ids
+from tracker.signoff.assignments import unacknowledged_summary
 from tracker.workflow import ReviewState
 
 
@@ -71,6 +72,7 @@ def office_home_data(user, today: date) -> dict:
         "plans_missing_periods": plans_without_focus_period(today),
         "behind": behind_schedule(user, today, limit=20),
         "milestones_waiting": milestones_waiting(user),
+        "unacknowledged": unacknowledged_summary(user, today),
     }
 
 
