@@ -104,6 +104,7 @@ def _views(*modules) -> None:
 
 def area_commands() -> list:
     """Every area's CLI group (plan, notify, scheduler, …)."""
+    from tracker.assessment.cli import assessment_cli
     from tracker.backup.cli import backup_cli
     from tracker.holidays.cli import holidays_cli
     from tracker.items.cli import items_cli
@@ -111,4 +112,12 @@ def area_commands() -> list:
     from tracker.plans.cli import plan_cli
     from tracker.scheduler.cli import scheduler_command
 
-    return [plan_cli, notify_cli, scheduler_command, items_cli, backup_cli, holidays_cli]
+    return [
+        plan_cli,
+        notify_cli,
+        scheduler_command,
+        items_cli,
+        backup_cli,
+        holidays_cli,
+        assessment_cli,
+    ]

@@ -1,5 +1,6 @@
 """The domain model, split by aggregate and re-exported here."""
 
+from tracker.models.assessment import AssessmentCap, AssessmentRule, AssessmentRuleSet
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.imports import SpreadsheetImport
@@ -19,6 +20,9 @@ from tracker.models.work import (
 
 __all__ = [
     "ApiToken",
+    "AssessmentCap",
+    "AssessmentRule",
+    "AssessmentRuleSet",
     "Attachment",
     "AuditEvent",
     "AuditEventImmutable",
