@@ -1,0 +1,137 @@
+"""Events from reports, items and indicators; the sheets; the command; versions reproduced."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from tests.assessment_support import HEADER, RULES_2025, scene, store_rules
+from tracker.assessment.events import gather_events
+from tracker.assessment.sheets import build_sheets, date_range
+from tracker.extensions import db
+
+TZ = "Asia/Shanghai"
+
+
+def kinds(events, department):
+    found: dict[str, list[str]] = {}
+    for event in events:
+        if event.department_id == department.id:
+            found.setdefault(event.kind, []).append(event.label)
+    return {kind: sorted(labels) for kind, labels in found.items()}
+
+
+def test_events_of_a_year(today):
+    s = scene()
+    first, last = date_range(2025, None)
+    events = gather_events(first, last, today, TZ, yearly=True)
+    assert kinds(events, s.a) == {
+        "report_on_time": ["一.1 · 2025Q1", "一.2 · 2025Q2"],
+        "report_missing": ["一.2 · 2025Q1"],
+        "report_late": ["一.1 · 2025Q2"],
+        "report_returned": ["一.1 · 2025Q2"],
+        "grade_excellent": ["一.1 · 2025Q1"],
+        "grade_poor": ["一.2 · 2025Q2"],
+        "item_completed_late": ["一.1"],
+        "item_overdue": ["一.2"],
+    }
+    assert kinds(events, s.b) == {
+        "report_on_time": ["二.1 · 2025Q1"],
+        "item_completed_on_time": ["二.1"],
+    }
+
+
+def test_events_point_at_their_rows(today):
+    s = scene()
+    events = gather_events(*date_range(2025, None), today, TZ, yearly=True)
+    missing = next(e for e in events if e.kind == "report_missing")
+    assert (missing.source, missing.source_id) == ("item", s.a2.id)
+    late = next(e for e in events if e.kind == "report_late")
+    assert late.source == "report" and late.source_id == s.a1.reports[1].id
+
+
+def test_a_quarter_has_only_its_own_events(today):
+    s = scene()
+    events = gather_events(*date_range(2025, 1), today, TZ, yearly=False)
+    assert kinds(events, s.a) == {
+        "report_on_time": ["一.1 · 2025Q1"],
+        "report_missing": ["一.2 · 2025Q1"],
+        "grade_excellent": ["一.1 · 2025Q1"],
+    }
+
+
+@pytest.mark.today("2025-04-08")
+def test_a_missing_report_counts_only_after_its_deadline(today):
+    s = scene()
+    events = gather_events(*date_range(2025, 1), today, TZ, yearly=False)
+    assert "report_missing" not in kinds(events, s.a)
+
+
+def test_sheets_of_a_year(today):
+    s = scene()
+    store_rules()
+    result = build_sheets(2025, None, today, TZ)
+    assert [(x.name, x.score, x.rank) for x in result.sheets] == [
+        (s.b.name, Decimal("102.5"), 1),
+        (s.a.name, Decimal("93.5"), 2),
+    ]
+    sheet = result.for_department(s.a.id)
+    assert sheet.base + sum(line.points for line in sheet.lines) == sheet.score
+
+
+def test_no_rules_no_sheets(today):
+    scene()
+    assert build_sheets(2025, None, today, TZ).sheets == []
+
+
+def test_command_prints_the_sheets_as_json(runner, today):
+    s = scene()
+    store_rules()
+    db.session.commit()
+    result = runner.invoke(args=["assessment", "score", "--year", "2025", "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert [(x["department"], x["score"], x["rank"]) for x in printed] == [
+        (s.b.name, 102.5, 1),
+        (s.a.name, 93.5, 2),
+    ]
+    for sheet in printed:
+        assert 100 + sum(Decimal(str(line["points"])) for line in sheet["lines"]) == Decimal(
+            str(sheet["score"])
+        )
+    assert {"rule": "report_missing", "count": 1, "points": -3} in printed[1]["lines"]
+
+
+def test_command_for_a_quarter_and_without_rules(runner, today):
+    scene()
+    db.session.commit()
+    refused = runner.invoke(args=["assessment", "score", "--year", "2025", "--json"])
+    assert refused.exit_code != 0 and "No assessment rules" in refused.output
+    store_rules()
+    db.session.commit()
+    result = runner.invoke(
+        args=["assessment", "score", "--year", "2025", "--quarter", "1", "--json"]
+    )
+    printed = {x["department"]: x["score"] for x in json.loads(result.output)}
+    assert list(printed.values()) == [102.5, 98.5]  # 乙局 +0.5 +2; 甲局 +0.5 −3 +1
+
+
+def test_a_rule_change_does_not_change_last_year(runner, today):
+    scene()
+    store_rules()
+    db.session.commit()
+    before = runner.invoke(args=["assessment", "score", "--year", "2025", "--json"]).output
+    store_rules(HEADER + "2026,,80,报送,2,report_missing,-10\n2026,,80,报送,2,report_late,-5\n")
+    db.session.commit()
+    after = runner.invoke(args=["assessment", "score", "--year", "2025", "--json"]).output
+    assert after == before
+    now = json.loads(runner.invoke(args=["assessment", "score", "--year", "2026", "--json"]).output)
+    assert {x["score"] for x in now} <= {80, 78}
+
+
+def test_rules_file_of_the_demo_is_valid():
+    from tracker.assessment.parsing import parse_rules
+
+    assert parse_rules(RULES_2025)
