@@ -156,7 +156,7 @@ def report_submit(report_id: int, body):
     summary="Verify a submitted report (office)",
     tag="reports",
     response="Report",
-    body="VerifyBody",
+    body="ReportVerifyBody",
     errors=(403, 409),
 )
 def report_verify(report_id: int, body):
@@ -168,6 +168,7 @@ def report_verify(report_id: int, body):
             target,
             expected_version=body["version"],
             comment=body.get("comment", ""),
+            grade=body.get("grade"),
             now=clock.now(),
         )
     return jsonify(report_json(report_id))

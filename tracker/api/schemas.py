@@ -3,13 +3,14 @@ OpenAPI document publishes them as its components."""
 
 from __future__ import annotations
 
-from tracker.workflow import ItemStatus, ReviewState, Role
+from tracker.workflow import ItemStatus, QualityGrade, ReviewState, Role
 
 MAX_ID = 2**31 - 1
 # PostgreSQL refuses NUL in text; such input is refused up front, not by a database error.
 NO_NUL = "^[^\\u0000]*$"
 
 REVIEW_STATES = [state.value for state in ReviewState]
+QUALITY_GRADES = [grade.value for grade in QualityGrade]
 ITEM_STATUSES = [status.value for status in ItemStatus]
 INDICATOR_STATUSES = [
     "met",
@@ -224,6 +225,7 @@ REPORT = obj(
         "progress": {"type": "integer", "minimum": 0, "maximum": 100},
         "completes": BOOL,
         "review_comment": nullable(STRING),
+        "quality_grade": {"type": ["string", "null"], "enum": [*QUALITY_GRADES, None]},
         "submitted_at": nullable(DATETIME),
         "reviewed_at": nullable(DATETIME),
         "version": INT,
@@ -245,6 +247,18 @@ REPORT_UPDATE = obj(
 )
 VERSION_BODY = obj({"version": VERSION})
 VERIFY_BODY = obj({"version": VERSION, "comment": text(2000)}, required=["version"])
+REPORT_VERIFY_BODY = obj(
+    {
+        "version": VERSION,
+        "comment": text(2000),
+        "grade": {
+            "type": "string",
+            "enum": QUALITY_GRADES,
+            "description": "Quality grade for the assessment: 优/良/中/差 (optional).",
+        },
+    },
+    required=["version"],
+)
 RETURN_BODY = obj({"version": VERSION, "reason": text(2000, min_length=1)})
 
 _INDICATOR_FIELDS = {
@@ -349,6 +363,7 @@ SCHEMAS: dict[str, dict] = {
     "ReportUpdate": REPORT_UPDATE,
     "VersionBody": VERSION_BODY,
     "VerifyBody": VERIFY_BODY,
+    "ReportVerifyBody": REPORT_VERIFY_BODY,
     "ReturnBody": RETURN_BODY,
     "Indicator": INDICATOR,
     "IndicatorPage": page_of("Indicator"),

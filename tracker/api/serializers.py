@@ -116,6 +116,7 @@ def report(row) -> dict:
         "progress": row.progress,
         "completes": bool(row.completes),
         "review_comment": row.review_comment,
+        "quality_grade": row.quality_grade,
         "submitted_at": iso_instant(row.submitted_at),
         "reviewed_at": iso_instant(row.reviewed_at),
         "version": row.version,

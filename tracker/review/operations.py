@@ -18,13 +18,13 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.access import liaison_ids, link, require
 from tracker.audit import audit
-from tracker.errors import DomainError
+from tracker.errors import DomainError, ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import report_subject
 from tracker.models import Report, ReportingPeriod, ReportRevision, WorkItem
 from tracker.text import clean_text, required_reason
 from tracker.transitions import Notice, transition
-from tracker.workflow import Action, ItemStatus, ReviewState
+from tracker.workflow import Action, ItemStatus, QualityGrade, ReviewState
 
 logger = logging.getLogger(__name__)
 
@@ -67,13 +67,16 @@ def verify_report(
     *,
     expected_version: int | None,
     comment: str = "",
+    grade: str | None = None,
     now: datetime | None = None,
 ) -> Report:
     """Accept a submission: it becomes immutable and updates the item's verified progress;
-    one that claims completion closes the item (销号)."""
+    one that claims completion closes the item (销号). `grade` is the optional quality grade
+    (优/良/中/差, workflow.QualityGrade) the assessment rules score."""
     now = now or clock.now()
     require(actor, Action.VERIFY, report_subject(report), obj=f"report:{report.id}")
     comment = clean_text(comment, 4000)
+    grade = checked_grade(grade)
     item = report.item
     item_before = {"status": item.status, "progress": item.progress}
 
@@ -108,11 +111,11 @@ def verify_report(
         Action.VERIFY,
         expected_version=expected_version,
         now=now,
-        values=_decision_values(actor, comment, now),
+        values={**_decision_values(actor, comment, now), "quality_grade": grade},
         effects=settle,
         event="report.verified",
         before={"state": report.state},
-        after=lambda report: {"state": report.state},
+        after=lambda report: {"state": report.state, "quality_grade": report.quality_grade},
         comment=comment or None,
         item_id=item.id,
         notice=lambda report: Notice(
@@ -134,6 +137,15 @@ def verify_report(
         )
     db.session.flush()
     return report
+
+
+def checked_grade(grade: str | None) -> str | None:
+    """An empty grade is none; anything but a QualityGrade is a 422 on the grade field."""
+    if not grade:
+        return None
+    if grade not in {g.value for g in QualityGrade}:
+        raise ValidationFailed({"grade": _("Choose a grade from the list.")})
+    return grade
 
 
 def _later_verified_exists(report: Report) -> bool:

@@ -129,10 +129,15 @@ def verify(report_id: int):
                 report,
                 expected_version=form.loaded_version(),
                 comment=form.comment.data or "",
+                grade=form.grade.data or None,
                 now=clock.now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("review.report", report_id=report_id), report.item.code)
+    except ValidationFailed as error:
+        apply_errors(form, error)
+        report = load_report(current_user, report_id, joinedload(Report.period))
+        return _review_page(report, verify_form=form, status=error.status)
     flash(
         _("The report for %(code)s was verified.", code=report.item.code),
         "success",
