@@ -31,6 +31,9 @@ def area_blueprints() -> list:
     from tracker.api import routes_plans as api_plans
     from tracker.api import routes_reports as api_reports
     from tracker.api.token_routes import tokens_bp as api_tokens_bp
+    from tracker.assessment import bp as assessment_bp
+    from tracker.assessment import routes as assessment_routes
+    from tracker.assessment import rules_routes as assessment_rules_routes
     from tracker.bulletins import bp as bulletins_bp
     from tracker.bulletins import routes as bulletins_routes
     from tracker.calendar_feed import bp as calendar_bp
@@ -65,6 +68,8 @@ def area_blueprints() -> list:
         api_org,
         api_plans,
         api_reports,
+        assessment_routes,
+        assessment_rules_routes,
         bulletins_routes,
         calendar_routes,
         dashboard_routes,
@@ -94,6 +99,7 @@ def area_blueprints() -> list:
         api_bp,
         api_tokens_bp,
         holidays_bp,
+        assessment_bp,
     ]
 
 

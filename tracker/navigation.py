@@ -33,6 +33,8 @@ NAV_LINKS: list[NavLink] = [
     NavLink("dashboard.city", _l("Dashboard"), SEE_ALL_ROLES),
     NavLink("dashboard.my_department", _l("Department dashboard"), LIAISON),
     NavLink("bulletins.index", _l("Bulletins"), SEE_ALL_ROLES),
+    NavLink("assessment.index", _l("Assessment"), SEE_ALL_ROLES),
+    NavLink("assessment.mine", _l("Our assessment"), LIAISON),
     NavLink("spreadsheets.index", _l("Spreadsheets")),
     NavLink("admin.users", _l("Users"), ADMIN),
     NavLink("admin.departments", _l("Departments"), ADMIN),

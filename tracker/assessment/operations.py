@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.assessment.parsing import Problem, RuleFileError, Version, years_text
@@ -27,6 +28,9 @@ def _require_office(actor) -> None:
 
 def stored_versions(*, lock: bool = False) -> list[AssessmentRuleSet]:
     query = select(AssessmentRuleSet).order_by(AssessmentRuleSet.first_year)
+    query = query.options(
+        selectinload(AssessmentRuleSet.rules), selectinload(AssessmentRuleSet.caps)
+    )
     if lock:
         query = query.with_for_update()
     return list(db.session.scalars(query))
