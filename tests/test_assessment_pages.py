@@ -152,3 +152,23 @@ def test_only_the_office_edits_rules(client, seeded):
         login_as(client, user)
         assert client.get("/assessment/rules").status_code == 403
         assert client.post("/assessment/rules", data={"rules": RULES_2025}).status_code == 403
+
+
+def test_bulletin_has_the_quarters_assessment_section(client, seeded):
+    login_as(client, seeded.office)
+    page = client.get(f"/bulletins/{seeded.q1.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "bulletin-assessment" in text
+    assert f"/assessment/departments/{seeded.b.id}?year=2025&amp;quarter=1" in text
+    docx = client.get(f"/bulletins/{seeded.q1.id}.docx")
+    cells = [
+        c.text for t in Document(io.BytesIO(docx.data)).tables for r in t.rows for c in r.cells
+    ]
+    assert "102.5" in cells and "98.5" in cells
+
+
+def test_bulletin_without_rules_has_no_section(client, seeded):
+    db.session.execute(AssessmentRuleSet.__table__.delete())
+    db.session.commit()
+    login_as(client, seeded.office)
+    assert "bulletin-assessment" not in client.get(f"/bulletins/{seeded.q1.id}").get_data(True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 
+from tracker.assessment.bulletin import add_to_docx as add_assessment
 from tracker.bulletins.data import Bulletin
 from tracker.documents import docx
 
@@ -99,7 +100,8 @@ def ranking_text(bulletin: Bulletin) -> list[str]:
     return lines
 
 
-def render_docx(bulletin: Bulletin) -> bytes:
+def render_docx(bulletin: Bulletin, assessment=None) -> bytes:
+    """`assessment`: the quarter's score sheets (tracker/assessment/bulletin.py), if any."""
     document = docx.new_document(page_numbers=False)
     docx.title(
         document,
@@ -147,6 +149,7 @@ def render_docx(bulletin: Bulletin) -> bytes:
     docx.heading(document, _("2. Ranking"))
     for text in ranking_text(bulletin) or [_("No department owed a report in this period.")]:
         docx.body(document, text)
+    add_assessment(document, assessment)
     docx.paragraph(document)
     docx.paragraph(document, bulletin.issuer, align=docx.RIGHT)
     docx.paragraph(document, format_date(bulletin.today, "long"), align=docx.RIGHT)

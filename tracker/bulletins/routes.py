@@ -7,6 +7,7 @@ import logging
 from flask import abort, current_app, render_template
 
 from tracker import clock
+from tracker.assessment.bulletin import bulletin_section
 from tracker.bulletins import bp
 from tracker.bulletins.data import build_bulletin, bulletin_periods
 from tracker.bulletins.document import ranking_text, render_docx, summary_text
@@ -51,6 +52,7 @@ def show(period_id: int):
     return render_template(
         "bulletins/show.html",
         bulletin=bulletin,
+        assessment=bulletin_section(period, clock.today(), current_app.config["TIMEZONE"]),
         summary=summary_text(bulletin),
         ranking=ranking_text(bulletin),
         items_url=links.items_url,
@@ -62,6 +64,9 @@ def show(period_id: int):
 def download(period_id: int):
     period = _period_or_404(period_id)
     bulletin = build_bulletin(period, clock.today(), current_app.config["TIMEZONE"])
+    assessment = bulletin_section(period, clock.today(), current_app.config["TIMEZONE"])
     return send_download(
-        render_docx(bulletin), filename=f"通报-{period.label}.docx", mimetype=DOCX_MIMETYPE
+        render_docx(bulletin, assessment),
+        filename=f"通报-{period.label}.docx",
+        mimetype=DOCX_MIMETYPE,
     )
