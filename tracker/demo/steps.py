@@ -3,8 +3,9 @@
 
 def extra_demo_steps() -> list:
     """Each step is `step(result, departments_by_code, now)`; idempotent like the rest."""
+    from tracker.demo.assessment import load_assessment_demo
     from tracker.demo.indicators import load_indicator_demo
     from tracker.demo.items import load_items_demo
     from tracker.demo.plan import import_demo_plan
 
-    return [import_demo_plan, load_indicator_demo, load_items_demo]
+    return [import_demo_plan, load_indicator_demo, load_items_demo, load_assessment_demo]
