@@ -1,10 +1,10 @@
 """Gathering a year's or a quarter's events, set-based: a few statements whatever the size.
 
-Reports: one statement per reporting period in the range (a plan has four a year, or twelve
-when monthly), over every item of the period at once. Which items owed a report, and what
-counts as on time, is the dashboards' and the 通报's rule (tracker/dashboard/reporting.py:
-`_due_for_period`, `deadline_cutoff`); a report still missing counts only once its deadline
-has passed (`tracker.periods.deadline_passed`). Items: one statement (due date in the range).
+Reports: the range's periods, then one statement over every item and period at once. Which
+items owed a report, and what counts as on time, is the dashboards' and the 通报's rule
+(tracker/dashboard/reporting.py: `_due_for_period`, `deadline_cutoff`); a report still
+missing counts only once its deadline has passed (`tracker.periods.deadline_passed`).
+Items: one statement (due date in the range).
 Indicators (a year's sheet only — indicator values are yearly): two statements, judged by
 tracker/indicators/status.py.
 """
@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from tracker.assessment.scoring import Event
 from tracker.assessment.vocabulary import GRADE_EVENTS
-from tracker.dashboard.reporting import _due_for_period, deadline_cutoff
+from tracker.dashboard.reporting import deadline_cutoff
 from tracker.extensions import db
 from tracker.indicators.queries import verified_values_by_indicator
 from tracker.indicators.specs import spec_for, status_for
@@ -51,16 +51,39 @@ def periods_in(first_day: date, last_day: date) -> list[ReportingPeriod]:
     )
 
 
-def report_events(period: ReportingPeriod, today: date, timezone: str) -> list[Event]:
-    """On time / late / missing / returned / graded, for every item that owed a report."""
-    cutoff = deadline_cutoff(period.deadline, timezone)
+def owed_report():
+    """Items that owed a report for the joined period: `_due_for_period` of
+    tracker/dashboard/reporting.py (the 通报's rule) written on the period's columns, so all
+    periods of a range are read in one statement. Dates compare as the naive-UTC day the
+    instants fall on, as there (tests/test_assessment_events.py keeps the two in step)."""
+    day = func.date
+    return and_(
+        WorkItem.lead_department_id.is_not(None),
+        or_(day(WorkItem.created_at) <= ReportingPeriod.end_date, Report.id.is_not(None)),
+        or_(WorkItem.retired_at.is_(None), day(WorkItem.retired_at) > ReportingPeriod.end_date),
+        or_(
+            WorkItem.completed_at.is_(None),
+            day(WorkItem.completed_at) >= ReportingPeriod.start_date,
+        ),
+        or_(WorkItem.status != "completed", WorkItem.completed_at.is_not(None)),
+    )
+
+
+def report_events(periods: list[ReportingPeriod], today: date, timezone: str) -> list[Event]:
+    """On time / late / missing / returned / graded, for every item that owed a report in
+    any of `periods` — one statement. On time: first submitted before the deadline's end
+    (local time, `deadline_cutoff`); missing counts once the deadline has passed."""
+    if not periods:
+        return []
+    by_id = {period.id: period for period in periods}
+    cutoffs = {period.id: deadline_cutoff(period.deadline, timezone) for period in periods}
     first = (
         select(
             ReportRevision.report_id.label("report_id"),
             func.min(ReportRevision.submitted_at).label("first_at"),
             func.max(case((ReportRevision.outcome == "returned", 1), else_=0)).label("returned"),
         )
-        .where(ReportRevision.report_id.in_(select(Report.id).where(Report.period_id == period.id)))
+        .where(ReportRevision.report_id.in_(select(Report.id).where(Report.period_id.in_(by_id))))
         .group_by(ReportRevision.report_id)
         .subquery()
     )
@@ -71,6 +94,7 @@ def report_events(period: ReportingPeriod, today: date, timezone: str) -> list[E
             WorkItem.id.label("item_id"),
             WorkItem.code,
             WorkItem.lead_department_id,
+            ReportingPeriod.id.label("period_id"),
             Report.id.label("report_id"),
             Report.state,
             Report.quality_grade,
@@ -78,20 +102,27 @@ def report_events(period: ReportingPeriod, today: date, timezone: str) -> list[E
             case((was_returned, 1), else_=0).label("returned"),
         )
         .select_from(WorkItem)
-        .outerjoin(Report, and_(Report.item_id == WorkItem.id, Report.period_id == period.id))
+        .join(
+            ReportingPeriod,
+            and_(ReportingPeriod.plan_id == WorkItem.plan_id, ReportingPeriod.id.in_(by_id)),
+        )
+        .outerjoin(
+            Report, and_(Report.item_id == WorkItem.id, Report.period_id == ReportingPeriod.id)
+        )
         .outerjoin(first, first.c.report_id == Report.id)
-        .where(_due_for_period(period))
+        .where(owed_report())
     ).all()
-    missing_counts = deadline_passed(period, today)
+    missing_counts = {pid: deadline_passed(period, today) for pid, period in by_id.items()}
     events = []
     for row in rows:
-        label = f"{row.code} · {period.label}"
+        label = f"{row.code} · {by_id[row.period_id].label}"
         department = row.lead_department_id
         if row.submitted_at is None:
-            if missing_counts:
+            if missing_counts[row.period_id]:
                 events.append(Event(department, "report_missing", "item", row.item_id, label))
             continue
-        kind = "report_on_time" if row.submitted_at < cutoff else "report_late"
+        on_time = row.submitted_at < cutoffs[row.period_id]
+        kind = "report_on_time" if on_time else "report_late"
         events.append(Event(department, kind, "report", row.report_id, label))
         if row.returned:
             events.append(Event(department, "report_returned", "report", row.report_id, label))
@@ -173,9 +204,7 @@ def gather_events(
     first_day: date, last_day: date, today: date, timezone: str, *, yearly: bool
 ) -> list[Event]:
     """Every event of the range. `yearly` adds the indicators (judged per year)."""
-    events: list[Event] = []
-    for period in periods_in(first_day, last_day):
-        events.extend(report_events(period, today, timezone))
+    events = report_events(periods_in(first_day, last_day), today, timezone)
     events.extend(item_events(first_day, last_day, today, timezone))
     if yearly:
         events.extend(indicator_events(first_day.year))
