@@ -13,6 +13,8 @@ import io
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from tests.assessment_support import HEADER as RULES_HEADER
+from tests.assessment_support import RULES_2025
 from tests.conftest import login_as
 from tests.items_support import (
     NOW,
@@ -21,8 +23,10 @@ from tests.items_support import (
     make_report,
     pinned_today,  # noqa: F401
 )
+from tracker.assessment.operations import import_rules
+from tracker.assessment.parsing import parse_rules
 from tracker.extensions import db
-from tracker.models import AuditEvent, ExtensionRequest, Notice, Report, WorkItem
+from tracker.models import AssessmentRuleSet, AuditEvent, ExtensionRequest, Notice, Report, WorkItem
 
 ROLES = ("admin", "office", "lead", "co", "other", "leader")
 
@@ -70,6 +74,11 @@ reopen_item         open         409   409    403   403  404   403
 reopen_item         closed       ok    ok     403   403  404   403
 review_queue        any          ok    ok     403   403  403   ok
 bulk_verify         submitted    ok    ok     403   403  403   403
+assessment_sheets   rules        ok    ok     403   403  403   ok
+assessment_own      rules        ok    ok     ok    404  404   ok
+assessment_export   rules        ok    ok     403   403  403   ok
+assessment_rules    any          ok    ok     403   403  403   403
+store_rules         any          ok    ok     403   403  403   403
 """
 
 ROWS = []
@@ -80,7 +89,16 @@ for line in GRID.strip().splitlines():
         pytest.param(action, state, dict(zip(ROLES, answers, strict=True)), id=f"{action}-{state}")
     )
 
-READS = {"view_item", "view_report", "download", "review_queue"}
+READS = {
+    "view_item",
+    "view_report",
+    "download",
+    "review_queue",
+    "assessment_sheets",
+    "assessment_own",
+    "assessment_export",
+    "assessment_rules",
+}
 
 
 def build(state: str, suffix: str) -> dict:
@@ -118,6 +136,8 @@ def build(state: str, suffix: str) -> dict:
         )
         if state == "decided":
             decide_extension(scene.office, objects["extension"], approve=True)
+    if state == "rules" and not db.session.query(AssessmentRuleSet).count():
+        import_rules(None, parse_rules(RULES_2025), now=NOW)
     db.session.commit()
     return objects
 
@@ -188,7 +208,21 @@ def request_for(action: str, objects: dict):
         ),
         "review_queue": ("GET", "/review", None),
         "bulk_verify": ("POST", "/review/bulk-verify", {"pick": f"{rid}:{rversion}"}),
+        "assessment_sheets": ("GET", "/assessment/?year=2026", None),
+        "assessment_own": ("GET", f"/assessment/departments/{scene.lead_dept.id}", None),
+        "assessment_export": ("GET", "/assessment/sheets.xlsx?year=2026", None),
+        "assessment_rules": ("GET", "/assessment/rules", None),
+        # Each role's attempt is a later year than the last stored one (no overlap).
+        "store_rules": (
+            "POST",
+            "/assessment/rules",
+            {"rules": f"{RULES_HEADER}{2030 + _rule_versions()},,100,报送,,report_late,-1\n"},
+        ),
     }[action]
+
+
+def _rule_versions() -> int:
+    return db.session.query(AssessmentRuleSet).count()
 
 
 def snapshot() -> tuple:
@@ -201,6 +235,7 @@ def snapshot() -> tuple:
             (i.id, i.version, i.status, i.lead_department_id) for i in db.session.query(WorkItem)
         ),
         sorted((e.id, e.state) for e in db.session.query(ExtensionRequest)),
+        db.session.query(AssessmentRuleSet).count(),
     )
 
 
