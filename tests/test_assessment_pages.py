@@ -106,7 +106,7 @@ def test_downloads(client, seeded):
 def test_no_rules_for_the_year(client, seeded):
     login_as(client, seeded.office)
     page = client.get("/assessment/?year=2024")
-    assert page.status_code == 200 and "No assessment rules cover 2024" in page.get_data(True)
+    assert page.status_code == 200 and "尚未制定适用于2024年的考核细则" in page.get_data(True)
     assert client.get("/assessment/sheets.xlsx?year=2024").status_code == 404
 
 
@@ -132,9 +132,9 @@ def test_rules_page_stores_a_new_version(client, seeded):
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        (HEADER + "2027,,100,报送,10,no_such_event,-2\n", "Line 2"),
-        (HEADER + "2027,,100,报送,-1,report_late,-2\n", "below zero"),
-        (HEADER + "2025,,100,报送,,report_late,-2\n", "overlaps"),
+        (HEADER + "2027,,100,报送,10,no_such_event,-2\n", "第2行"),
+        (HEADER + "2027,,100,报送,-1,report_late,-2\n", "不能小于零"),
+        (HEADER + "2025,,100,报送,,report_late,-2\n", "重叠"),
     ],
     ids=["unknown-event", "negative-cap", "overlapping-version"],
 )

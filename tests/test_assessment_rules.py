@@ -32,40 +32,40 @@ def test_a_clean_file_reads_into_versions():
 def test_unknown_event_names_its_line():
     text = HEADER + "2025,,100,报送,10,report_late,-1\n2025,,100,报送,10,letter_red,-2\n"
     [problem] = problems(text)
-    assert problem.startswith("Line 3:") and "letter_red" in problem
+    assert problem.startswith("第3行：") and "letter_red" in problem
 
 
 def test_negative_cap_names_its_line():
     [problem] = problems(HEADER + "2025,,100,报送,-5,report_late,-1\n")
-    assert problem.startswith("Line 2:") and "below zero" in problem
+    assert problem.startswith("第2行：") and "不能小于零" in problem
 
 
 def test_overlapping_versions_in_one_file():
     text = HEADER + "2025,2026,100,报送,,report_late,-1\n2026,,100,报送,,report_late,-2\n"
     [problem] = problems(text)
-    assert problem.startswith("Line 3:") and "overlaps" in problem and "line 2" in problem
+    assert problem.startswith("第3行：") and "重叠" in problem and "第2行" in problem
 
 
 @pytest.mark.parametrize(
     ("line", "words"),
     [
-        ("20x5,,100,报送,,report_late,-1", "not a year"),
-        ("2026,2025,100,报送,,report_late,-1", "before the first year"),
-        ("2025,,abc,报送,,report_late,-1", "number"),
-        ("2025,,100,报送,,report_late,lots", "number"),
-        ("2025,,100,,,report_late,-1", "category"),
-        ("2025,,100,报送,,report_late", "columns"),
-        ("2025,,,报送,,report_late,-1", "base score"),
+        ("20x5,,100,报送,,report_late,-1", "不是有效年度"),
+        ("2026,2025,100,报送,,report_late,-1", "早于起始年度"),
+        ("2025,,abc,报送,,report_late,-1", "须为数字"),
+        ("2025,,100,报送,,report_late,lots", "须为数字"),
+        ("2025,,100,,,report_late,-1", "请填写类别"),
+        ("2025,,100,报送,,report_late", "应有7列"),
+        ("2025,,,报送,,report_late,-1", "基础分"),
     ],
 )
 def test_other_bad_lines(line, words):
     [problem] = problems(HEADER + line + "\n")
-    assert problem.startswith("Line 2:") and words in problem
+    assert problem.startswith("第2行：") and words in problem
 
 
 def test_every_problem_is_listed():
     text = HEADER + "2025,,100,报送,-1,report_late,-1\n2025,,100,报送,,nope,-1\n"
-    assert [p.split(":")[0] for p in problems(text)] == ["Line 2", "Line 3"]
+    assert [p.split("：")[0] for p in problems(text)] == ["第2行", "第3行"]
 
 
 def test_duplicate_event_and_disagreeing_cap_or_base():
@@ -76,11 +76,11 @@ def test_duplicate_event_and_disagreeing_cap_or_base():
         "2025,,90,报送,,report_on_time,1\n"
     )
     found = problems(text)
-    assert [p.split(":")[0] for p in found] == ["Line 3", "Line 4", "Line 5"]
+    assert [p.split("：")[0] for p in found] == ["第3行", "第4行", "第5行"]
 
 
 def test_empty_file():
-    assert problems(HEADER) == ["The file has no rules."]
+    assert problems(HEADER) == ["文件中没有考核细则。"]
 
 
 def test_stored_rules_read_back_as_the_same_file():
@@ -134,9 +134,9 @@ def test_cli_import_and_show(runner, tmp_dir):
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        (RULES_2025 + "2025,,100,报送,10,made_up_event,-1\n", "Line 15"),
-        (RULES_2025.replace("质量,5,grade_poor", "质量,-5,grade_poor"), "Line 7"),
-        (RULES_2025 + "2026,,100,报送,,report_late,-1\n", "Line 15"),
+        (RULES_2025 + "2025,,100,报送,10,made_up_event,-1\n", "第15行"),
+        (RULES_2025.replace("质量,5,grade_poor", "质量,-5,grade_poor"), "第7行"),
+        (RULES_2025 + "2026,,100,报送,,report_late,-1\n", "第15行"),
     ],
     ids=["unknown-event", "negative-cap", "overlapping-version"],
 )
@@ -145,7 +145,7 @@ def test_cli_import_refuses_bad_files_and_stores_nothing(runner, tmp_dir, text, 
     path.write_text(text, encoding="utf-8")
     result = runner.invoke(args=["assessment", "rules", "import", str(path)])
     assert result.exit_code == 1
-    assert "Nothing was stored" in result.output
+    assert "未保存任何内容" in result.output
     assert line in result.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count(AssessmentRuleSet.id))) == 0
@@ -158,6 +158,6 @@ def test_cli_import_refuses_overlap_with_stored_rules(runner, tmp_dir):
     path = tmp_dir / "rules.csv"
     path.write_text(HEADER + "2024,2025,100,报送,,report_late,-1\n", encoding="utf-8")
     result = runner.invoke(args=["assessment", "rules", "import", str(path)])
-    assert result.exit_code == 1 and "Line 2" in result.output and "overlaps" in result.output
+    assert result.exit_code == 1 and "第2行" in result.output and "重叠" in result.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count(AssessmentRuleSet.id))) == 1

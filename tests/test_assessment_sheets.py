@@ -108,7 +108,7 @@ def test_command_for_a_quarter_and_without_rules(runner, today):
     scene()
     db.session.commit()
     refused = runner.invoke(args=["assessment", "score", "--year", "2025", "--json"])
-    assert refused.exit_code != 0 and "No assessment rules" in refused.output
+    assert refused.exit_code != 0 and "没有适用于2025年的考核细则" in refused.output
     store_rules()
     db.session.commit()
     result = runner.invoke(
