@@ -80,6 +80,17 @@ class Config:
     DIGEST_DAY_OF_WEEK = os.environ.get("DIGEST_DAY_OF_WEEK", "mon")
     DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "9"))
     DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "14"))
+    # Supervision letters (tracker/letters): a yellow 催办单 when a report is this many
+    # working days late, an orange 督办单 at LETTER_ORANGE_DAYS; a reply is due this many
+    # working days after the letter; the daily run at LETTER_TIME (after the reminders).
+    LETTER_YELLOW_DAYS = int(os.environ.get("LETTER_YELLOW_DAYS", "3"))
+    LETTER_ORANGE_DAYS = int(os.environ.get("LETTER_ORANGE_DAYS", "10"))
+    LETTER_REPLY_WORKING_DAYS = int(os.environ.get("LETTER_REPLY_WORKING_DAYS", "5"))
+    LETTER_TIME = os.environ.get("LETTER_TIME", "08:45")
+    # The office's document settings printed on every letter (blank: the office's name).
+    LETTER_ISSUING_BODY = os.environ.get("LETTER_ISSUING_BODY", "")
+    LETTER_SEAL_TEXT = os.environ.get("LETTER_SEAL_TEXT", "")
+    LETTER_SIGNATURE = os.environ.get("LETTER_SIGNATURE", "")
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # file | smtp
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

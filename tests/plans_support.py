@@ -84,6 +84,19 @@ def _stream(content: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d %s>>\nstream\n" % (len(content), extra) + content + b"\nendstream"
 
 
+# Objects 3-5 of a PDF that writes Chinese with the standard non-embedded STSong-Light font.
+CHINESE_FONT_OBJECTS = [
+    b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+    b"/DescendantFonts [4 0 R] >>",
+    b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+    b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
+    b"/FontDescriptor 5 0 R /DW 1000 >>",
+    b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
+    b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+    b"/CapHeight 880 /StemV 93 >>",
+]
+
+
 def make_text_pdf(text: str, lines_per_page: int = 45) -> bytes:
     """A PDF whose text layer is `text`, in the Adobe-GB1 font every PDF reader knows.
 
@@ -98,14 +111,7 @@ def make_text_pdf(text: str, lines_per_page: int = 45) -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(pages)),
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-        b"/DescendantFonts [4 0 R] >>",
-        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
-        b"/FontDescriptor 5 0 R /DW 1000 >>",
-        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
-        b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
-        b"/CapHeight 880 /StemV 93 >>",
+        *CHINESE_FONT_OBJECTS,
     ]
     for index, page_lines in enumerate(pages):
         ops = [b"BT /F1 11 Tf 16 TL 40 800 Td"]

@@ -2,23 +2,19 @@
 
 import pytest
 
-from tests.plans_support import _pdf, _stream, make_scanned_pdf, make_text_pdf
+from tests.plans_support import (
+    CHINESE_FONT_OBJECTS,
+    _pdf,
+    _stream,
+    make_scanned_pdf,
+    make_text_pdf,
+)
 from tracker.plans.parser import parse_plan
 from tracker.plans.reading import PlanFileError, read_plan_file
 
 pdfplumber = pytest.importorskip("pdfplumber")
 
 LIMIT = 5_000_000
-_FONT_OBJECTS = [
-    b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-    b"/DescendantFonts [4 0 R] >>",
-    b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-    b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
-    b"/FontDescriptor 5 0 R /DW 1000 >>",
-    b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
-    b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
-    b"/CapHeight 880 /StemV 93 >>",
-]
 WIDTHS = (60, 200, 50, 60, 60, 60)
 
 
@@ -29,7 +25,7 @@ def _show(x: float, y: float, text: str, size: int = 10) -> bytes:
 
 def make_table_pdf(pages: list[tuple[list[str], list[list[str]], list[str]]]) -> bytes:
     """Pages of text lines, a ruled table (cells "" are merged into the cell above), text."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", *_FONT_OBJECTS]
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", *CHINESE_FONT_OBJECTS]
     kids = []
     for before, rows, after in pages:
         ops, y = [], 800.0

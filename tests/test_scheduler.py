@@ -38,6 +38,7 @@ def test_sec_25_every_job_is_explicit_coalesced_single_and_in_shanghai_time(
     assert [job.id for job in JOBS] == [
         "items.periods",
         "notify.daily",
+        "letters.daily",
         "notify.digest",
         "notify.dispatch",
         "backup.nightly",
@@ -55,6 +56,8 @@ def test_sec_25_every_job_is_explicit_coalesced_single_and_in_shanghai_time(
     # Periods first, long before the reminders that chase their deadlines.
     assert str(jobs["items.periods"].trigger) == "cron[hour='0', minute='5']"
     assert str(jobs["notify.daily"].trigger) == "cron[hour='8', minute='30']"
+    # Letters after the reminders of the same morning.
+    assert str(jobs["letters.daily"].trigger) == "cron[hour='8', minute='45']"
     assert str(jobs["notify.digest"].trigger) == "cron[hour='9', minute='0']"
     assert jobs["notify.dispatch"].trigger.interval.total_seconds() == 60
     assert str(jobs["backup.nightly"].trigger) == "cron[hour='2', minute='30']"
@@ -88,6 +91,7 @@ def test_sec_25_after_downtime_the_missed_reminders_go_out_once_at_start(app):
     assert {r.job_id for r in runs} == {
         "items.periods",
         "notify.daily",
+        "letters.daily",
         "notify.digest",
         "notify.dispatch",
     }

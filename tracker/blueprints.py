@@ -27,6 +27,7 @@ def area_blueprints() -> list:
     from tracker.api import openapi as api_openapi
     from tracker.api import routes_indicators as api_indicators
     from tracker.api import routes_items as api_items
+    from tracker.api import routes_letters as api_letters
     from tracker.api import routes_org as api_org
     from tracker.api import routes_plans as api_plans
     from tracker.api import routes_reports as api_reports
@@ -49,6 +50,8 @@ def area_blueprints() -> list:
     from tracker.items import routes as items_routes
     from tracker.items import routes_manage as items_manage_routes
     from tracker.items import routes_reports as items_report_routes
+    from tracker.letters import bp as letters_bp
+    from tracker.letters import routes as letters_routes
     from tracker.notify import bp as notify_bp
     from tracker.notify import channel_admin as notify_channel_routes
     from tracker.notify import routes as notify_routes
@@ -65,6 +68,7 @@ def area_blueprints() -> list:
         api_openapi,
         api_indicators,
         api_items,
+        api_letters,
         api_org,
         api_plans,
         api_reports,
@@ -79,6 +83,7 @@ def area_blueprints() -> list:
         items_routes,
         items_manage_routes,
         items_report_routes,
+        letters_routes,
         notify_channel_routes,
         notify_routes,
         plans_routes,
@@ -100,6 +105,7 @@ def area_blueprints() -> list:
         api_tokens_bp,
         holidays_bp,
         assessment_bp,
+        letters_bp,
     ]
 
 
@@ -114,6 +120,7 @@ def area_commands() -> list:
     from tracker.backup.cli import backup_cli
     from tracker.holidays.cli import holidays_cli
     from tracker.items.cli import items_cli
+    from tracker.letters.cli import letters_cli
     from tracker.notify.cli import notify_cli
     from tracker.plans.cli import plan_cli
     from tracker.scheduler.cli import scheduler_command
@@ -126,4 +133,5 @@ def area_commands() -> list:
         backup_cli,
         holidays_cli,
         assessment_cli,
+        letters_cli,
     ]

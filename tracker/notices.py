@@ -21,6 +21,10 @@ NOTICE_MESSAGES = {
     "value_returned": _l("The %(year)s value of indicator %(name)s was returned: %(reason)s"),
     "value_verified": _l("The %(year)s value of indicator %(name)s was verified."),
     "indicator_assigned": _l("Your department is now responsible for indicator %(name)s."),
+    "letter_issued": _l("Supervision letter %(number)s to your department: reply by %(date)s."),
+    "letter_replied": _l("%(department)s replied to supervision letter %(number)s."),
+    "letter_closed": _l("Supervision letter %(number)s was closed: %(note)s"),
+    "letter_cancelled": _l("Supervision letter %(number)s was cancelled: %(note)s"),
 }
 
 

@@ -15,6 +15,7 @@ from tracker.indicators.labels import template_value_display
 from tracker.item_predicates import due_soon_days
 from tracker.items import templating as items
 from tracker.items.access import report_subject
+from tracker.letters import texts as letter_texts
 from tracker.navigation import nav_links, profile_sections
 from tracker.notices import notice_text
 from tracker.templating import (
@@ -34,6 +35,12 @@ def _can(action: str, subject) -> bool:
     )
 
 
+def _can_letter(action: str, subject) -> bool:
+    return current_user.is_authenticated and workflow.can_letter(
+        current_user, workflow.LetterAction(action), subject
+    )
+
+
 def _is_office() -> bool:
     return current_user.is_authenticated and workflow.is_office(current_user)
 
@@ -42,6 +49,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         # Permissions, labels and page helpers of every area.
         can=_can,
+        can_letter=_can_letter,
         is_office=_is_office,
         role_labels=ROLE_LABELS,
         state_labels=STATE_LABELS,
@@ -69,6 +77,10 @@ def register_template_helpers(app: Flask) -> None:
         # Assessment scores (review quality grade, event labels).
         grade_label=assessment_labels.grade_label,
         assessment_event_label=assessment_event_label,
+        # Supervision letters.
+        letter_level_label=letter_texts.level_label,
+        letter_state_label=letter_texts.state_label,
+        letter_reason_text=letter_texts.reason_text,
         # The profile page's API token section.
         api_token_rows=api_token_rows,
         api_token_form=api_token_form,

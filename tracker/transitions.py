@@ -1,9 +1,9 @@
-"""The review kernel: the one function that moves a work-item report, an indicator value or an
-extension request from one state to another.
+"""The review kernel: the one function that moves a work-item report, an indicator value, an
+extension request or a supervision letter from one state to another.
 
 `transition(actor, obj, action, …)` reads the from-states and the to-state from the tables in
 tracker.workflow (`TRANSITIONS` for reports and indicator values, `EXTENSION_TRANSITIONS` for
-extension requests) and runs one conditional UPDATE
+extension requests, `LETTER_TRANSITIONS` for letters) and runs one conditional UPDATE
 
     UPDATE … SET state = CASE state WHEN :from THEN :to … END, version = version + 1, …
     WHERE id = :id AND state IN (:from …) AND version = :v
@@ -15,7 +15,7 @@ and no savepoint is taken (see `review.operations.bulk_verify`). Only the winner
 caller's follow-up `effects`, writes the audit event and queues the notice.
 
 The caller checks permission first (`tracker.access.require`): the kernel knows states, not
-people. No other module writes `state` of these three models.
+people. No other module writes `state` of these four models.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ from tracker.audit import audit
 from tracker.errors import DomainError, InvalidTransition, StaleVersion
 from tracker.extensions import db
 from tracker.locking import check_readable, lost_claim, version_expected
-from tracker.models import ExtensionRequest, IndicatorValue, Report
+from tracker.models import ExtensionRequest, IndicatorValue, Letter, Report
 from tracker.notices import queue_notice
 from tracker.templating import STATE_LABELS
-from tracker.workflow import EXTENSION_TRANSITIONS, TRANSITIONS
+from tracker.workflow import EXTENSION_TRANSITIONS, LETTER_TRANSITIONS, TRANSITIONS
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,13 @@ def _extension_lost(_obj, _expected: int | None, _from_states) -> DomainError:
     return InvalidTransition(_("This extension request has already been decided."))
 
 
+def _letter_lost(obj, _expected: int | None, from_states) -> DomainError:
+    db.session.refresh(obj)
+    if obj.state not in from_states:
+        return InvalidTransition(_("This letter has already been answered, closed or cancelled."))
+    return StaleVersion(current_version=obj.version)
+
+
 @dataclass(frozen=True)
 class Kind:
     """One model that moves through a transition table."""
@@ -100,6 +107,7 @@ KINDS: dict[type, Kind] = {
     Report: Kind(TRANSITIONS, _report_version, _report_lost),
     IndicatorValue: Kind(TRANSITIONS, _value_version, _value_lost),
     ExtensionRequest: Kind(EXTENSION_TRANSITIONS, None, _extension_lost),
+    Letter: Kind(LETTER_TRANSITIONS, _value_version, _letter_lost),
 }
 
 

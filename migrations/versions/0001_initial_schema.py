@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 23:06:07.463591
+Create Date: 2026-12-03 23:24:45.531043
 
 """
 from alembic import op
@@ -38,6 +38,14 @@ def upgrade():
     with op.batch_alter_table('department', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_department_active'), ['active'], unique=False)
 
+    op.create_table('letter_counter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=10), nullable=False),
+    sa.Column('last', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_letter_counter')),
+    sa.UniqueConstraint('year', 'level', name=op.f('uq_letter_counter_year'))
+    )
     op.create_table('login_throttle',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -197,6 +205,50 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_holiday_year')),
     sa.UniqueConstraint('year', name=op.f('uq_holiday_year_year'))
     )
+    op.create_table('letter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=10), nullable=False),
+    sa.Column('serial', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('reply_due', sa.Date(), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('dedupe_key', sa.String(length=200), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('reply_text', sa.Text(), nullable=True),
+    sa.Column('replied_at', sa.DateTime(), nullable=True),
+    sa.Column('replied_by_id', sa.Integer(), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('superseded_by_id', sa.Integer(), nullable=True),
+    sa.Column('reissue_of_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("level IN ('yellow', 'orange', 'red')", name=op.f('ck_letter_level')),
+    sa.CheckConstraint("state IN ('issued', 'replied', 'closed', 'escalated', 'cancelled')", name=op.f('ck_letter_state')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_letter_decided_by_id_user_account')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_letter_department_id_department')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['user_account.id'], name=op.f('fk_letter_issued_by_id_user_account')),
+    sa.ForeignKeyConstraint(['reissue_of_id'], ['letter.id'], name=op.f('fk_letter_reissue_of_id_letter')),
+    sa.ForeignKeyConstraint(['replied_by_id'], ['user_account.id'], name=op.f('fk_letter_replied_by_id_user_account')),
+    sa.ForeignKeyConstraint(['superseded_by_id'], ['letter.id'], name=op.f('fk_letter_superseded_by_id_letter')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_letter')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_letter_dedupe_key')),
+    sa.UniqueConstraint('number', name=op.f('uq_letter_number')),
+    sa.UniqueConstraint('year', 'level', 'serial', name=op.f('uq_letter_year'))
+    )
+    with op.batch_alter_table('letter', schema=None) as batch_op:
+        batch_op.create_index('ix_letter_department_state', ['department_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letter_issued_on'), ['issued_on'], unique=False)
+        batch_op.create_index('ix_letter_level_state', ['level', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letter_state'), ['state'], unique=False)
+
     op.create_table('notice',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -494,6 +546,16 @@ def upgrade():
     with op.batch_alter_table('item_co_department', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_item_co_department_department_id'), ['department_id'], unique=False)
 
+    op.create_table('letter_item',
+    sa.Column('letter_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_letter_item_item_id_work_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['letter_id'], ['letter.id'], name=op.f('fk_letter_item_letter_id_letter'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('letter_id', 'item_id', name=op.f('pk_letter_item'))
+    )
+    with op.batch_alter_table('letter_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_letter_item_item_id'), ['item_id'], unique=False)
+
     op.create_table('report',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -533,6 +595,7 @@ def upgrade():
     sa.Column('report_id', sa.Integer(), nullable=True),
     sa.Column('contribution_id', sa.Integer(), nullable=True),
     sa.Column('indicator_value_id', sa.Integer(), nullable=True),
+    sa.Column('letter_id', sa.Integer(), nullable=True),
     sa.Column('original_name', sa.String(length=255), nullable=False),
     sa.Column('stored_name', sa.String(length=64), nullable=False),
     sa.Column('content_type', sa.String(length=100), nullable=False),
@@ -543,6 +606,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['contribution_id'], ['contribution.id'], name=op.f('fk_attachment_contribution_id_contribution'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['indicator_value_id'], ['indicator_value.id'], name=op.f('fk_attachment_indicator_value_id_indicator_value'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_attachment_item_id_work_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['letter_id'], ['letter.id'], name=op.f('fk_attachment_letter_id_letter'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_attachment_report_id_report'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_attachment_uploaded_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment')),
@@ -552,6 +616,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attachment_contribution_id'), ['contribution_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachment_indicator_value_id'), ['indicator_value_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachment_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attachment_letter_id'), ['letter_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachment_report_id'), ['report_id'], unique=False)
 
     op.create_table('report_revision',
@@ -581,6 +646,7 @@ def downgrade():
     op.drop_table('report_revision')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_report_id'))
+        batch_op.drop_index(batch_op.f('ix_attachment_letter_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_item_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_indicator_value_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_contribution_id'))
@@ -592,6 +658,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_report_period_id'))
 
     op.drop_table('report')
+    with op.batch_alter_table('letter_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_letter_item_item_id'))
+
+    op.drop_table('letter_item')
     with op.batch_alter_table('item_co_department', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_item_co_department_department_id'))
 
@@ -660,6 +730,13 @@ def downgrade():
         batch_op.drop_index('ix_notice_user_read')
 
     op.drop_table('notice')
+    with op.batch_alter_table('letter', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_letter_state'))
+        batch_op.drop_index('ix_letter_level_state')
+        batch_op.drop_index(batch_op.f('ix_letter_issued_on'))
+        batch_op.drop_index('ix_letter_department_state')
+
+    op.drop_table('letter')
     op.drop_table('holiday_year')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_event_object')
@@ -697,6 +774,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_login_throttle_last_failure_at'))
 
     op.drop_table('login_throttle')
+    op.drop_table('letter_counter')
     with op.batch_alter_table('department', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_department_active'))
 

@@ -321,3 +321,44 @@ def test_navbar_labels_stay_whole_at_every_width(live_server, demo, browser, wid
     wide = page.evaluate(WIDER_THAN_SCREEN, width)
     found = page.evaluate(MEASURE)
     assert found["scrollWidth"] <= found["innerWidth"] == width, (found, wide)
+
+
+def test_three_hundred_departments_and_a_token_table_fit_a_phone(live_server, demo, app, browser):
+    """The bad inputs of the phone issue: 300 departments (one with a very long name) behind
+    every department choice, and the profile's API-token table with a long token name."""
+    from tests.conftest import make_department
+    from tracker import clock
+    from tracker.api.tokens import create_token
+    from tracker.extensions import db
+    from tracker.models import User
+
+    with app.test_request_context():
+        for n in range(300):
+            make_department(
+                f"部门{n:03d}", name=f"绍兴市第{n:03d}个市级部门" + "（含下属单位）" * (n % 3)
+            )
+        make_department("超长名称", name=LONG_DEPARTMENT * 3)
+        office = db.session.query(User).filter_by(username="office").one()
+        create_token(office, office, name="数据对接接口令牌" * 6, now=clock.now())
+        db.session.commit()
+    problems: list[str] = []
+    pages = {
+        "office": [
+            "/items",
+            "/items/new",
+            f"/items/{demo['item_id']}/edit",
+            "/profile",
+            "/dashboard/",
+            "/review",
+        ],
+        "admin": ["/admin/users/new", "/admin/departments", "/admin/users"],
+    }
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for role, paths in pages.items():
+        page = phone_page(browser, live_server, role)
+        for number, path in enumerate(paths):
+            problems += [
+                f"{role}: {p}" for p in measure(page, live_server, path, f"300-{role}-{number}")
+            ]
+        page.context.close()
+    assert not problems, "\n".join(problems)

@@ -34,27 +34,8 @@ def headers(bulletin: Bulletin) -> list[str]:
 
 def summary_text(bulletin: Bulletin) -> str:
     total = bulletin.total
-    if not bulletin.deadline_passed:
-        return _(
-            "For the reporting period %(period)s (report deadline %(deadline)s, not yet "
-            "reached), %(departments)s departments owe %(due)s progress reports: %(on_time)s "
-            "have been submitted and %(missing)s not yet; %(returned)s were returned for "
-            "rework. On %(as_of)s, %(overdue)s work items were past their due date.",
-            period=bulletin.period_name,
-            deadline=format_date(bulletin.period.deadline, "long"),
-            departments=len(bulletin.lines),
-            due=total.due,
-            on_time=total.on_time,
-            missing=total.missing,
-            returned=total.returned,
-            as_of=format_date(bulletin.as_of, "long"),
-            overdue=total.overdue,
-        )
-    return _(
-        "For the reporting period %(period)s (report deadline %(deadline)s), %(departments)s "
-        "departments owed %(due)s progress reports: %(on_time)s were submitted on time, "
-        "%(late)s late and %(missing)s not at all; %(returned)s were returned for rework. "
-        "On %(as_of)s, %(overdue)s work items were past their due date.",
+    # One set of figures for both wordings; before the deadline there is no "late" yet.
+    figures = dict(
         period=bulletin.period_name,
         deadline=format_date(bulletin.period.deadline, "long"),
         departments=len(bulletin.lines),
@@ -65,6 +46,21 @@ def summary_text(bulletin: Bulletin) -> str:
         returned=total.returned,
         as_of=format_date(bulletin.as_of, "long"),
         overdue=total.overdue,
+    )
+    if not bulletin.deadline_passed:
+        return _(
+            "For the reporting period %(period)s (report deadline %(deadline)s, not yet "
+            "reached), %(departments)s departments owe %(due)s progress reports: %(on_time)s "
+            "have been submitted and %(missing)s not yet; %(returned)s were returned for "
+            "rework. On %(as_of)s, %(overdue)s work items were past their due date.",
+            **figures,
+        )
+    return _(
+        "For the reporting period %(period)s (report deadline %(deadline)s), %(departments)s "
+        "departments owed %(due)s progress reports: %(on_time)s were submitted on time, "
+        "%(late)s late and %(missing)s not at all; %(returned)s were returned for rework. "
+        "On %(as_of)s, %(overdue)s work items were past their due date.",
+        **figures,
     )
 
 

@@ -4,6 +4,7 @@ from tracker.models.assessment import AssessmentCap, AssessmentRule, AssessmentR
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.imports import SpreadsheetImport
+from tracker.models.letters import Letter, LetterCounter, letter_item
 from tracker.models.notify import Notice, OutboxMessage, SchedulerRun
 from tracker.models.org import ApiToken, Department, DepartmentAlias, LoginThrottle, User
 from tracker.models.plan import Indicator, IndicatorValue, Plan, PlanImport, PlanNode
@@ -34,6 +35,8 @@ __all__ = [
     "HolidayYear",
     "Indicator",
     "IndicatorValue",
+    "Letter",
+    "LetterCounter",
     "LoginThrottle",
     "Notice",
     "OutboxMessage",
@@ -48,4 +51,5 @@ __all__ = [
     "User",
     "WorkItem",
     "item_co_department",
+    "letter_item",
 ]

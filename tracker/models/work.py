@@ -220,6 +220,10 @@ class Attachment(db.Model):
     indicator_value_id: Mapped[int | None] = mapped_column(
         ForeignKey("indicator_value.id", ondelete="CASCADE"), index=True
     )
+    # Evidence of a reply to a supervision letter (tracker/letters).
+    letter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("letter.id", ondelete="CASCADE"), index=True
+    )
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))

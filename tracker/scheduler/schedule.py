@@ -18,6 +18,7 @@ from flask import Flask
 
 from tracker.backup.jobs import backup_enabled, nightly_backup_job
 from tracker.items.jobs import periods_job
+from tracker.letters.jobs import daily_letters_job
 from tracker.notify.jobs import daily_notices_job, dispatch_job, weekly_digest_job
 
 
@@ -79,6 +80,14 @@ JOBS: list[JobSpec] = [
         "notify.daily",
         daily_notices_job,
         _daily_at("REMINDER_TIME"),
+        misfire_grace_time=12 * HOUR,
+        catch_up=True,
+    ),
+    # Supervision letters (催办单/督办单/问责通知), daily after the reminders (08:45).
+    JobSpec(
+        "letters.daily",
+        daily_letters_job,
+        _daily_at("LETTER_TIME"),
         misfire_grace_time=12 * HOUR,
         catch_up=True,
     ),
