@@ -8,6 +8,7 @@ from tests.factories import make_department, make_item, make_period, make_plan, 
 from tracker.assessment.operations import import_rules
 from tracker.assessment.parsing import parse_rules
 from tracker.extensions import db
+from tracker.models import Letter
 
 HEADER = "year_from,year_to,base,category,cap,event,points\n"
 
@@ -77,5 +78,37 @@ def scene():
     b1.completed_at = datetime(2025, 3, 31, 15)  # 23:00 on 31 March in Shanghai
     a1.status = "completed"
     a1.completed_at = datetime(2025, 7, 1, 2)  # a day after its due date
+    # Letters (issue #18): 甲局 a yellow and a red one; 乙局's orange one was cancelled.
+    yellow = make_letter(a, "yellow", date(2025, 5, 10), items=[a2])
+    red = make_letter(a, "red", date(2025, 8, 1), items=[a2])
+    make_letter(b, "orange", date(2025, 6, 1), state="cancelled")
     db.session.flush()
-    return type("Scene", (), dict(plan=plan, a=a, b=b, a1=a1, a2=a2, b1=b1, q1=q1, q2=q2))
+    return type(
+        "Scene",
+        (),
+        dict(plan=plan, a=a, b=b, a1=a1, a2=a2, b1=b1, q1=q1, q2=q2, yellow=yellow, red=red),
+    )
+
+
+_serials = iter(range(1, 10_000))
+
+
+def make_letter(department, level: str, issued_on: date, *, state: str = "issued", items=()):
+    """A supervision letter row as the letters area (#18) stores it."""
+    serial = next(_serials)
+    letter = Letter(
+        year=issued_on.year,
+        level=level,
+        serial=serial,
+        number=f"〔{issued_on.year}〕{level}第{serial}号",
+        department_id=department.id,
+        state=state,
+        reasons=[],
+        issued_on=issued_on,
+        reply_due=issued_on,
+        dedupe_key=f"test:{serial}",
+    )
+    letter.items = list(items)
+    db.session.add(letter)
+    db.session.flush()
+    return letter

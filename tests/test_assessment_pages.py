@@ -172,3 +172,14 @@ def test_bulletin_without_rules_has_no_section(client, seeded):
     db.session.commit()
     login_as(client, seeded.office)
     assert "bulletin-assessment" not in client.get(f"/bulletins/{seeded.q1.id}").get_data(True)
+
+
+def test_a_letter_line_links_to_the_letter(client):
+    s = scene()
+    store_rules(HEADER + "2025,,100,督办,,letter_red,-5\n2025,,100,督办,,letter_yellow,-1\n")
+    liaison = make_user("liaison", s.a)
+    db.session.commit()
+    login_as(client, liaison)
+    text = client.get(f"/assessment/departments/{s.a.id}?year=2025").get_data(as_text=True)
+    assert f"/letters/{s.red.id}" in text and f"/letters/{s.yellow.id}" in text
+    assert client.get(f"/letters/{s.red.id}").status_code == 200

@@ -30,9 +30,9 @@ def test_a_clean_file_reads_into_versions():
 
 
 def test_unknown_event_names_its_line():
-    text = HEADER + "2025,,100,报送,10,report_late,-1\n2025,,100,报送,10,letter_red,-2\n"
+    text = HEADER + "2025,,100,报送,10,report_late,-1\n2025,,100,报送,10,letter_purple,-2\n"
     [problem] = problems(text)
-    assert problem.startswith("第3行：") and "letter_red" in problem
+    assert problem.startswith("第3行：") and "letter_purple" in problem
 
 
 def test_negative_cap_names_its_line():

@@ -36,6 +36,8 @@ def test_events_of_a_year(today):
         "grade_poor": ["一.2 · 2025Q2"],
         "item_completed_late": ["一.1"],
         "item_overdue": ["一.2"],
+        "letter_yellow": [s.yellow.number],
+        "letter_red": [s.red.number],
     }
     assert kinds(events, s.b) == {
         "report_on_time": ["二.1 · 2025Q1"],
@@ -135,3 +137,32 @@ def test_rules_file_of_the_demo_is_valid():
     from tracker.assessment.parsing import parse_rules
 
     assert parse_rules(RULES_2025)
+
+
+def test_letters_received_are_scored_by_level(today):
+    s = scene()
+    store_rules(
+        RULES_2025.replace("2025,,100,指标,,binding_indicator_not_met,-4\n", "")
+        + "2025,,100,督办,6,letter_yellow,-1\n"
+        + "2025,,100,督办,6,letter_orange,-3\n"
+        + "2025,,100,督办,6,letter_red,-6\n"
+    )
+    result = build_sheets(2025, None, today, TZ)
+    sheet_a = result.for_department(s.a.id)
+    letters = {line.rule.event: line for line in sheet_a.lines if line.rule.category == "督办"}
+    # −1 −6 = −7, held at the cap of 6: the red letter's line gives one point back.
+    assert {k: (v.count, v.points) for k, v in letters.items()} == {
+        "letter_yellow": (1, Decimal(-1)),
+        "letter_red": (1, Decimal(-5)),
+    }
+    assert letters["letter_red"].events[0].source_id == s.red.id
+    # 乙局's only letter was cancelled: nothing to score.
+    assert not [
+        line for line in result.for_department(s.b.id).lines if line.rule.category == "督办"
+    ]
+    assert sheet_a.score == Decimal("93.5") - 6
+    # the second quarter has the yellow letter only
+    quarter = build_sheets(2025, 2, today, TZ).for_department(s.a.id)
+    assert [line.rule.event for line in quarter.lines if line.rule.category == "督办"] == [
+        "letter_yellow"
+    ]

@@ -4,7 +4,7 @@ Reports: the range's periods, then one statement over every item and period at o
 items owed a report, and what counts as on time, is the dashboards' and the 通报's rule
 (tracker/dashboard/reporting.py: `_due_for_period`, `deadline_cutoff`); a report still
 missing counts only once its deadline has passed (`tracker.periods.deadline_passed`).
-Items: one statement (due date in the range).
+Items: one statement (due date in the range). Letters: one statement (issued in the range).
 Indicators (a year's sheet only — indicator values are yearly): two statements, judged by
 tracker/indicators/status.py.
 """
@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select
 
 from tracker.assessment.scoring import Event
-from tracker.assessment.vocabulary import GRADE_EVENTS
+from tracker.assessment.vocabulary import GRADE_EVENTS, LETTER_EVENTS
 from tracker.dashboard.reporting import deadline_cutoff
 from tracker.extensions import db
 from tracker.indicators.queries import verified_values_by_indicator
@@ -25,6 +25,7 @@ from tracker.indicators.specs import spec_for, status_for
 from tracker.indicators.status import IndicatorStatus
 from tracker.models import (
     Indicator,
+    Letter,
     Plan,
     Report,
     ReportingPeriod,
@@ -32,7 +33,7 @@ from tracker.models import (
     WorkItem,
 )
 from tracker.periods import deadline_passed
-from tracker.workflow import ItemStatus, ReviewState
+from tracker.workflow import ItemStatus, LetterState, ReviewState
 
 logger = logging.getLogger(__name__)
 
@@ -200,12 +201,30 @@ def indicator_events(year: int) -> list[Event]:
     return events
 
 
+def letter_events(first_day: date, last_day: date) -> list[Event]:
+    """Supervision letters (issue #18) issued to a department in the range, by level; a
+    cancelled letter was withdrawn and counts for nothing. One statement."""
+    rows = db.session.execute(
+        select(Letter.id, Letter.department_id, Letter.level, Letter.number).where(
+            Letter.issued_on >= first_day,
+            Letter.issued_on <= last_day,
+            Letter.state != LetterState.CANCELLED.value,
+        )
+    ).all()
+    return [
+        Event(row.department_id, LETTER_EVENTS[row.level], "letter", row.id, row.number)
+        for row in rows
+        if row.level in LETTER_EVENTS
+    ]
+
+
 def gather_events(
     first_day: date, last_day: date, today: date, timezone: str, *, yearly: bool
 ) -> list[Event]:
     """Every event of the range. `yearly` adds the indicators (judged per year)."""
     events = report_events(periods_in(first_day, last_day), today, timezone)
     events.extend(item_events(first_day, last_day, today, timezone))
+    events.extend(letter_events(first_day, last_day))
     if yearly:
         events.extend(indicator_events(first_day.year))
     return events

@@ -1,8 +1,8 @@
 """The events a rule may score, with their labels — pure, no I/O.
 
-Letters received (督办单, issue #18) and milestones missed (issue #16) are not in the list:
-those areas are not in this tree yet, and a rule for an event nothing produces would score
-zero forever while looking meaningful. They are added when their areas are merged.
+Milestones missed (issue #16) are not in the list: that area is not in this tree yet, and a
+rule for an event nothing produces would score zero forever while looking meaningful. It is
+added when the area is merged. Letters received (issue #18) are scored by level.
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ EVENTS: dict[str, tuple] = {
     "indicator_not_met": (_l("Indicator not met"), "indicator"),
     "binding_indicator_met": (_l("Binding indicator met"), "indicator"),
     "binding_indicator_not_met": (_l("Binding indicator not met"), "indicator"),
+    "letter_yellow": (_l("Yellow letter received (催办)"), "letter"),
+    "letter_orange": (_l("Orange letter received (督办)"), "letter"),
+    "letter_red": (_l("Red letter received (约谈问责)"), "letter"),
 }
+
+# A letter's level (tracker.workflow.LetterLevel) → the event it scores.
+LETTER_EVENTS = {"yellow": "letter_yellow", "orange": "letter_orange", "red": "letter_red"}
 
 # The grade a reviewer gives → the event it scores.
 GRADE_EVENTS = {
