@@ -45,7 +45,7 @@ def test_page_and_command_agree(client, runner, seeded):
     result = runner.invoke(args=["assessment", "score", "--year", "2025", "--json"])
     printed = json.loads(result.output)
     ids = dict(db.session.execute(select(Department.name, Department.id)).all())
-    assert len(printed) == 3  # 甲局, 乙局 and the leader's department
+    assert len(printed) == 2  # 甲局 and 乙局; the leader's department has nothing to assess
     for sheet in printed:
         page = client.get(f"/assessment/departments/{ids[sheet['department']]}?year=2025")
         text = page.get_data(as_text=True)

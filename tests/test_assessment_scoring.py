@@ -111,8 +111,13 @@ def test_zero_cap_cancels_the_category():
     assert department_lines(events(1, "report_missing", 2), zero)[0].points == D(0)
 
 
-def test_every_department_gets_a_sheet_and_ranks_share_ties():
-    found = events(1, "report_late", 2) + events(2, "report_late", 2) + events(3, "report_late", 1)
+def test_ranks_share_ties():
+    found = (
+        events(1, "report_late", 2)
+        + events(2, "report_late", 2)
+        + events(3, "report_late", 1)
+        + events(4, "grade_poor", 1)  # no rule scores it: the base score, but ranked
+    )
     sheets = score_sheets(found, RULES, {1: "乙局", 2: "甲局", 3: "丙局", 4: "丁局"})
     assert [(s.name, s.score, s.rank) for s in sheets] == [
         ("丁局", D(100), 1),
@@ -122,6 +127,11 @@ def test_every_department_gets_a_sheet_and_ranks_share_ties():
     ]
 
 
+def test_a_department_without_events_is_not_ranked():
+    sheets = score_sheets(events(1, "report_late", 1), RULES, {1: "A", 2: "B"})
+    assert [(s.name, s.rank) for s in sheets] == [("A", 1)]
+
+
 def test_rank_after_a_tie_skips():
     found = events(1, "report_late", 1) + events(2, "report_late", 1) + events(3, "report_late", 2)
     sheets = score_sheets(found, RULES, {1: "A", 2: "B", 3: "C"})
@@ -129,8 +139,9 @@ def test_rank_after_a_tie_skips():
 
 
 def test_events_of_departments_not_assessed_are_ignored():
-    sheets = score_sheets(events(9, "report_late", 3), RULES, {1: "A"})
-    assert [(s.department_id, s.score) for s in sheets] == [(1, D(100))]
+    found = events(9, "report_late", 3) + events(1, "report_on_time", 1)
+    sheets = score_sheets(found, RULES, {1: "A"})
+    assert [(s.department_id, s.score) for s in sheets] == [(1, D("100.5"))]
 
 
 def test_json_shape():

@@ -144,8 +144,11 @@ def rank_sheets(sheets: list[Sheet]) -> list[Sheet]:
 def score_sheets(
     events: Iterable[Event], book: RuleBook, departments: Mapping[int, str]
 ) -> list[Sheet]:
-    """A ranked sheet for every department in `departments` (id → name), events or not.
-    Events of departments not listed are ignored (an inactive department, the office)."""
+    """A ranked sheet for every department in `departments` (id → name) that had something
+    to be assessed on: at least one event, scored by a rule or not. A department that led no
+    item and received nothing in the period is not ranked (at the base score it would top
+    the list above every department that worked). Events of departments not listed are
+    ignored (an inactive department, the office)."""
     by_department: dict[int, list[Event]] = defaultdict(list)
     for event in events:
         if event.department_id in departments:
@@ -153,6 +156,7 @@ def score_sheets(
     sheets = [
         Sheet(department_id, name, book.base, department_lines(by_department[department_id], book))
         for department_id, name in departments.items()
+        if by_department.get(department_id)
     ]
     return rank_sheets(sheets)
 
