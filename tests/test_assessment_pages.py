@@ -183,3 +183,32 @@ def test_a_letter_line_links_to_the_letter(client):
     text = client.get(f"/assessment/departments/{s.a.id}?year=2025").get_data(as_text=True)
     assert f"/letters/{s.red.id}" in text and f"/letters/{s.yellow.id}" in text
     assert client.get(f"/letters/{s.red.id}").status_code == 200
+
+
+def test_rules_page_takes_an_uploaded_file(client, seeded):
+    login_as(client, seeded.office)
+    body = (HEADER + "2027,,90,报送,5,report_missing,-2\n").encode("utf-8-sig")
+    answer = client.post(
+        "/assessment/rules",
+        data={"rules": "", "file": (io.BytesIO(body), "细则.csv")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302
+    db.session.expire_all()
+    newest = db.session.scalars(select(AssessmentRuleSet).order_by(AssessmentRuleSet.id)).all()
+    assert [(v.first_year, v.last_year, v.base_score) for v in newest] == [
+        (2025, 2026, 100),
+        (2027, None, 90),
+    ]
+
+
+def test_rules_page_refuses_a_file_that_is_not_utf8(client, seeded):
+    login_as(client, seeded.office)
+    answer = client.post(
+        "/assessment/rules",
+        data={"file": (io.BytesIO("2027,,90,报送".encode("gb18030") + b"\xff"), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 422 and "UTF-8" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(AssessmentRuleSet.id))) == 1
