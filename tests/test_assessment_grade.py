@@ -103,3 +103,28 @@ def test_api_refuses_an_unknown_grade(client, seed):
     assert answer.status_code == 422
     db.session.expire_all()
     assert db.session.get(Report, rid).state == "submitted"
+
+
+def test_bulk_verify_gives_the_ticked_reports_one_grade(client, scene):
+    first = make_report(scene.item, scene.lead, scene.focus, "submitted")
+    login_as(client, scene.office)
+    queue = client.get("/review").get_data(as_text=True)
+    assert 'name="grade"' in queue
+    answer = client.post(
+        "/review/bulk-verify", data={"pick": f"{first.id}:{first.version}", "grade": "good"}
+    )
+    assert answer.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Report, first.id)
+    assert (stored.state, stored.quality_grade) == ("verified", "good")
+
+
+def test_bulk_verify_with_a_made_up_grade_verifies_nothing(client, scene):
+    report = make_report(scene.item, scene.lead, scene.focus, "submitted")
+    login_as(client, scene.office)
+    answer = client.post(
+        "/review/bulk-verify", data={"pick": f"{report.id}:{report.version}", "grade": "A+"}
+    )
+    assert answer.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).state == "submitted"

@@ -41,4 +41,12 @@ class DecideExtensionForm(VersionedForm):
 
 
 class BulkVerifyForm(FlaskForm):
-    """Only the CSRF token; the selected rows come as `pick` = "<report id>:<version>"."""
+    """The CSRF token and an optional quality grade for every ticked report; the selected
+    rows come as `pick` = "<report id>:<version>"."""
+
+    grade = SelectField(
+        _l("Quality grade for the ticked reports (optional)"),
+        choices=[("", _l("No grade"))] + list(GRADE_LABELS.items()),
+        default="",
+        validate_choice=False,
+    )

@@ -212,6 +212,7 @@ def bulk_verify(
     actor,
     entries: list[tuple[int, int]],
     *,
+    grade: str | None = None,
     now: datetime | None = None,
 ) -> tuple[list[Report], list[tuple[int, str]]]:
     """Verify many submissions from the queue: `entries` are (report id, version seen).
@@ -226,6 +227,7 @@ def bulk_verify(
     SAVEPOINT, so one that opened the transaction committed it when released, and a batch
     the caller rolled back kept its first report verified there (not on PostgreSQL)."""
     now = now or clock.now()
+    grade = checked_grade(grade)  # one grade for the batch: a bad one refuses all of it
     versions = dict(entries)
     reports = db.session.scalars(
         select(Report)
@@ -244,7 +246,7 @@ def bulk_verify(
             skipped.append((report_id, _("Not found")))
             continue
         try:
-            verify_report(actor, report, expected_version=versions[report_id], now=now)
+            verify_report(actor, report, expected_version=versions[report_id], grade=grade, now=now)
         except DomainError as error:
             skipped.append((report_id, error.message or error.code))
             continue

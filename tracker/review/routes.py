@@ -197,8 +197,14 @@ def bulk():
         return redirect(url_for("review.queue")), 303
     if not is_office(current_user):
         abort(403)
-    with one_transaction():
-        verified, skipped = bulk_verify(current_user, entries, now=clock.now())
+    try:
+        with one_transaction():
+            verified, skipped = bulk_verify(
+                current_user, entries, grade=form.grade.data or None, now=clock.now()
+            )
+    except ValidationFailed as error:
+        apply_errors(None, error)  # the grade was not one of the list: a flash
+        return redirect(url_for("review.queue")), 303
     if verified:
         flash(_("%(n)s reports verified.", n=len(verified)), "success")
     for report_id, reason in skipped:
