@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from tracker import clock
 from tracker.assessment import bp
-from tracker.assessment.documents import sheets_docx, sheets_xlsx
+from tracker.assessment.documents import ranking_rows, sheets_docx, sheets_xlsx
 from tracker.assessment.sheets import ScoreSheets, build_sheets
 from tracker.assessment.vocabulary import EVENTS
 from tracker.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
@@ -53,7 +53,14 @@ def _choices(year: int, quarter: int | None) -> dict:
 def index():
     year, quarter = requested_range()
     result = _build(year, quarter)
-    return render_template("assessment/index.html", result=result, **_choices(year, quarter))
+    headers, rows = ranking_rows(result)
+    return render_template(
+        "assessment/index.html",
+        result=result,
+        headers=headers,
+        lines=list(zip(result.sheets, rows, strict=True)),
+        **_choices(year, quarter),
+    )
 
 
 def _sees_department(department_id: int) -> bool:
