@@ -13,6 +13,8 @@ import io
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from tests.assessment_support import HEADER as RULES_HEADER
+from tests.assessment_support import RULES_2025
 from tests.conftest import login_as
 from tests.items_support import (
     NOW,
@@ -21,8 +23,11 @@ from tests.items_support import (
     make_report,
     pinned_today,  # noqa: F401
 )
+from tracker.assessment.operations import import_rules
+from tracker.assessment.parsing import parse_rules
 from tracker.extensions import db
 from tracker.models import (
+    AssessmentRuleSet,
     AuditEvent,
     CoordinationRequest,
     ExtensionRequest,
@@ -100,6 +105,11 @@ bulk_verify         submitted    ok    ok     403   403  403   403
 view_coordination   coord_open   ok    ok     403   403  403   ok
 resolve_coordination coord_open  ok    ok     403   403  403   403
 resolve_coordination coord_done  409   409    403   403  403   403
+assessment_sheets   rules        ok    ok     403   403  403   ok
+assessment_own      rules        ok    ok     ok    404  404   ok
+assessment_export   rules        ok    ok     403   403  403   ok
+assessment_rules    any          ok    ok     403   403  403   403
+store_rules         any          ok    ok     403   403  403   403
 """
 
 # 签收 (tracker/signoff/acknowledge.py): `open` — the new item waits for its lead's 签收;
@@ -127,7 +137,17 @@ for line in (GRID + ACK_GRID).strip().splitlines():
         pytest.param(action, state, dict(zip(ROLES, answers, strict=True)), id=f"{action}-{state}")
     )
 
-READS = {"view_item", "view_report", "download", "review_queue", "view_coordination"}
+READS = {
+    "view_item",
+    "view_report",
+    "download",
+    "review_queue",
+    "assessment_sheets",
+    "assessment_own",
+    "assessment_export",
+    "assessment_rules",
+    "view_coordination",
+}
 
 
 def build(state: str, suffix: str) -> dict:
@@ -198,6 +218,8 @@ def build(state: str, suffix: str) -> dict:
             decide_extension(scene.office, objects["extension"], approve=True)
     if state.startswith("ms_"):
         objects["milestones"] = _milestones(scene, state)
+    if state == "rules" and not db.session.query(AssessmentRuleSet).count():
+        import_rules(None, parse_rules(RULES_2025), now=NOW)
     db.session.commit()
     return objects
 
@@ -347,7 +369,21 @@ def request_for(action: str, objects: dict):
             "/resolve",
             {"resolution": "已协调"},
         ),
+        "assessment_sheets": ("GET", "/assessment/?year=2026", None),
+        "assessment_own": ("GET", f"/assessment/departments/{scene.lead_dept.id}", None),
+        "assessment_export": ("GET", "/assessment/sheets.xlsx?year=2026", None),
+        "assessment_rules": ("GET", "/assessment/rules", None),
+        # Each role's attempt is a later year than the last stored one (no overlap).
+        "store_rules": (
+            "POST",
+            "/assessment/rules",
+            {"rules": f"{RULES_HEADER}{2030 + _rule_versions()},,100,报送,,report_late,-1\n"},
+        ),
     }[action]
+
+
+def _rule_versions() -> int:
+    return db.session.query(AssessmentRuleSet).count()
 
 
 def snapshot() -> tuple:
@@ -363,6 +399,7 @@ def snapshot() -> tuple:
         sorted((c.id, c.state) for c in db.session.query(CoordinationRequest)),
         sorted((a.id, a.state) for a in db.session.query(ItemAssignment)),
         sorted((i.id, i.state) for i in db.session.query(Instruction)),
+        db.session.query(AssessmentRuleSet).count(),
     )
 
 

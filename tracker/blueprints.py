@@ -35,6 +35,9 @@ def area_blueprints() -> list:
     from tracker.api import routes_reports as api_reports
     from tracker.api import routes_signoff as api_signoff
     from tracker.api.token_routes import tokens_bp as api_tokens_bp
+    from tracker.assessment import bp as assessment_bp
+    from tracker.assessment import routes as assessment_routes
+    from tracker.assessment import rules_routes as assessment_rules_routes
     from tracker.bulletins import bp as bulletins_bp
     from tracker.bulletins import routes as bulletins_routes
     from tracker.calendar_feed import bp as calendar_bp
@@ -82,6 +85,8 @@ def area_blueprints() -> list:
         api_plans,
         api_reports,
         api_signoff,
+        assessment_routes,
+        assessment_rules_routes,
         bulletins_routes,
         calendar_routes,
         coordination_routes,
@@ -117,6 +122,7 @@ def area_blueprints() -> list:
         api_bp,
         api_tokens_bp,
         holidays_bp,
+        assessment_bp,
         letters_bp,
         coordination_bp,
         signoff_bp,
@@ -130,6 +136,7 @@ def _views(*modules) -> None:
 
 def area_commands() -> list:
     """Every area's CLI group (plan, notify, scheduler, …)."""
+    from tracker.assessment.cli import assessment_cli
     from tracker.backup.cli import backup_cli
     from tracker.holidays.cli import holidays_cli
     from tracker.items.cli import items_cli
@@ -145,5 +152,6 @@ def area_commands() -> list:
         items_cli,
         backup_cli,
         holidays_cli,
+        assessment_cli,
         letters_cli,
     ]

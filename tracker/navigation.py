@@ -42,6 +42,8 @@ NAV_LINKS: list[NavLink] = [
     NavLink("dashboard.my_department", _l("Department dashboard"), LIAISON),
     NavLink("bulletins.index", _l("Bulletins"), SEE_ALL_ROLES),
     NavLink("letters.index", _l("Letters")),
+    NavLink("assessment.index", _l("Assessment"), SEE_ALL_ROLES),
+    NavLink("assessment.mine", _l("Our assessment"), LIAISON),
     NavLink("spreadsheets.index", _l("Spreadsheets")),
     NavLink("admin.users", _l("Users"), ADMIN),
     NavLink("admin.departments", _l("Departments"), ADMIN),

@@ -8,6 +8,8 @@ from flask_login import current_user
 
 from tracker import workflow
 from tracker.api.token_routes import api_token_form, api_token_rows
+from tracker.assessment import labels as assessment_labels
+from tracker.assessment.vocabulary import event_label as assessment_event_label
 from tracker.indicators.labels import status_badge as indicator_status_badge
 from tracker.indicators.labels import template_value_display
 from tracker.item_predicates import due_soon_days
@@ -85,6 +87,9 @@ def register_template_helpers(app: Flask) -> None:
         # Indicators.
         indicator_status_badge=indicator_status_badge,
         indicator_value_display=template_value_display,
+        # Assessment scores (review quality grade, event labels).
+        grade_label=assessment_labels.grade_label,
+        assessment_event_label=assessment_event_label,
         # Supervision letters.
         letter_level_label=letter_texts.level_label,
         letter_state_label=letter_texts.state_label,

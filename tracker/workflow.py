@@ -40,6 +40,15 @@ class ItemStatus(StrEnum):
     COMPLETED = "completed"
 
 
+class QualityGrade(StrEnum):
+    """The reviewer's grade of a verified report (优/良/中/差), scored by assessment rules."""
+
+    EXCELLENT = "excellent"
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+
+
 class ExtensionState(StrEnum):
     """A deadline extension request (延期申请)."""
 

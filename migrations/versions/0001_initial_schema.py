@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 01:31:10.224335
+Create Date: 2026-12-04 04:09:57.633969
 
 """
 from alembic import op
@@ -161,6 +161,20 @@ def upgrade():
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
 
+    op.create_table('assessment_rule_set',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('first_year', sa.Integer(), nullable=False),
+    sa.Column('last_year', sa.Integer(), nullable=True),
+    sa.Column('base_score', sa.Float(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('base_score >= 0', name=op.f('ck_assessment_rule_set_base')),
+    sa.CheckConstraint('last_year IS NULL OR last_year >= first_year', name=op.f('ck_assessment_rule_set_years')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_assessment_rule_set_created_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_rule_set')),
+    sa.UniqueConstraint('first_year', name=op.f('uq_assessment_rule_set_first_year'))
+    )
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
@@ -273,6 +287,30 @@ def upgrade():
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_source_sha256'), ['source_sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_plan_status'), ['status'], unique=False)
+
+    op.create_table('assessment_cap',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rule_set_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=60), nullable=False),
+    sa.Column('cap', sa.Float(), nullable=False),
+    sa.CheckConstraint('cap >= 0', name=op.f('ck_assessment_cap_cap')),
+    sa.ForeignKeyConstraint(['rule_set_id'], ['assessment_rule_set.id'], name=op.f('fk_assessment_cap_rule_set_id_assessment_rule_set'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_cap')),
+    sa.UniqueConstraint('rule_set_id', 'category', name=op.f('uq_assessment_cap_rule_set_id'))
+    )
+    op.create_table('assessment_rule',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rule_set_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('event', sa.String(length=40), nullable=False),
+    sa.Column('category', sa.String(length=60), nullable=False),
+    sa.Column('points', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['rule_set_id'], ['assessment_rule_set.id'], name=op.f('fk_assessment_rule_rule_set_id_assessment_rule_set'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_rule')),
+    sa.UniqueConstraint('rule_set_id', 'event', name=op.f('uq_assessment_rule_rule_set_id'))
+    )
+    with op.batch_alter_table('assessment_rule', schema=None) as batch_op:
+        batch_op.create_index('ix_assessment_rule_set_position', ['rule_set_id', 'position'], unique=False)
 
     op.create_table('holiday_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -627,10 +665,12 @@ def upgrade():
     sa.Column('review_comment', sa.Text(), nullable=True),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
     sa.Column('approved_at', sa.DateTime(), nullable=True),
+    sa.Column('quality_grade', sa.String(length=12), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("quality_grade IS NULL OR quality_grade IN ('excellent', 'good', 'fair', 'poor')", name=op.f('ck_report_grade')),
     sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_report_state')),
     sa.CheckConstraint('progress >= 0 AND progress <= 100', name=op.f('ck_report_progress')),
     sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_report_approved_by_id_user_account')),
@@ -857,6 +897,11 @@ def downgrade():
         batch_op.drop_index('ix_holiday_entry_year')
 
     op.drop_table('holiday_entry')
+    with op.batch_alter_table('assessment_rule', schema=None) as batch_op:
+        batch_op.drop_index('ix_assessment_rule_set_position')
+
+    op.drop_table('assessment_rule')
+    op.drop_table('assessment_cap')
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_status'))
         batch_op.drop_index(batch_op.f('ix_plan_source_sha256'))
@@ -881,6 +926,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_event_actor_id'))
 
     op.drop_table('audit_event')
+    op.drop_table('assessment_rule_set')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 

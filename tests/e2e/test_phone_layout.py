@@ -91,6 +91,7 @@ SECOND_HOP = [
     ("/bulletins/?plan={plan}", r"^/bulletins/\d+"),
     ("/review", r"^/reports/\d+$"),
     ("/dashboard/?plan={plan}", r"^/dashboard/department/\d+"),
+    ("/assessment/?year=2025", r"^/assessment/departments/\d+"),
     ("/admin/users", r"^/admin/users/\d+$"),
     ("/admin/departments", r"^/admin/departments/\d+$"),
 ]
@@ -231,6 +232,7 @@ def test_every_page_fits_a_phone_for_every_role(live_server, demo, browser):
             "/items/new",
             "/items/generate",
             "/plans/import",
+            "/assessment/rules",
         ],
         "leader": [
             "/dashboard/",

@@ -16,7 +16,10 @@ from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.access import require
-from tracker.api import serializers
+from tracker.api import (
+    schemas_reports,  # noqa: F401  (registers the schemas)
+    serializers,
+)
 from tracker.api.spec import created, operation
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
@@ -180,7 +183,7 @@ def report_submit(report_id: int, body):
     summary="Verify a submitted report (office)",
     tag="reports",
     response="Report",
-    body="VerifyBody",
+    body="ReportVerifyBody",
     errors=(403, 409),
 )
 def report_verify(report_id: int, body):
@@ -192,6 +195,7 @@ def report_verify(report_id: int, body):
             target,
             expected_version=body["version"],
             comment=body.get("comment", ""),
+            grade=body.get("grade"),
             now=clock.now(),
         )
     return jsonify(report_json(report_id))

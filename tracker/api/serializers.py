@@ -149,6 +149,7 @@ def report(row) -> dict:
         "on_behalf": bool(row.on_behalf),
         "entered_by": row.author.display_name if row.on_behalf and row.author else None,
         "review_comment": row.review_comment,
+        "quality_grade": row.quality_grade,
         "submitted_at": iso_instant(row.submitted_at),
         "reviewed_at": iso_instant(row.reviewed_at),
         "approved_at": iso_instant(row.approved_at),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 
+from tracker.assessment.bulletin import add_to_docx as add_assessment
 from tracker.bulletins.data import Bulletin
 from tracker.documents import docx
 from tracker.letters.document import bulletin_letters_section
@@ -163,7 +164,8 @@ def issue_text(issue) -> str:
     return "；".join(parts)
 
 
-def render_docx(bulletin: Bulletin) -> bytes:
+def render_docx(bulletin: Bulletin, assessment=None) -> bytes:
+    """`assessment`: the quarter's score sheets (tracker/assessment/bulletin.py), if any."""
     document = docx.new_document(page_numbers=False)
     docx.title(
         document,
@@ -227,6 +229,7 @@ def render_docx(bulletin: Bulletin) -> bytes:
         ),
         letters_issued_between(bulletin.period.start_date, bulletin.today),
     )
+    add_assessment(document, assessment)
     docx.paragraph(document)
     docx.paragraph(document, bulletin.issuer, align=docx.RIGHT)
     docx.paragraph(document, format_date(bulletin.today, "long"), align=docx.RIGHT)

@@ -7,6 +7,7 @@ import logging
 from flask import abort, current_app, render_template
 
 from tracker import clock
+from tracker.assessment.bulletin import bulletin_section
 from tracker.bulletins import bp
 from tracker.bulletins.data import build_bulletin, bulletin_periods
 from tracker.bulletins.document import (
@@ -59,6 +60,7 @@ def show(period_id: int):
     return render_template(
         "bulletins/show.html",
         bulletin=bulletin,
+        assessment=bulletin_section(period, clock.today(), current_app.config["TIMEZONE"]),
         summary=summary_text(bulletin),
         ranking=ranking_text(bulletin),
         behind=behind_text(bulletin),
@@ -75,6 +77,9 @@ def show(period_id: int):
 def download(period_id: int):
     period = _period_or_404(period_id)
     bulletin = build_bulletin(period, clock.today(), current_app.config["TIMEZONE"])
+    assessment = bulletin_section(period, clock.today(), current_app.config["TIMEZONE"])
     return send_download(
-        render_docx(bulletin), filename=f"通报-{period.label}.docx", mimetype=DOCX_MIMETYPE
+        render_docx(bulletin, assessment),
+        filename=f"通报-{period.label}.docx",
+        mimetype=DOCX_MIMETYPE,
     )

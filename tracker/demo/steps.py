@@ -3,6 +3,7 @@
 
 def extra_demo_steps() -> list:
     """Each step is `step(result, departments_by_code, now)`; idempotent like the rest."""
+    from tracker.demo.assessment import load_assessment_demo
     from tracker.demo.indicators import load_indicator_demo
     from tracker.demo.items import load_items_demo
     from tracker.demo.letters import load_letters_demo
@@ -18,4 +19,5 @@ def extra_demo_steps() -> list:
         load_letters_demo,
         load_signoff_demo,
         load_acknowledgement_demo,
+        load_assessment_demo,
     ]

@@ -1,6 +1,7 @@
 """The domain model, split by aggregate and re-exported here."""
 
 from tracker.models.acknowledge import ItemAssignment
+from tracker.models.assessment import AssessmentCap, AssessmentRule, AssessmentRuleSet
 from tracker.models.audit import AuditEvent, AuditEventImmutable
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.coordination import CoordinationRequest
@@ -24,6 +25,9 @@ from tracker.models.work import (
 
 __all__ = [
     "ApiToken",
+    "AssessmentCap",
+    "AssessmentRule",
+    "AssessmentRuleSet",
     "Attachment",
     "AuditEvent",
     "AuditEventImmutable",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker import clock
 from tracker.extensions import db
 from tracker.models.base import TimestampMixin, VersionedMixin, one_of
-from tracker.workflow import ExtensionState, ItemStatus, ReviewState, Subject
+from tracker.workflow import ExtensionState, ItemStatus, QualityGrade, ReviewState, Subject
 
 item_co_department = Table(
     "item_co_department",
@@ -130,6 +130,9 @@ class Report(VersionedMixin, TimestampMixin, db.Model):
         # "Latest verified / returned" lists (ORDER BY reviewed_at DESC LIMIT n): without it
         # every verified report was joined and sorted (190–370 ms at bench M, SQLite).
         Index("ix_report_state_reviewed", "state", "reviewed_at"),
+        CheckConstraint(
+            "quality_grade IS NULL OR " + one_of("quality_grade", QualityGrade), name="grade"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,6 +156,9 @@ class Report(VersionedMixin, TimestampMixin, db.Model):
     # The department head's sign-off (tracker/signoff), when the department has an approver.
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None] = mapped_column()
+    # The reviewer's quality grade (优/良/中/差, tracker/workflow.py QualityGrade), given when
+    # verifying; scored by the assessment rules (issue #19). NULL: verified without a grade.
+    quality_grade: Mapped[str | None] = mapped_column(String(12))
     is_demo: Mapped[bool] = mapped_column(default=False)
 
     item: Mapped[WorkItem] = relationship(back_populates="reports")

@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from tracker.assessment.labels import GRADE_LABELS
 from tracker.items.forms import VersionedForm
 
 
@@ -12,6 +13,13 @@ class VerifyForm(VersionedForm):
     comment = TextAreaField(
         _l("Comment (optional)"),
         validators=[Optional(), Length(max=4000, message=_l("Use at most %(max)d characters."))],
+    )
+    # Scored by the assessment rules (tracker/assessment); checked by verify_report.
+    grade = SelectField(
+        _l("Quality grade (optional)"),
+        choices=[("", _l("No grade"))] + list(GRADE_LABELS.items()),
+        default="",
+        validate_choice=False,
     )
 
 
@@ -33,4 +41,12 @@ class DecideExtensionForm(VersionedForm):
 
 
 class BulkVerifyForm(FlaskForm):
-    """Only the CSRF token; the selected rows come as `pick` = "<report id>:<version>"."""
+    """The CSRF token and an optional quality grade for every ticked report; the selected
+    rows come as `pick` = "<report id>:<version>"."""
+
+    grade = SelectField(
+        _l("Quality grade for the ticked reports (optional)"),
+        choices=[("", _l("No grade"))] + list(GRADE_LABELS.items()),
+        default="",
+        validate_choice=False,
+    )

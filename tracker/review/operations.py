@@ -19,13 +19,13 @@ from tracker import clock
 from tracker.access import liaison_ids, link, require
 from tracker.audit import audit
 from tracker.coordination.operations import open_for_report
-from tracker.errors import DomainError
+from tracker.errors import DomainError, ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import report_subject
 from tracker.models import Report, ReportingPeriod, ReportRevision, WorkItem
 from tracker.text import clean_text, required_reason
 from tracker.transitions import Notice, transition
-from tracker.workflow import Action, ItemStatus, ReviewState
+from tracker.workflow import Action, ItemStatus, QualityGrade, ReviewState
 
 logger = logging.getLogger(__name__)
 
@@ -68,13 +68,16 @@ def verify_report(
     *,
     expected_version: int | None,
     comment: str = "",
+    grade: str | None = None,
     now: datetime | None = None,
 ) -> Report:
     """Accept a submission: it becomes immutable and updates the item's verified progress;
-    one that claims completion closes the item (销号)."""
+    one that claims completion closes the item (销号). `grade` is the optional quality grade
+    (优/良/中/差, workflow.QualityGrade) the assessment rules score."""
     now = now or clock.now()
     require(actor, Action.VERIFY, report_subject(report), obj=f"report:{report.id}")
     comment = clean_text(comment, 4000)
+    grade = checked_grade(grade)
     item = report.item
     item_before = {"status": item.status, "progress": item.progress}
 
@@ -111,11 +114,11 @@ def verify_report(
         Action.VERIFY,
         expected_version=expected_version,
         now=now,
-        values=_decision_values(actor, comment, now),
+        values={**_decision_values(actor, comment, now), "quality_grade": grade},
         effects=settle,
         event="report.verified",
         before={"state": report.state},
-        after=lambda report: {"state": report.state},
+        after=lambda report: {"state": report.state, "quality_grade": report.quality_grade},
         comment=comment or None,
         item_id=item.id,
         notice=lambda report: Notice(
@@ -137,6 +140,15 @@ def verify_report(
         )
     db.session.flush()
     return report
+
+
+def checked_grade(grade: str | None) -> str | None:
+    """An empty grade is none; anything but a QualityGrade is a 422 on the grade field."""
+    if not grade:
+        return None
+    if grade not in {g.value for g in QualityGrade}:
+        raise ValidationFailed({"grade": _("Choose a grade from the list.")})
+    return grade
 
 
 def _later_verified_exists(report: Report) -> bool:
@@ -203,6 +215,7 @@ def bulk_verify(
     actor,
     entries: list[tuple[int, int]],
     *,
+    grade: str | None = None,
     now: datetime | None = None,
 ) -> tuple[list[Report], list[tuple[int, str]]]:
     """Verify many submissions from the queue: `entries` are (report id, version seen).
@@ -217,6 +230,7 @@ def bulk_verify(
     SAVEPOINT, so one that opened the transaction committed it when released, and a batch
     the caller rolled back kept its first report verified there (not on PostgreSQL)."""
     now = now or clock.now()
+    grade = checked_grade(grade)  # one grade for the batch: a bad one refuses all of it
     versions = dict(entries)
     reports = db.session.scalars(
         select(Report)
@@ -235,7 +249,7 @@ def bulk_verify(
             skipped.append((report_id, _("Not found")))
             continue
         try:
-            verify_report(actor, report, expected_version=versions[report_id], now=now)
+            verify_report(actor, report, expected_version=versions[report_id], grade=grade, now=now)
         except DomainError as error:
             skipped.append((report_id, error.message or error.code))
             continue

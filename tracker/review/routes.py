@@ -131,10 +131,15 @@ def verify(report_id: int):
                 report,
                 expected_version=form.loaded_version(),
                 comment=form.comment.data or "",
+                grade=form.grade.data or None,
                 now=clock.now(),
             )
     except (StaleVersion, InvalidTransition) as error:
         return conflict_page(error, url_for("review.report", report_id=report_id), report.item.code)
+    except ValidationFailed as error:
+        apply_errors(form, error)
+        report = load_report(current_user, report_id, joinedload(Report.period))
+        return _review_page(report, verify_form=form, status=error.status)
     flash(
         _("The report for %(code)s was verified.", code=report.item.code),
         "success",
@@ -194,8 +199,14 @@ def bulk():
         return redirect(url_for("review.queue")), 303
     if not is_office(current_user):
         abort(403)
-    with one_transaction():
-        verified, skipped = bulk_verify(current_user, entries, now=clock.now())
+    try:
+        with one_transaction():
+            verified, skipped = bulk_verify(
+                current_user, entries, grade=form.grade.data or None, now=clock.now()
+            )
+    except ValidationFailed as error:
+        apply_errors(None, error)  # the grade was not one of the list: a flash
+        return redirect(url_for("review.queue")), 303
     if verified:
         flash(_("%(n)s reports verified.", n=len(verified)), "success")
     for report_id, reason in skipped:
