@@ -5,6 +5,7 @@ items owed a report, and what counts as on time, is the dashboards' and the 通�
 (tracker/dashboard/reporting.py: `_due_for_period`, `deadline_cutoff`); a report still
 missing counts only once its deadline has passed (`tracker.periods.deadline_passed`).
 Items: one statement (due date in the range). Letters: one statement (issued in the range).
+Milestones (issue #16): one statement (planned in the range, not reached by their date).
 Indicators (a year's sheet only — indicator values are yearly): two statements, judged by
 tracker/indicators/status.py.
 """
@@ -26,6 +27,8 @@ from tracker.indicators.status import IndicatorStatus
 from tracker.models import (
     Indicator,
     Letter,
+    Milestone,
+    MilestonePlan,
     Plan,
     Report,
     ReportingPeriod,
@@ -218,6 +221,57 @@ def letter_events(first_day: date, last_day: date) -> list[Event]:
     ]
 
 
+def milestone_events(first_day: date, last_day: date, today: date) -> list[Event]:
+    """Milestones of an approved (verified) milestone plan, planned in the range and past:
+    missed unless the office verified them reached on or before the planned date, or the
+    item was completed (销号) by then (naive-UTC day, as `owed_report`). A claim still waiting
+    for the office counts as missed until verified (the sheet is recomputed, so it is scored
+    right once it is). Counted for the item's lead department. One statement."""
+    verified = ReviewState.VERIFIED.value
+    reached_in_time = or_(
+        and_(
+            Milestone.state == verified,
+            Milestone.reached_on.is_not(None),
+            Milestone.reached_on <= Milestone.planned_date,
+        ),
+        and_(
+            WorkItem.status == ItemStatus.COMPLETED.value,
+            func.date(WorkItem.completed_at) <= Milestone.planned_date,
+        ),
+    )
+    rows = db.session.execute(
+        select(
+            Milestone.title,
+            Milestone.planned_date,
+            WorkItem.id.label("item_id"),
+            WorkItem.code,
+            WorkItem.lead_department_id,
+        )
+        .join(MilestonePlan, MilestonePlan.id == Milestone.plan_id)
+        .join(WorkItem, WorkItem.id == Milestone.item_id)
+        .where(
+            MilestonePlan.state == verified,
+            Milestone.planned_date >= first_day,
+            Milestone.planned_date <= last_day,
+            Milestone.planned_date < today,
+            WorkItem.lead_department_id.is_not(None),
+            WorkItem.retired_at.is_(None),
+            ~reached_in_time,
+        )
+        .order_by(Milestone.item_id, Milestone.position, Milestone.id)
+    ).all()
+    return [
+        Event(
+            row.lead_department_id,
+            "milestone_missed",
+            "item",
+            row.item_id,
+            f"{row.code} · {row.title} · {row.planned_date.isoformat()}",
+        )
+        for row in rows
+    ]
+
+
 def gather_events(
     first_day: date, last_day: date, today: date, timezone: str, *, yearly: bool
 ) -> list[Event]:
@@ -225,6 +279,7 @@ def gather_events(
     events = report_events(periods_in(first_day, last_day), today, timezone)
     events.extend(item_events(first_day, last_day, today, timezone))
     events.extend(letter_events(first_day, last_day))
+    events.extend(milestone_events(first_day, last_day, today))
     if yearly:
         events.extend(indicator_events(first_day.year))
     return events

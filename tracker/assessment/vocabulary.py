@@ -1,8 +1,8 @@
 """The events a rule may score, with their labels — pure, no I/O.
 
-Milestones missed (issue #16) are not in the list: that area is not in this tree yet, and a
-rule for an event nothing produces would score zero forever while looking meaningful. It is
-added when the area is merged. Letters received (issue #18) are scored by level.
+Every event here is produced by tracker/assessment/events.py: a rule for an event nothing
+produced would score zero forever while looking meaningful. Milestones missed (issue #16) are
+counted on the item; letters received (issue #18) are scored by level.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ EVENTS: dict[str, tuple] = {
     "item_completed_on_time": (_l("Item completed on or before its due date"), "item"),
     "item_completed_late": (_l("Item completed after its due date"), "item"),
     "item_overdue": (_l("Item past its due date, not completed"), "item"),
+    "milestone_missed": (_l("Milestone not reached by its planned date"), "item"),
     "indicator_met": (_l("Indicator met"), "indicator"),
     "indicator_not_met": (_l("Indicator not met"), "indicator"),
     "binding_indicator_met": (_l("Binding indicator met"), "indicator"),
