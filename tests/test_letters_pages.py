@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.conftest import login_as
+from tests.conftest import login_as, make_user
 from tests.letters_support import issued, scene
 from tracker.extensions import db
 
@@ -123,3 +123,28 @@ def test_a_letter_page_runs_the_same_statements_whatever_its_size(app, client):
             assert client.get(f"/letters/{letter.id}").status_code == 200
         counts.append(capture.count)
     assert counts[0] == counts[1], counts
+
+
+def test_the_department_approver_is_copied_and_may_read_but_not_reply(client, runner):
+    """A letter goes to the department's approver too (部门负责人), who reads it; the reply
+    stays with the liaisons. Another department's approver does not see it."""
+    from sqlalchemy import select
+
+    from tracker.models import Letter, OutboxMessage
+
+    s = scene()
+    approver = make_user("approver", s.dept, email="boss@fgw.example")
+    stranger = make_user("approver", s.other, email="boss@zjj.example")
+    db.session.commit()
+    issued(runner, s)
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "letter")).all()
+    assert mails and all("boss@fgw.example" in m.cc_addrs for m in mails)
+    assert all("boss@zjj.example" not in m.cc_addrs + m.to_addrs for m in mails)
+    letter = db.session.scalars(select(Letter).order_by(Letter.id)).first()
+    login_as(client, approver)
+    assert client.get(f"/letters/{letter.id}").status_code == 200
+    assert letter.number in client.get("/letters/").get_data(as_text=True)
+    reply = client.post(f"/letters/{letter.id}/reply", data={"version": "1", "reply": "x"})
+    assert reply.status_code == 403
+    login_as(client, stranger)
+    assert client.get(f"/letters/{letter.id}").status_code == 404

@@ -40,18 +40,26 @@ class FakeUser:
 
 DEPT_FOR = {Relation.LEAD: LEAD_DEPT, Relation.CO: CO_DEPT, Relation.NONE: OTHER_DEPT}
 
-# Who may take each action, whatever the state: office-like roles by name, liaisons by
-# how their department relates to the item.
+# Who may take each action, whatever the state: office-like roles by name, liaisons and
+# approvers by how their department relates to the item.
 OFFICE = {"admin", "office"}
 WHO: dict[Action, set[str]] = {
-    Action.VIEW: {"admin", "office", "leader", "liaison:lead", "liaison:co"},
+    Action.VIEW: {
+        "admin",
+        "office",
+        "leader",
+        "liaison:lead",
+        "liaison:co",
+        "approver:lead",
+        "approver:co",
+    },
     Action.EDIT_ITEM: OFFICE,
     Action.ASSIGN_ITEM: OFFICE,
     Action.RETIRE_ITEM: OFFICE,
     Action.REOPEN_ITEM: OFFICE,
     Action.DECIDE_EXTENSION: OFFICE,
     Action.VERIFY: OFFICE,
-    Action.RETURN: OFFICE,
+    Action.RETURN: OFFICE | {"approver:lead"},
     Action.CONTRIBUTE: {"liaison:lead", "liaison:co"},
     Action.REQUEST_EXTENSION: {"liaison:lead"},
     Action.CREATE_REPORT: {"liaison:lead"},
@@ -60,14 +68,26 @@ WHO: dict[Action, set[str]] = {
     Action.REPORT_ON_BEHALF: OFFICE,
     Action.VIEW_COORDINATION: {"admin", "office", "leader"},
     Action.RESOLVE_COORDINATION: OFFICE,
+    Action.SUBMIT_FOR_APPROVAL: {"liaison:lead"},
+    Action.APPROVE: {"approver:lead"},
+    Action.ACKNOWLEDGE: {"liaison:lead"},
+    Action.REQUEST_REASSIGNMENT: {"liaison:lead"},
+    Action.DECIDE_REASSIGNMENT: OFFICE,
+    Action.WRITE_INSTRUCTION: {"leader"},
+    Action.ANSWER_INSTRUCTION: {"liaison:lead"},
 }
 # The review states in which a review action makes sense (None: no review state at all).
 WHEN: dict[Action, set[ReviewState]] = {
     Action.EDIT: {ReviewState.DRAFT, ReviewState.RETURNED},
     Action.SUBMIT: {ReviewState.DRAFT, ReviewState.RETURNED},
+    Action.SUBMIT_FOR_APPROVAL: {ReviewState.DRAFT, ReviewState.RETURNED},
+    Action.APPROVE: {ReviewState.PENDING_APPROVAL},
     Action.VERIFY: {ReviewState.SUBMITTED},
-    Action.RETURN: {ReviewState.SUBMITTED},
+    Action.RETURN: {ReviewState.SUBMITTED, ReviewState.PENDING_APPROVAL},
 }
+# Who returns in which state: the approver a report waiting for sign-off, the office a
+# submission.
+RETURNS_IN = {ReviewState.PENDING_APPROVAL: {"approver:lead"}, ReviewState.SUBMITTED: OFFICE}
 NOT_WHEN_CLOSED = {
     Action.CREATE_REPORT,
     Action.EDIT,
@@ -77,12 +97,20 @@ NOT_WHEN_CLOSED = {
     Action.REQUEST_EXTENSION,
     Action.RETIRE_ITEM,
     Action.REPORT_ON_BEHALF,
+    Action.SUBMIT_FOR_APPROVAL,
+    Action.APPROVE,
+    Action.ACKNOWLEDGE,
+    Action.REQUEST_REASSIGNMENT,
+    Action.WRITE_INSTRUCTION,
 }
 
 
 def expected(role: Role, relation: Relation, action: Action, state, closed, pending) -> bool:
-    who = f"liaison:{relation.value}" if role is Role.LIAISON else role.value
+    by_relation = role in (Role.LIAISON, Role.APPROVER)
+    who = f"{role.value}:{relation.value}" if by_relation else role.value
     if who not in WHO[action]:
+        return False
+    if action is Action.RETURN and state in RETURNS_IN and who not in RETURNS_IN[state]:
         return False
     if action in WHEN and state not in WHEN[action]:
         return False
@@ -133,7 +161,7 @@ def test_the_grid_is_exhaustive_and_mostly_denials():
         can(FakeUser(role.value, DEPT_FOR[rel]), action, _subject(state, closed, pending))
         for state, action, role, rel, closed, pending in ALL_CELLS
     )
-    assert len(ALL_CELLS) == 5 * len(Action) * 4 * 3 * 2 * 2
+    assert len(ALL_CELLS) == len(STATES) * len(Action) * len(Role) * 3 * 2 * 2
     # Denials dominate: a new "allow" anywhere changes this number and must be deliberate.
     assert allowed == sum(expected(*_reorder(c)) for c in ALL_CELLS)
     assert allowed < len(ALL_CELLS) // 3
@@ -166,6 +194,15 @@ def _reorder(cell):
         (Role.OFFICE, Relation.NONE, Action.REOPEN_ITEM, None, False, False),
         (Role.OFFICE, Relation.NONE, Action.REOPEN_ITEM, None, True, True),
         (Role.LIAISON, Relation.LEAD, Action.CREATE_REPORT, None, True, False),
+        (Role.APPROVER, Relation.LEAD, Action.APPROVE, ReviewState.PENDING_APPROVAL, False, True),
+        (Role.APPROVER, Relation.NONE, Action.APPROVE, ReviewState.PENDING_APPROVAL, False, False),
+        (Role.APPROVER, Relation.LEAD, Action.RETURN, ReviewState.PENDING_APPROVAL, False, True),
+        (Role.APPROVER, Relation.LEAD, Action.RETURN, ReviewState.SUBMITTED, False, False),
+        (Role.OFFICE, Relation.NONE, Action.RETURN, ReviewState.PENDING_APPROVAL, False, False),
+        (Role.APPROVER, Relation.LEAD, Action.EDIT, ReviewState.DRAFT, False, False),
+        (Role.LEADER, Relation.NONE, Action.WRITE_INSTRUCTION, None, False, True),
+        (Role.LEADER, Relation.NONE, Action.WRITE_INSTRUCTION, None, True, False),
+        (Role.LIAISON, Relation.CO, Action.ACKNOWLEDGE, None, False, False),
     ],
 )
 def test_hand_written_cells(role, relation, action, state, closed, allowed):
@@ -191,6 +228,10 @@ def test_transition_table_is_the_documented_flow():
         (ReviewState.RETURNED, Action.SUBMIT): ReviewState.SUBMITTED,
         (ReviewState.SUBMITTED, Action.VERIFY): ReviewState.VERIFIED,
         (ReviewState.SUBMITTED, Action.RETURN): ReviewState.RETURNED,
+        (ReviewState.DRAFT, Action.SUBMIT_FOR_APPROVAL): ReviewState.PENDING_APPROVAL,
+        (ReviewState.RETURNED, Action.SUBMIT_FOR_APPROVAL): ReviewState.PENDING_APPROVAL,
+        (ReviewState.PENDING_APPROVAL, Action.APPROVE): ReviewState.SUBMITTED,
+        (ReviewState.PENDING_APPROVAL, Action.RETURN): ReviewState.RETURNED,
     }
     for state, action in itertools.product(ReviewState, Action):
         assert next_state(state, action) == TRANSITIONS.get((state, action))
@@ -207,6 +248,19 @@ def test_relation_and_role_helpers():
     assert can_see_all(FakeUser("leader", 1)) and not is_office(FakeUser("leader", 1))
     assert is_office(FakeUser("admin", 1)) and is_office(FakeUser("office", 1))
     assert not can_see_all(FakeUser("liaison", 1))
+
+
+def test_the_office_keeps_the_pen_on_a_report_it_entered():
+    """代报: the office edits and submits its own on-behalf report, nobody else's."""
+    office = FakeUser("office", 9)
+    mine = Subject(LEAD_DEPT, state=ReviewState.DRAFT, on_behalf=True)
+    theirs = Subject(LEAD_DEPT, state=ReviewState.DRAFT)
+    assert can(office, Action.EDIT, mine) and can(office, Action.SUBMIT, mine)
+    assert not can(office, Action.EDIT, theirs) and not can(office, Action.SUBMIT, theirs)
+    assert not can(office, Action.VERIFY, mine)
+    assert not can(FakeUser("leader", 9), Action.EDIT, mine)
+    closed = Subject(LEAD_DEPT, state=ReviewState.DRAFT, on_behalf=True, closed=True)
+    assert not can(office, Action.SUBMIT, closed)
 
 
 def test_an_item_without_lead_is_visible_to_no_liaison():

@@ -3,87 +3,27 @@ OpenAPI document publishes them as its components."""
 
 from __future__ import annotations
 
+from tracker.api.schema_kit import (
+    BOOL,
+    DATE,
+    DATETIME,
+    ID,
+    INT,
+    STRING,
+    VERSION,
+    list_of,
+    nullable,
+    obj,
+    page_of,
+    ref,
+    text,
+)
+from tracker.api.schemas_indicators import INDICATOR_SCHEMAS
 from tracker.api.schemas_schedule import SCHEDULE_SCHEMAS
 from tracker.workflow import AckState, ItemStatus, ReviewState, Role
 
-MAX_ID = 2**31 - 1
-# PostgreSQL refuses NUL in text; such input is refused up front, not by a database error.
-NO_NUL = "^[^\\u0000]*$"
-
 REVIEW_STATES = [state.value for state in ReviewState]
 ITEM_STATUSES = [status.value for status in ItemStatus]
-INDICATOR_STATUSES = [
-    "met",
-    "not_met",
-    "on_track",
-    "behind",
-    "far_behind",
-    "done",
-    "not_yet",
-    "no_data",
-    "not_started",
-]
-
-
-def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def text(max_length: int, *, min_length: int = 0, **extra) -> dict:
-    schema = {"type": "string", "maxLength": max_length, "pattern": NO_NUL, **extra}
-    if min_length:
-        schema["minLength"] = min_length
-    return schema
-
-
-def nullable(schema: dict) -> dict:
-    """The schema or null (OpenAPI 3.1 spells it as a type list)."""
-    if "$ref" in schema:
-        return {"anyOf": [schema, {"type": "null"}]}
-    kind = schema["type"]
-    return {**schema, "type": [*(kind if isinstance(kind, list) else [kind]), "null"]}
-
-
-def obj(properties: dict, required=None, **extra) -> dict:
-    """A closed object: unknown fields are refused (requests) or a bug (responses)."""
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties) if required is None else list(required),
-        "additionalProperties": False,
-        **extra,
-    }
-
-
-ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-VERSION = {
-    "type": "integer",
-    "minimum": 1,
-    "maximum": MAX_ID,
-    "description": "The version the object was read at; a stale one answers 409.",
-}
-DATE = {"type": "string", "format": "date"}
-DATETIME = {"type": "string", "format": "date-time"}
-STRING = {"type": "string"}
-INT = {"type": "integer"}
-BOOL = {"type": "boolean"}
-
-
-def page_of(name: str) -> dict:
-    return obj(
-        {
-            "items": {"type": "array", "items": ref(name)},
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": 200},
-            "total": {"type": "integer", "minimum": 0},
-        }
-    )
-
-
-def list_of(name: str) -> dict:
-    return obj({"items": {"type": "array", "items": ref(name)}})
-
-
 DEPARTMENT = obj(
     {
         "id": INT,
@@ -273,71 +213,6 @@ VERSION_BODY = obj({"version": VERSION})
 VERIFY_BODY = obj({"version": VERSION, "comment": text(2000)}, required=["version"])
 RETURN_BODY = obj({"version": VERSION, "reason": text(2000, min_length=1)})
 
-_INDICATOR_FIELDS = {
-    "id": INT,
-    "plan_id": INT,
-    "number": INT,
-    "category": STRING,
-    "name": STRING,
-    "unit": nullable(STRING),
-    "kind": {"type": "string", "enum": ["floor", "target", "cumulative", "rank", "milestone"]},
-    "attribute": {"type": "string", "enum": ["约束性", "预期性"]},
-    "baseline": {"type": ["number", "null"]},
-    "baseline_text": nullable(STRING),
-    "target": {"type": ["number", "null"]},
-    "target_text": nullable(STRING),
-    "cumulative": BOOL,
-    "department": nullable(ref("Department")),
-    "version": INT,
-}
-INDICATOR = obj(_INDICATOR_FIELDS)
-INDICATOR_DETAIL = obj(
-    {
-        **_INDICATOR_FIELDS,
-        "values": {
-            "type": "array",
-            "items": ref("IndicatorValue"),
-            "description": "Yearly values; other departments see verified ones only.",
-        },
-    }
-)
-INDICATOR_VALUE = obj(
-    {
-        "id": INT,
-        "indicator_id": INT,
-        "year": INT,
-        "value": {"type": "string", "description": "As reported (a number, 完成, 前三 …)."},
-        "value_number": {"type": ["number", "null"]},
-        "note": STRING,
-        "state": {"type": "string", "enum": REVIEW_STATES},
-        "status": {
-            "type": "string",
-            "enum": INDICATOR_STATUSES,
-            "description": "The indicator's status in this year, judged from verified values.",
-        },
-        "warning": {"type": "boolean", "description": "A binding indicator behind (预警)."},
-        "review_comment": nullable(STRING),
-        "submitted_at": nullable(DATETIME),
-        "reviewed_at": nullable(DATETIME),
-        "version": INT,
-    }
-)
-VALUE_INPUT = {
-    "anyOf": [text(60, min_length=1), {"type": "number", "minimum": -1e15, "maximum": 1e15}]
-}
-INDICATOR_VALUE_CREATE = obj(
-    {
-        "year": {"type": "integer", "minimum": 1900, "maximum": 2200},
-        "value": VALUE_INPUT,
-        "note": text(4000),
-        "submit": {"type": "boolean", "description": "Submit for review at once."},
-    },
-    required=["year", "value"],
-)
-INDICATOR_VALUE_UPDATE = obj(
-    {"version": VERSION, "value": VALUE_INPUT, "note": text(4000)}, required=["version"]
-)
-
 ERROR = obj(
     {
         "error": obj(
@@ -396,10 +271,5 @@ SCHEMAS: dict[str, dict] = {
     "ReassignmentRequest": REASSIGNMENT_REQUEST,
     "VerifyBody": VERIFY_BODY,
     "ReturnBody": RETURN_BODY,
-    "Indicator": INDICATOR,
-    "IndicatorPage": page_of("Indicator"),
-    "IndicatorDetail": INDICATOR_DETAIL,
-    "IndicatorValue": INDICATOR_VALUE,
-    "IndicatorValueCreate": INDICATOR_VALUE_CREATE,
-    "IndicatorValueUpdate": INDICATOR_VALUE_UPDATE,
+    **INDICATOR_SCHEMAS,
 }

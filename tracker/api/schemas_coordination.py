@@ -3,7 +3,8 @@ letters'; kept apart to keep that module short)."""
 
 from __future__ import annotations
 
-from tracker.api.schemas import DATETIME, INT, SCHEMAS, STRING, nullable, obj, page_of, text
+from tracker.api.schema_kit import DATETIME, INT, STRING, nullable, obj, page_of, text
+from tracker.api.schemas import SCHEMAS
 
 COORDINATION = obj(
     {

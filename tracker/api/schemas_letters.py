@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tracker.api.schemas import (
+from tracker.api.schema_kit import (
     DATE,
     DATETIME,
     INT,
-    SCHEMAS,
     STRING,
     VERSION,
     nullable,
@@ -14,6 +13,7 @@ from tracker.api.schemas import (
     page_of,
     text,
 )
+from tracker.api.schemas import SCHEMAS
 from tracker.api.serializers import iso_instant
 from tracker.workflow import LetterLevel, LetterState
 

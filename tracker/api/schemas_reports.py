@@ -4,7 +4,8 @@ kept apart to keep that module short)."""
 
 from __future__ import annotations
 
-from tracker.api.schemas import REPORT, SCHEMAS, VERSION, obj, text
+from tracker.api.schema_kit import VERSION, obj, text
+from tracker.api.schemas import REPORT, SCHEMAS
 from tracker.workflow import QualityGrade
 
 QUALITY_GRADES = [grade.value for grade in QualityGrade]

@@ -3,40 +3,11 @@ into tracker.api.schemas.SCHEMAS; kept apart to keep that module short)."""
 
 from __future__ import annotations
 
+from tracker.api.schema_kit import DATE, INT, STRING, VERSION, nullable, obj, ref, text
 from tracker.schedule import BASES, LIGHTS
 from tracker.workflow import ReviewState
 
 REVIEW_STATES = [state.value for state in ReviewState]
-NO_NUL = "^[^\\u0000]*$"
-INT = {"type": "integer"}
-STRING = {"type": "string"}
-DATE = {"type": "string", "format": "date"}
-VERSION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
-
-
-def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def nullable(schema: dict) -> dict:
-    return {**schema, "type": [schema["type"], "null"]}
-
-
-def text(max_length: int, *, min_length: int = 0) -> dict:
-    schema = {"type": "string", "maxLength": max_length, "pattern": NO_NUL}
-    if min_length:
-        schema["minLength"] = min_length
-    return schema
-
-
-def obj(properties: dict, required=None, **extra) -> dict:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties) if required is None else list(required),
-        "additionalProperties": False,
-        **extra,
-    }
 
 
 SCHEDULE = obj(

@@ -14,7 +14,7 @@ from tracker.item_predicates import open_clause
 from tracker.letters.rules import ItemFacts, LetterFacts
 from tracker.models import Letter, Plan, Report, ReportingPeriod, ReportRevision, WorkItem
 from tracker.models.letters import letter_item
-from tracker.notify.deadlines import open_items_filter
+from tracker.notify.deadlines import open_items_filter, unreported_items
 from tracker.periods import period_containing
 from tracker.schedule_query import light_case
 from tracker.workdays import working_days_between
@@ -23,7 +23,6 @@ from tracker.workflow import OPEN_LETTER_STATES
 logger = logging.getLogger(__name__)
 
 # Report states that still owe the office a submission (as tracker.notify.deadlines).
-_UNREPORTED = ("draft", "returned")
 # Closed, cancelled and escalated letters older than this no longer answer a fact: their
 # periods and revisions are long past.
 _MEMORY = timedelta(days=400)
@@ -68,19 +67,7 @@ def late_reports(today: date) -> dict[int, tuple[int, int, str]]:
         return {}
     by_id = {p.id: p for p in periods}
     days = {p.id: working_days_between(p.deadline, today) for p in periods}
-    rows = db.session.execute(
-        select(ReportingPeriod.id.label("period_id"), WorkItem.id)
-        .join(WorkItem, WorkItem.plan_id == ReportingPeriod.plan_id)
-        .join(Plan, Plan.id == WorkItem.plan_id)
-        .outerjoin(
-            Report, and_(Report.item_id == WorkItem.id, Report.period_id == ReportingPeriod.id)
-        )
-        .where(
-            ReportingPeriod.id.in_(list(by_id)),
-            open_items_filter(),
-            or_(Report.id.is_(None), Report.state.in_(_UNREPORTED)),
-        )
-    ).all()
+    rows = db.session.execute(unreported_items(by_id, WorkItem.id)).all()
     return {
         row.id: (days[row.period_id], row.period_id, by_id[row.period_id].label) for row in rows
     }

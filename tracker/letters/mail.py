@@ -1,5 +1,5 @@
-"""A letter's mail to the department's liaisons, copied to its head and the office, through
-the outbox (its dedupe key is the letter's, so a letter is mailed once)."""
+"""A letter's mail to the department's liaisons, copied to its head, approver and the office,
+through the outbox (its dedupe key is the letter's, so a letter is mailed once)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,13 @@ def _addresses(*conditions) -> list[str]:
 def letter_draft(letter: Letter) -> MessageDraft:
     department = letter.department
     to = _addresses(User.department_id == letter.department_id, User.role == Role.LIAISON.value)
+    # The department's head (its recorded address, and its approver if it has one — the
+    # person who signs its reports off) and the office are copied.
     head = unique_addresses([department.head_email if department else None])
-    cc = unique_addresses(head + _addresses(User.role == Role.OFFICE.value), exclude=to)
+    approvers = _addresses(
+        User.department_id == letter.department_id, User.role == Role.APPROVER.value
+    )
+    cc = unique_addresses(head + approvers + _addresses(User.role == Role.OFFICE.value), exclude=to)
     if not to:  # nobody in the department to write to: the office gets it and follows up
         to, cc = cc, []
     with mail_locale():

@@ -156,7 +156,7 @@ class Report(VersionedMixin, TimestampMixin, db.Model):
     # The department head's sign-off (tracker/signoff), when the department has an approver.
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approved_at: Mapped[datetime | None] = mapped_column()
-    # The reviewer's quality grade (优/良/中/差, tracker/workflow.py QualityGrade), given when
+    # The reviewer's quality grade (优/良/中/差, tracker/workflow QualityGrade), given when
     # verifying; scored by the assessment rules (issue #19). NULL: verified without a grade.
     quality_grade: Mapped[str | None] = mapped_column(String(12))
     is_demo: Mapped[bool] = mapped_column(default=False)

@@ -56,6 +56,24 @@ def open_items_filter():
     )
 
 
+def unreported_items(period_ids, *columns):
+    """SELECT the period id (as `period_id`) and `columns` for every open item whose report
+    for one of `period_ids` is missing or still with the department (reminders, letters)."""
+    return (
+        select(ReportingPeriod.id.label("period_id"), *columns)
+        .join(WorkItem, WorkItem.plan_id == ReportingPeriod.plan_id)
+        .join(Plan, Plan.id == WorkItem.plan_id)
+        .outerjoin(
+            Report, and_(Report.item_id == WorkItem.id, Report.period_id == ReportingPeriod.id)
+        )
+        .where(
+            ReportingPeriod.id.in_(list(period_ids)),
+            open_items_filter(),
+            or_(Report.id.is_(None), Report.state.in_(_UNREPORTED)),
+        )
+    )
+
+
 def _item_dict(row) -> dict:
     return {"id": row.id, "code": row.code, "title": row.title, "url": item_url(row.id)}
 
@@ -130,25 +148,14 @@ def report_deadlines(today: date, offsets: list[int]) -> list[Deadline]:
         return []
     by_id = {p.id: p for p in periods}
     rows = db.session.execute(
-        select(
-            ReportingPeriod.id.label("period_id"),
+        unreported_items(
+            by_id,
             WorkItem.id,
             WorkItem.code,
             WorkItem.title,
             WorkItem.lead_department_id,
             Report.state,
-        )
-        .join(WorkItem, WorkItem.plan_id == ReportingPeriod.plan_id)
-        .join(Plan, Plan.id == WorkItem.plan_id)
-        .outerjoin(
-            Report, and_(Report.item_id == WorkItem.id, Report.period_id == ReportingPeriod.id)
-        )
-        .where(
-            ReportingPeriod.id.in_(list(by_id)),
-            open_items_filter(),
-            or_(Report.id.is_(None), Report.state.in_(_UNREPORTED)),
-        )
-        .order_by(ReportingPeriod.id, WorkItem.lead_department_id, WorkItem.code)
+        ).order_by(ReportingPeriod.id, WorkItem.lead_department_id, WorkItem.code)
     ).all()
     grouped: dict[tuple[int, int], list[dict]] = {}
     for row in rows:
