@@ -83,6 +83,14 @@ PAGES = (
         "/api/v1/coordination",
         required=False,
     ),
+    Page("instructions", "领导批示 (/instructions?all=1)", "office", "/instructions?all=1", False),
+    Page(
+        "api_instructions",
+        "API instruction list (/api/v1/instructions)",
+        "api",
+        "/api/v1/instructions",
+        required=False,
+    ),
     Page("indicator_page", "indicator page (/indicators/)", "office", "/indicators/"),
     Page(
         "indicator_detail",

@@ -210,11 +210,14 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
     listed = check("GET", f"{v1}/coordination", office, status=200)
     check("GET", f"{v1}/coordination", liaison_a, status=403)
     cid = listed["items"][0]["id"]
+    _check_instructions(check, seed, cid)
     resolve = f"{v1}/coordination/{{request_id}}/resolve"
     check("POST", resolve, office, json={"resolution": " "}, status=422, request_id=cid)
     check("POST", resolve, liaison_a, json={"resolution": "x"}, status=404, request_id=cid)
     check("POST", resolve, office, json={"resolution": "已协调"}, status=200, request_id=cid)
     check("POST", resolve, office, json={"resolution": "再"}, status=409, request_id=cid)
+    path = f"{v1}/coordination/{{request_id}}/instructions"
+    check("POST", path, seed.auth("leader"), json={"text": "x"}, status=409, request_id=cid)
     # 签收 (tests/test_acknowledge.py): the seed's items were assigned before any 签收 was
     # due (no open assignment: 409); asking for the same lead is 422.
     check(
@@ -299,6 +302,56 @@ def test_real_responses_conform_for_every_endpoint(client, document, seed):
     _check_milestones(check, seed, v1)
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert documented <= check.seen, documented - check.seen
+
+
+def _check_instructions(check, seed, cid: int) -> None:
+    """领导批示 (tests/test_instructions_api.py) on an item and on the open coordination
+    request `cid`, answered by the lead; the office decides a request for another lead."""
+    v1 = "/api/v1"
+    leader, office = seed.auth("leader"), seed.auth("office")
+    liaison_a, liaison_b = seed.auth("liaison_a"), seed.auth("liaison_b")
+    path = f"{v1}/items/{{item_id}}/instructions"
+    item_id = seed.item_a.id
+    check("POST", path, office, json={"text": "x"}, status=403, item_id=item_id)
+    check("POST", path, leader, json={"text": " "}, status=422, item_id=item_id)
+    made = check("POST", path, leader, json={"text": "加快"}, status=201, item_id=item_id)
+    path = f"{v1}/coordination/{{request_id}}/instructions"
+    check("POST", path, liaison_a, json={"text": "x"}, status=404, request_id=cid)
+    check("POST", path, leader, json={"text": "请支持"}, status=201, request_id=cid)
+    check("GET", f"{v1}/instructions", office, status=200)
+    one = f"{v1}/instructions/{{instruction_id}}"
+    check("GET", one, liaison_a, status=200, instruction_id=made["id"])
+    check("GET", one, liaison_b, status=404, instruction_id=made["id"] + 1000)
+    answer = f"{v1}/instructions/{{instruction_id}}/answer"
+    body = {"version": 1, "answer": "已落实"}
+    check("POST", answer, office, json=body, status=403, instruction_id=made["id"])
+    check(
+        "POST",
+        answer,
+        liaison_a,
+        json={**body, "answer": " "},
+        status=422,
+        instruction_id=made["id"],
+    )
+    check("POST", answer, liaison_a, json=body, status=200, instruction_id=made["id"])
+    check("POST", answer, liaison_a, json=body, status=409, instruction_id=made["id"])
+    new = {"plan_id": seed.plan.id, "title": "调整牵头", "lead_department_id": seed.dept_a.id}
+    item = check("POST", f"{v1}/items", office, json=new, status=201)
+    asked = check(
+        "POST",
+        f"{v1}/items/{{item_id}}/reassignment-requests",
+        liaison_a,
+        json={"reason": "职责不符", "department_id": seed.dept_b.id},
+        status=201,
+        item_id=item["id"],
+    )
+    decide = f"{v1}/items/{{item_id}}/reassignment-requests/{{assignment_id}}/decide"
+    ids = {"item_id": item["id"], "assignment_id": asked["id"]}
+    check("POST", decide, liaison_a, json={"decision": "approve"}, status=403, **ids)
+    refuse = {"decision": "refuse", "comment": " "}
+    check("POST", decide, office, json=refuse, status=422, **ids)
+    check("POST", decide, office, json={"decision": "approve"}, status=200, **ids)
+    check("POST", decide, office, json={"decision": "approve"}, status=409, **ids)
 
 
 def _check_letters(check, seed, office, liaison_a, liaison_b) -> None:

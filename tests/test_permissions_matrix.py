@@ -125,6 +125,9 @@ write_instruction   open         403   403    403   403  404   ok
 write_instruction   closed       403   403    403   403  404   409
 answer_instruction  instructed   403   403    ok    403  404   403
 answer_instruction  answered     403   403    409   403  404   403
+write_instruction   coord_open   403   403    403   403  403   ok
+write_instruction   coord_done   403   403    403   403  403   409
+answer_instruction  coord_instr  403   403    ok    404  404   403
 """
 
 ROWS = []
@@ -166,7 +169,7 @@ def build(state: str, suffix: str) -> dict:
             )[0]
     if state == "behalf_draft":  # 代报: the office's draft for the department
         objects["report"] = make_report(scene.item, scene.office, scene.focus, "draft")
-    if state in ("coord_open", "coord_done"):
+    if state in ("coord_open", "coord_done", "coord_instr"):
         from tracker.coordination.operations import resolve_coordination
 
         report = make_report(
@@ -182,6 +185,12 @@ def build(state: str, suffix: str) -> dict:
         )
         if state == "coord_done":
             resolve_coordination(scene.office, objects["coordination"], resolution="已协调")
+        if state == "coord_instr":  # 批示 on the request: its owner department answers
+            from tracker.signoff.instructions import write_coordination_instruction
+
+            objects["instruction"] = write_coordination_instruction(
+                scene.leader, objects["coordination"], text="批示", now=NOW
+            )
     if state == "closed":
         make_report(
             scene.item,
@@ -353,7 +362,12 @@ def request_for(action: str, objects: dict):
             f"/items/{item.id}/reassignment/decide",
             {"decision": "approve", "lead_department_id": scene.co_dept.id, "comment": ""},
         ),
-        "write_instruction": ("POST", f"/items/{item.id}/instructions/new", {"text": "批示"}),
+        "write_instruction": (
+            # On a coordination request (协调事项) when the state has one, else on the item.
+            ("POST", f"/coordination/{objects['coordination'].id}/instructions", {"text": "批示"})
+            if "coordination" in objects
+            else ("POST", f"/items/{item.id}/instructions/new", {"text": "批示"})
+        ),
         "answer_instruction": (
             "POST",
             f"/instructions/{objects['instruction'].id if 'instruction' in objects else 0}/answer",

@@ -27,6 +27,7 @@ def area_blueprints() -> list:
     from tracker.api import openapi as api_openapi
     from tracker.api import routes_coordination as api_coordination
     from tracker.api import routes_indicators as api_indicators
+    from tracker.api import routes_instructions as api_instructions
     from tracker.api import routes_items as api_items
     from tracker.api import routes_letters as api_letters
     from tracker.api import routes_milestones as api_milestones
@@ -78,6 +79,7 @@ def area_blueprints() -> list:
         api_coordination,
         api_openapi,
         api_indicators,
+        api_instructions,
         api_items,
         api_letters,
         api_milestones,

@@ -138,8 +138,12 @@ def _assignment_lost(_obj, _expected: int | None, _from_states) -> DomainError:
     )
 
 
-def _instruction_lost(_obj, _expected: int | None, _from_states) -> DomainError:
-    return InvalidTransition(_("This instruction has already been answered."))
+def _instruction_lost(obj, _expected: int | None, from_states) -> DomainError:
+    # State first: "already answered" says more than "stale" to whoever answers second.
+    db.session.refresh(obj)
+    if obj.state not in from_states:
+        return InvalidTransition(_("This instruction has already been answered."))
+    return StaleVersion(current_version=obj.version)
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,7 @@ KINDS: dict[type, Kind] = {
     Milestone: Kind(TRANSITIONS, _value_version, _milestone_lost),
     CoordinationRequest: Kind(COORDINATION_TRANSITIONS, None, _coordination_lost),
     ItemAssignment: Kind(ACK_TRANSITIONS, None, _assignment_lost),
-    Instruction: Kind(INSTRUCTION_TRANSITIONS, None, _instruction_lost),
+    Instruction: Kind(INSTRUCTION_TRANSITIONS, _value_version, _instruction_lost),
 }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 04:09:57.633969
+Create Date: 2026-12-04 04:38:21.271283
 
 """
 from alembic import op
@@ -548,33 +548,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_extension_request_item_id'), ['item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_extension_request_state'), ['state'], unique=False)
 
-    op.create_table('instruction',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('item_id', sa.Integer(), nullable=True),
-    sa.Column('coordination_id', sa.Integer(), nullable=True),
-    sa.Column('department_id', sa.Integer(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('answer_due', sa.Date(), nullable=False),
-    sa.Column('state', sa.String(length=12), nullable=False),
-    sa.Column('answer', sa.Text(), nullable=True),
-    sa.Column('answered_by_id', sa.Integer(), nullable=True),
-    sa.Column('answered_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("state IN ('open', 'answered')", name=op.f('ck_instruction_state')),
-    sa.CheckConstraint('item_id IS NOT NULL OR coordination_id IS NOT NULL', name=op.f('ck_instruction_target')),
-    sa.ForeignKeyConstraint(['answered_by_id'], ['user_account.id'], name=op.f('fk_instruction_answered_by_id_user_account')),
-    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_instruction_author_id_user_account')),
-    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_instruction_department_id_department')),
-    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_instruction_item_id_work_item'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_instruction'))
-    )
-    with op.batch_alter_table('instruction', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_instruction_coordination_id'), ['coordination_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_instruction_department_id'), ['department_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_instruction_item_id'), ['item_id'], unique=False)
-        batch_op.create_index('ix_instruction_state_due', ['state', 'answer_due'], unique=False)
-
     op.create_table('item_assignment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -789,11 +762,47 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_revision')),
     sa.UniqueConstraint('report_id', 'number', name=op.f('uq_report_revision_report_id'))
     )
+    op.create_table('instruction',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('coordination_id', sa.Integer(), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('answer_due', sa.Date(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint("state IN ('open', 'answered')", name=op.f('ck_instruction_state')),
+    sa.CheckConstraint('item_id IS NOT NULL OR coordination_id IS NOT NULL', name=op.f('ck_instruction_target')),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['user_account.id'], name=op.f('fk_instruction_answered_by_id_user_account')),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_instruction_author_id_user_account')),
+    sa.ForeignKeyConstraint(['coordination_id'], ['coordination_request.id'], name=op.f('fk_instruction_coordination_id_coordination_request'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_instruction_department_id_department')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_instruction_item_id_work_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_instruction'))
+    )
+    with op.batch_alter_table('instruction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_instruction_coordination_id'), ['coordination_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_instruction_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_instruction_item_id'), ['item_id'], unique=False)
+        batch_op.create_index('ix_instruction_state_due', ['state', 'answer_due'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('instruction', schema=None) as batch_op:
+        batch_op.drop_index('ix_instruction_state_due')
+        batch_op.drop_index(batch_op.f('ix_instruction_item_id'))
+        batch_op.drop_index(batch_op.f('ix_instruction_department_id'))
+        batch_op.drop_index(batch_op.f('ix_instruction_coordination_id'))
+
+    op.drop_table('instruction')
     op.drop_table('report_revision')
     with op.batch_alter_table('milestone', schema=None) as batch_op:
         batch_op.drop_index('ix_milestone_state_submitted')
@@ -836,13 +845,6 @@ def downgrade():
         batch_op.drop_index('ix_item_assignment_department_state')
 
     op.drop_table('item_assignment')
-    with op.batch_alter_table('instruction', schema=None) as batch_op:
-        batch_op.drop_index('ix_instruction_state_due')
-        batch_op.drop_index(batch_op.f('ix_instruction_item_id'))
-        batch_op.drop_index(batch_op.f('ix_instruction_department_id'))
-        batch_op.drop_index(batch_op.f('ix_instruction_coordination_id'))
-
-    op.drop_table('instruction')
     with op.batch_alter_table('extension_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extension_request_state'))
         batch_op.drop_index(batch_op.f('ix_extension_request_item_id'))

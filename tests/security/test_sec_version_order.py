@@ -172,7 +172,22 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         ("signoff.reassignment_request", "POST"): ({"item_id": item.id}, None, HIDDEN),
         ("signoff.decide", "POST"): ({"item_id": item.id}, None, HIDDEN),
         ("signoff.new_instruction", "POST"): ({"item_id": item.id}, None, HIDDEN),
-        ("signoff.answer", "POST"): ({"instruction_id": scene.instruction.id}, None, HIDDEN),
+        ("signoff.answer", "POST"): (
+            {"instruction_id": scene.instruction.id},
+            scene.instruction,
+            HIDDEN,
+        ),
+        ("api.item_instruction", "POST"): ({"item_id": item.id}, None, HIDDEN),
+        ("api.instruction_answer", "POST"): (
+            {"instruction_id": scene.instruction.id},
+            scene.instruction,
+            HIDDEN,
+        ),
+        ("api.item_reassignment_decide", "POST"): (
+            {"item_id": item.id, "assignment_id": 1},
+            None,
+            HIDDEN,
+        ),
         ("indicators.assign", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.edit", "POST"): ({"indicator_id": scene.indicator.id}, None, ROLE),
         ("indicators.new_value", "POST"): ({"indicator_id": scene.indicator.id}, None, HIDDEN),
@@ -267,6 +282,8 @@ def _targets(scene) -> dict[tuple[str, str], tuple[dict, object, int | tuple]]:
         # Coordination requests are the office's (leaders read): a liaison never resolves.
         ("coordination.resolve", "POST"): ({"request_id": 1}, None, ROLE),
         ("api.coordination_resolve", "POST"): ({"request_id": 1}, None, ROLE),
+        ("coordination.new_instruction", "POST"): ({"request_id": 1}, None, ROLE),
+        ("api.coordination_instruction", "POST"): ({"request_id": 1}, None, ROLE),
         # Another user's API token is as good as missing.
         ("api_tokens.revoke", "POST"): ({"token_id": scene.token.id}, None, HIDDEN),
     }

@@ -34,6 +34,7 @@ TAGS = [
     {"name": "items", "description": "Work items owned by departments."},
     {"name": "reports", "description": "Progress reports and their review."},
     {"name": "coordination", "description": "Coordination requests (协调事项) from reports."},
+    {"name": "instructions", "description": "Leader instructions (批示) and their answers."},
     {"name": "indicators", "description": "Plan indicators and their yearly values."},
     {"name": "letters", "description": "Supervision letters (催办单/督办单/问责通知) and replies."},
 ]

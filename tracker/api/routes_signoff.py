@@ -1,5 +1,5 @@
 """The department head's sign-off over the API: approve a report waiting for it; 签收 of an
-item's assignment and asking for another lead department.
+item's assignment, asking for another lead department and the office's decision on that.
 
 Returning such a report is the existing `POST /reports/{id}/return` (the approver may take
 it on `pending_approval`); both go through tracker.signoff / tracker.review operations.
@@ -13,11 +13,19 @@ from flask import jsonify
 from flask_login import current_user
 
 from tracker import clock
+from tracker.api import schemas_signoff  # noqa: F401  (registers the schemas)
 from tracker.api.routes_reports import report_json
 from tracker.api.serializers import iso_instant
 from tracker.api.spec import created, operation
+from tracker.errors import NotFound
+from tracker.extensions import db
 from tracker.items.access import load_item, load_report
-from tracker.signoff.acknowledge import acknowledge_item, request_reassignment
+from tracker.models import ItemAssignment
+from tracker.signoff.acknowledge import (
+    acknowledge_item,
+    decide_reassignment,
+    request_reassignment,
+)
 from tracker.signoff.operations import approve_report
 from tracker.web import one_transaction
 
@@ -102,3 +110,34 @@ def item_reassignment_request(item_id: int, body):
         )
         payload = assignment_json(row)
     return created(payload, "api.item", item_id=item.id)
+
+
+@operation(
+    "/items/<int:item_id>/reassignment-requests/<int:assignment_id>/decide",
+    "POST",
+    summary="Decide a request for another lead department (office)",
+    tag="items",
+    response="Assignment",
+    body="ReassignmentDecision",
+    errors=(403, 409, 422),
+)
+def item_reassignment_decide(item_id: int, assignment_id: int, body):
+    """approve: the item gets `lead_department_id` (default: the department the request
+    suggested), who must 签收 in turn; refuse: `comment` says why (422 without one) and the
+    department still has to 签收. A request already decided, or not the one waiting: 409."""
+    item = load_item(current_user, item_id)
+    row = db.session.get(ItemAssignment, assignment_id)
+    if row is None or row.item_id != item.id:
+        raise NotFound()
+    with one_transaction():
+        decided = decide_reassignment(
+            current_user,
+            item,
+            approve=body["decision"] == "approve",
+            lead_department_id=body.get("lead_department_id"),
+            comment=body.get("comment", ""),
+            assignment_id=row.id,
+            now=clock.now(),
+        )
+        payload = assignment_json(decided)
+    return jsonify(payload)

@@ -1,4 +1,4 @@
-"""领导批示: a leader's instruction on a work item (later also on a coordination request)."""
+"""领导批示: a leader's instruction on a work item or on a coordination request (协调事项)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models.base import one_of
+from tracker.models.base import VersionedMixin, one_of
 from tracker.workflow import InstructionState
 
 
-class Instruction(db.Model):
+class Instruction(VersionedMixin, db.Model):
     """What a leader asked for, and the lead department's answer (落实情况) by `answer_due`.
 
-    The target is an item today; `coordination_id` is reserved for coordination requests
-    (issue 17, the other branch) and gets its foreign key when that table exists. `state`
-    moves only through the review kernel (INSTRUCTION_TRANSITIONS).
+    The target is an item, or a coordination request (`coordination_id`; `item_id` is then the
+    request's item, so the item's history shows it too). `state` moves only through the
+    review kernel (INSTRUCTION_TRANSITIONS); `version` guards the answer against a stale page.
     """
 
     __tablename__ = "instruction"
@@ -33,8 +33,11 @@ class Instruction(db.Model):
     item_id: Mapped[int | None] = mapped_column(
         ForeignKey("work_item.id", ondelete="CASCADE"), index=True
     )
-    coordination_id: Mapped[int | None] = mapped_column(index=True)
-    # Who must answer: the item's lead department when the instruction was written.
+    coordination_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coordination_request.id", ondelete="CASCADE"), index=True
+    )
+    # Who must answer: the item's lead department (a request's owner department) when the
+    # instruction was written.
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     text: Mapped[str] = mapped_column(Text)
@@ -46,6 +49,7 @@ class Instruction(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column()
 
     item = relationship("WorkItem")
+    coordination = relationship("CoordinationRequest")
     department = relationship("Department")
     author = relationship("User", foreign_keys=[author_id])
     answered_by = relationship("User", foreign_keys=[answered_by_id])

@@ -30,11 +30,21 @@ from tracker.items.schedule_lists import behind_schedule
 from tracker.models import Milestone, MilestonePlan, Report, WorkItem
 from tracker.review.queue import queue_total, review_queue_query, waiting_item_ids
 from tracker.signoff.assignments import unacknowledged_summary
+from tracker.signoff.instructions import overdue_instructions_count_query
 from tracker.workflow import ReviewState
 
 
 def office_home_data(user, today: date) -> dict:
     queue = review_queue_query(Report, user)
+    # Items without an owner and 领导批示 past their answer day: two counts, one statement.
+    unowned_total, instructions_overdue = db.session.execute(
+        select(
+            select(func.count(WorkItem.id))
+            .where(WorkItem.lead_department_id.is_(None), open_clause())
+            .scalar_subquery(),
+            overdue_instructions_count_query(user, today).scalar_subquery(),
+        )
+    ).one()
     return {
         "counts": counts_by_status(user),
         "focus_counts": focus_state_counts(user, today),
@@ -50,12 +60,7 @@ def office_home_data(user, today: date) -> dict:
             order=(WorkItem.plan_id, WorkItem.id),
             limit=20,
         ),
-        "unowned_total": db.session.scalar(
-            select(func.count(WorkItem.id)).where(
-                WorkItem.lead_department_id.is_(None),
-                open_clause(),
-            )
-        ),
+        "unowned_total": unowned_total or 0,
         "returned": report_rows(
             user,
             Report.state == ReviewState.RETURNED.value,
@@ -73,6 +78,7 @@ def office_home_data(user, today: date) -> dict:
         "behind": behind_schedule(user, today, limit=20),
         "milestones_waiting": milestones_waiting(user),
         "unacknowledged": unacknowledged_summary(user, today),
+        "instructions_overdue": instructions_overdue or 0,
     }
 
 

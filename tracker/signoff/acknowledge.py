@@ -115,13 +115,19 @@ def decide_reassignment(
     approve: bool,
     lead_department_id: int | None = None,
     comment: str = "",
+    assignment_id: int | None = None,
     now: datetime | None = None,
 ) -> ItemAssignment:
     """The office agrees (the item gets the new lead, who must acknowledge it) or refuses
-    with a reason (the department still has to 签收)."""
+    with a reason (the department still has to 签收). `assignment_id` (the API's path) must
+    name the request still waiting, so a decision never lands on a later one (409)."""
     now = now or clock.now()
     require(actor, Action.DECIDE_REASSIGNMENT, item_subject(item), obj=f"item:{item.id}")
     row = _open(item, AckState.CHANGE_REQUESTED)
+    if assignment_id is not None and row.id != assignment_id:
+        raise InvalidTransition(
+            _("This assignment has already been acknowledged, contested or decided.")
+        )
     if approve:
         new_lead = lead_department_id or row.suggested_department_id
         if new_lead is None:

@@ -39,6 +39,8 @@ class InstructionForm(FlaskForm):
 
 
 class AnswerInstructionForm(FlaskForm):
+    # The version the list was loaded at; checked by the kernel (a stale page: 409).
+    version = HiddenField()
     answer = TextAreaField(
         _l("What was done (落实情况)"), validators=[Optional(), Length(max=4000, message=_AT_MOST)]
     )
