@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 20:40:11.792923
+Create Date: 2026-12-03 23:11:40.466010
 
 """
 from alembic import op
@@ -403,6 +403,7 @@ def upgrade():
     with op.batch_alter_table('work_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_work_item_indicator_id'), ['indicator_id'], unique=False)
         batch_op.create_index('ix_work_item_lead_due', ['lead_department_id', 'due_date'], unique=False)
+        batch_op.create_index('ix_work_item_lead_live', ['lead_department_id', 'retired_at', 'plan_id'], unique=False)
         batch_op.create_index('ix_work_item_live_plan', ['retired_at', 'plan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_plan_id'), ['plan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_section_node_id'), ['section_node_id'], unique=False)
@@ -571,6 +572,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_work_item_section_node_id'))
         batch_op.drop_index(batch_op.f('ix_work_item_plan_id'))
         batch_op.drop_index('ix_work_item_live_plan')
+        batch_op.drop_index('ix_work_item_lead_live')
         batch_op.drop_index('ix_work_item_lead_due')
         batch_op.drop_index(batch_op.f('ix_work_item_indicator_id'))
 

@@ -43,6 +43,10 @@ class WorkItem(VersionedMixin, TimestampMixin, db.Model):
         # Live items in list order (retired_at IS NULL … ORDER BY plan_id, id): a list page
         # reads 25 index entries instead of sorting every item (42 ms → 0.2 ms at bench M).
         Index("ix_work_item_live_plan", "retired_at", "plan_id"),
+        # One department's live items, counted from the index alone and read in list order:
+        # SQLite otherwise picks ix_work_item_live_plan (each retired_at is distinct, so
+        # IS NULL looks selective) and the item list's count by department took 3.3 ms.
+        Index("ix_work_item_lead_live", "lead_department_id", "retired_at", "plan_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
