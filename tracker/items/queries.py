@@ -139,7 +139,6 @@ def item_list_query(user, filters: ItemFilters, today: date):
         .options(
             joinedload(WorkItem.lead_department),
             selectinload(WorkItem.co_departments),
-            joinedload(WorkItem.section_node),
         )
     )
     return _filtered(query, focus, user, filters, today).order_by(WorkItem.plan_id, WorkItem.id)
