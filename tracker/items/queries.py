@@ -206,45 +206,6 @@ def _filtered(query, focus, user, f: ItemFilters, today: date):
 # ---------------------------------------------------------------- counts
 
 
-def counts_by_status(user, *extra) -> dict[str, int]:
-    """Items by status (retired separately), one GROUP BY."""
-    rows = db.session.execute(
-        select(
-            WorkItem.status,
-            WorkItem.retired_at.is_not(None).label("retired"),
-            func.count(WorkItem.id),
-        )
-        .where(visibility_clause(user), *extra)
-        .group_by(WorkItem.status, WorkItem.retired_at.is_not(None))
-    ).all()
-    counts = dict.fromkeys(ITEM_STATUSES, 0)
-    for state, retired, count in rows:
-        counts["retired" if retired else state] += count
-    counts["open"] = counts["not_started"] + counts["in_progress"]
-    return counts
-
-
-def focus_state_counts(user, today: date, *extra) -> dict[str, int]:
-    """Open, owned items by the state of their focus-period report ("missing": none yet)."""
-    focus, on = focus_report_join(today)
-    # Grouped by the bare column: PostgreSQL does not see two coalesce(…, 'missing') with
-    # separate bind parameters as the same expression (GroupingError).
-    rows = db.session.execute(
-        select(focus.state, func.count(WorkItem.id))
-        .outerjoin(focus, on)
-        .where(
-            visibility_clause(user),
-            open_clause(),
-            WorkItem.lead_department_id.is_not(None),
-            *extra,
-        )
-        .group_by(focus.state)
-    ).all()
-    counts = dict.fromkeys(REVIEW_FILTERS, 0)
-    counts.update({state or "missing": count for state, count in rows})
-    return counts
-
-
 def overdue_by_department(today: date, user=None) -> list[tuple[int | None, str | None, int]]:
     """(department id, short name, overdue count), most overdue first; None = no owner."""
     rows = db.session.execute(
