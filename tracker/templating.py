@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import (
     format_date,
     format_datetime,
+    format_percent,
+    get_locale,
 )
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -91,3 +93,14 @@ def url_with(**changes) -> str:
     for key in [k for k, v in changes.items() if v is None]:
         args.pop(key, None)
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def percent(value, fmt=None) -> str:
+    """Flask-Babel's format_percent, made once per request, locale and value: a dashboard
+    formats ~500 rates, most of them the same few (each ~20 µs)."""
+    cache = g.setdefault("_percents", {})
+    key = (str(get_locale()), value, fmt)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = format_percent(value, fmt)
+    return found
