@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 23:20:47.426449
+Create Date: 2026-12-03 23:30:11.631592
 
 """
 from alembic import op
@@ -407,6 +407,7 @@ def upgrade():
         batch_op.create_index('ix_work_item_live_plan', ['plan_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.create_index('ix_work_item_live_status', ['status', 'due_date', 'lead_department_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_work_item_plan_id'), ['plan_id'], unique=False)
+        batch_op.create_index('ix_work_item_plan_lead', ['plan_id', 'lead_department_id'], unique=False)
         batch_op.create_index('ix_work_item_retired_status', ['status', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NOT NULL'), postgresql_where=sa.text('retired_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_work_item_section_node_id'), ['section_node_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_source_node_id'), ['source_node_id'], unique=False)
@@ -575,6 +576,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_work_item_source_node_id'))
         batch_op.drop_index(batch_op.f('ix_work_item_section_node_id'))
         batch_op.drop_index('ix_work_item_retired_status', sqlite_where=sa.text('retired_at IS NOT NULL'), postgresql_where=sa.text('retired_at IS NOT NULL'))
+        batch_op.drop_index('ix_work_item_plan_lead')
         batch_op.drop_index(batch_op.f('ix_work_item_plan_id'))
         batch_op.drop_index('ix_work_item_live_status', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.drop_index('ix_work_item_live_plan', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))

@@ -71,6 +71,10 @@ class WorkItem(VersionedMixin, TimestampMixin, db.Model):
             **_LIVE,
         ),
         Index("ix_work_item_retired_status", "status", "retired_at", **_RETIRED),
+        # One plan's items in lead-department order: the dashboards' per-department GROUP BYs
+        # (reporting per period) otherwise walked every item by lead department (57 ms at
+        # bench M, SQLite) to read one plan's tenth of them.
+        Index("ix_work_item_plan_lead", "plan_id", "lead_department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
