@@ -68,7 +68,14 @@ def state_badge(state: str | None) -> Markup:
     """A coloured badge with the state's translated name."""
     if not state:
         return Markup("")
-    return badge_html(STATE_BADGES.get(state, "secondary"), STATE_LABELS.get(state, state))
+    # Once per request, locale and state: report tables ask for the same few on every row.
+    cache = g.setdefault("_state_badges", {})
+    key = (str(get_locale()), state)
+    found = cache.get(key)
+    if found is None:
+        found = badge_html(STATE_BADGES.get(state, "secondary"), STATE_LABELS.get(state, state))
+        cache[key] = found
+    return found
 
 
 def local_date(value: date | datetime | None, fmt: str = "medium") -> str:

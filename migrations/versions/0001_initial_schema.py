@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-03 23:30:11.631592
+Create Date: 2026-12-03 23:31:32.030048
 
 """
 from alembic import op
@@ -401,6 +401,7 @@ def upgrade():
     sa.UniqueConstraint('plan_id', 'code', name=op.f('uq_work_item_plan_id'))
     )
     with op.batch_alter_table('work_item', schema=None) as batch_op:
+        batch_op.create_index('ix_work_item_id_state', ['id', 'status', 'retired_at', 'due_date', 'lead_department_id', 'plan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_indicator_id'), ['indicator_id'], unique=False)
         batch_op.create_index('ix_work_item_lead_due', ['lead_department_id', 'due_date'], unique=False)
         batch_op.create_index('ix_work_item_lead_live', ['lead_department_id', 'plan_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
@@ -583,6 +584,7 @@ def downgrade():
         batch_op.drop_index('ix_work_item_lead_live', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.drop_index('ix_work_item_lead_due')
         batch_op.drop_index(batch_op.f('ix_work_item_indicator_id'))
+        batch_op.drop_index('ix_work_item_id_state')
 
     op.drop_table('work_item')
     with op.batch_alter_table('indicator_value', schema=None) as batch_op:

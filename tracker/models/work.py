@@ -75,6 +75,18 @@ class WorkItem(VersionedMixin, TimestampMixin, db.Model):
         # (reporting per period) otherwise walked every item by lead department (57 ms at
         # bench M, SQLite) to read one plan's tenth of them.
         Index("ix_work_item_plan_lead", "plan_id", "lead_department_id"),
+        # A department's items are found by id (led ∪ co-owned, item_predicates); their state
+        # and due date then come from this index instead of each item's whole row (a liaison
+        # home's counts: ~3–7 → ~1 ms each at bench M, SQLite).
+        Index(
+            "ix_work_item_id_state",
+            "id",
+            "status",
+            "retired_at",
+            "due_date",
+            "lead_department_id",
+            "plan_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
