@@ -45,6 +45,13 @@ PAGES = (
         "/items?status=open&review=submitted",
         required=False,
     ),
+    Page(
+        "item_list_choices",
+        "item list's department search (/items/choices/department?q=1)",
+        "office",
+        "/items/choices/department?q=1",
+        required=False,
+    ),
     Page("item_page", "item page (/items/ID)", "office", "/items/{item_id}"),
     Page("city_dashboard", "city dashboard (/dashboard/)", "office", "/dashboard/"),
     Page("indicator_page", "indicator page (/indicators/)", "office", "/indicators/"),

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.jobs import ROOT
-from bench.load import Connection, drive, log_in
+from bench.load import Connection, children_of, cpu_seconds, drive, log_in
 from bench.run import BENCH_DIR, RESULTS_DIR, ProcessGroups, Server, ensure_data, target_url
 from bench.sizes import BENCH_PASSWORD, local_today
 
@@ -145,6 +145,19 @@ def run_python(base: str, path: str, headers: dict, args) -> dict:
     return result
 
 
+def measured(load, server, path: str, headers: dict, args) -> dict:
+    """One load run, with the server's CPU per request read from /proc for its workers:
+    on a shared machine throughput follows everyone else's load, CPU per request hardly."""
+    workers = children_of(server.process.pid)
+    before = cpu_seconds(workers)
+    result = load(server.base_url, path, headers, args)
+    spent = cpu_seconds(workers) - before
+    served = result.get("n", 0) + result.get("non_2xx", 0)
+    result["cpu_ms"] = round(spent * 1000 / served, 2) if served else None
+    result["cpu_s"] = spent
+    return result
+
+
 def page_bytes(base: str, path: str, headers: dict) -> tuple[int, int]:
     port = int(base.rsplit(":", 1)[1])
     conn = Connection("127.0.0.1", port, timeout=60)
@@ -168,7 +181,10 @@ def combine(runs: list[dict]) -> dict:
     """Rounds of one page on one server: total requests over total time; worst percentiles."""
     n = sum(r.get("n", 0) for r in runs)
     seconds = sum(r["n"] / r["rps"] for r in runs if r.get("rps"))
+    cpu = sum(r.get("cpu_s", 0) for r in runs)
+    served = sum(r.get("n", 0) + r.get("non_2xx", 0) for r in runs)
     return {
+        "cpu_ms": round(cpu * 1000 / served, 2) if served else None,
         "rps": round(n / seconds, 1) if seconds else 0.0,
         "p50_ms": max((r.get("p50_ms", 0) for r in runs), default=0),
         "p99_ms": max((r.get("p99_ms", 0) for r in runs), default=0),
@@ -262,13 +278,20 @@ def main(argv: list[str] | None = None) -> int:
                 for i, pair in enumerate(pairs):
                     print(f"  round {round_no + 1}: {pair['name']} …", flush=True)
                     runs[i]["product"].append(
-                        load(product.base_url, pair["path"], headers[pair["role"]], args)
+                        measured(load, product, pair["path"], headers[pair["role"]], args)
                     )
-                    runs[i]["bare"].append(load(bare.base_url, pair["bare"], {}, args))
+                    runs[i]["bare"].append(measured(load, bare, pair["bare"], {}, args))
         for i, pair in enumerate(pairs):
             mine, theirs = combine(runs[i]["product"]), combine(runs[i]["bare"])
             ratio = round(theirs["rps"] / mine["rps"], 2) if mine["rps"] else None
-            result["pages"].append(pair | {"product": mine, "bare": theirs, "ratio": ratio})
+            cpu_ratio = (
+                round(mine["cpu_ms"] / theirs["cpu_ms"], 2)
+                if mine["cpu_ms"] and theirs["cpu_ms"]
+                else None
+            )
+            result["pages"].append(
+                pair | {"product": mine, "bare": theirs, "ratio": ratio, "cpu_ratio": cpu_ratio}
+            )
     finally:
         groups.kill_all()
     result["finished"] = datetime.now().isoformat(timespec="seconds")
@@ -288,17 +311,17 @@ def render(result: dict) -> str:
         f"× {result['settings']['rounds']} rounds, alternated; load "
         f"{result['load_before']} → {result['load_after']}",
         "",
-        "| page | product req/s | p50 ms | p99 ms | KB | bare req/s | p50 ms | p99 ms | KB "
-        "| ratio (bare ÷ product) |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| page | product req/s | p50 ms | p99 ms | CPU ms/req | KB | bare req/s | p50 ms "
+        "| p99 ms | CPU ms/req | KB | ratio (bare ÷ product req/s) | CPU ratio |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for page in result["pages"]:
         mine, theirs = page["product"], page["bare"]
         lines.append(
             f"| {page['name']} (`{page['path']}`) | {mine['rps']} | {mine['p50_ms']} | "
-            f"{mine['p99_ms']} | {page['product_bytes'] / 1024:.1f} | {theirs['rps']} | "
-            f"{theirs['p50_ms']} | {theirs['p99_ms']} | {page['bare_bytes'] / 1024:.1f} | "
-            f"{page['ratio']}× |"
+            f"{mine['p99_ms']} | {mine['cpu_ms']} | {page['product_bytes'] / 1024:.1f} | "
+            f"{theirs['rps']} | {theirs['p50_ms']} | {theirs['p99_ms']} | {theirs['cpu_ms']} | "
+            f"{page['bare_bytes'] / 1024:.1f} | {page['ratio']}× | {page['cpu_ratio']}× |"
         )
     return "\n".join(lines)
 
