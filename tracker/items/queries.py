@@ -241,13 +241,17 @@ def deadline_counts(user, today: date, *extra) -> dict[str, int]:
 def item_rows(user, today: date, *where, order=None, limit: int = 20):
     """(WorkItem, focus state, focus report id) rows with owners eager-loaded."""
     focus, on = focus_report_join(today)
+    order = order if order is not None else (WorkItem.due_date, WorkItem.id)
+    # The first `limit` ids, chosen from indexes alone (ix_work_item_id_state), then only
+    # their rows joined: joining every candidate's row, report and department before the
+    # sort cost a busy department's home ~3 ms per list at bench M (SQLite).
+    first = select(WorkItem.id).where(visibility_clause(user), *where).order_by(*order)
     query = (
         select(WorkItem, focus.state, focus.id)
         .outerjoin(focus, on)
-        .where(visibility_clause(user), *where)
+        .where(WorkItem.id.in_(first.limit(limit).scalar_subquery()))
         .options(joinedload(WorkItem.lead_department), selectinload(WorkItem.co_departments))
-        .order_by(*(order if order is not None else (WorkItem.due_date, WorkItem.id)))
-        .limit(limit)
+        .order_by(*order)
     )
     return db.session.execute(query).unique().all()
 
