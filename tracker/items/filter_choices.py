@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 
 from tracker.extensions import db
 from tracker.item_predicates import visibility_clause
@@ -104,9 +104,11 @@ def chosen_labels(user, plan_id, section_id, department_id) -> ChosenLabels:
     none when nothing is chosen. An id the user's items do not use has no label."""
     if not (plan_id or section_id or department_id):
         return ChosenLabels()
+    # "Some visible item uses it" as EXISTS on the one id: an IN over every visible item's
+    # column read all of them (1 ms for the office at bench M).
     visible_section = and_(
         PlanNode.id == (section_id or 0),
-        PlanNode.id.in_(_visible(user, WorkItem.section_node_id)),
+        exists().where(WorkItem.section_node_id == PlanNode.id, visibility_clause(user)),
     )
 
     def scalar(query):
@@ -126,7 +128,9 @@ def chosen_labels(user, plan_id, section_id, department_id) -> ChosenLabels:
             scalar(
                 select(Department.short_name).where(
                     Department.id == (department_id or 0),
-                    Department.id.in_(_visible(user, WorkItem.lead_department_id)),
+                    exists().where(
+                        WorkItem.lead_department_id == Department.id, visibility_clause(user)
+                    ),
                 )
             ),
         )

@@ -37,6 +37,7 @@ from tracker.workflow import ItemStatus, ReviewState
 
 ITEM_STATUSES = (*(status.value for status in ItemStatus), "retired")
 REVIEW_FILTERS = ("missing", *(state.value for state in ReviewState))
+ITEM_LIST_ORDER = (WorkItem.plan_id, WorkItem.id)
 
 
 # Built once: building one per call cost ~1 ms of Python each (column proxies).
@@ -130,8 +131,9 @@ class ItemFilters:
         return {k: v for k, v in args.items() if v not in (None, "", False)}
 
 
-def item_list_query(user, filters: ItemFilters, today: date):
-    """Rows of (WorkItem, focus report state, focus report id) for a list page."""
+def item_list_query(user, filters: ItemFilters, today: date, *, ids=None):
+    """Rows of (WorkItem, focus report state, focus report id) for a list page; with `ids`
+    (a page of item_count_query's ids, in list order), just those rows."""
     focus, on = focus_report_join(today)
     query = (
         select(WorkItem, focus.state, focus.id)
@@ -141,7 +143,11 @@ def item_list_query(user, filters: ItemFilters, today: date):
             selectinload(WorkItem.co_departments),
         )
     )
-    return _filtered(query, focus, user, filters, today).order_by(WorkItem.plan_id, WorkItem.id)
+    if ids is not None:
+        # A liaison's page joined every visible item's row, report and department before
+        # sorting and keeping 25 (4 ms at bench M); the ids come from indexes alone.
+        return query.where(WorkItem.id.in_(ids)).order_by(*ITEM_LIST_ORDER)
+    return _filtered(query, focus, user, filters, today).order_by(*ITEM_LIST_ORDER)
 
 
 def item_count_query(user, filters: ItemFilters, today: date):

@@ -24,6 +24,7 @@ from tracker.items.forms import (
 from tracker.items.headings import plan_node_label
 from tracker.items.pages import department_home_data, item_page_data
 from tracker.items.queries import (
+    ITEM_LIST_ORDER,
     ITEM_STATUSES,
     REVIEW_FILTERS,
     ItemFilters,
@@ -32,7 +33,7 @@ from tracker.items.queries import (
 )
 from tracker.models import WorkItem
 from tracker.numbers import int_param
-from tracker.pagination import paginate
+from tracker.pagination import paginate_ids
 from tracker.workflow import Role, can_see_all
 
 
@@ -52,11 +53,10 @@ def index():
     """Every visible item, filtered, searched and paginated."""
     filters = ItemFilters.from_args(request.args)
     day = clock.today()
-    page = paginate(
-        item_list_query(current_user, filters, day),
+    page = paginate_ids(
+        item_count_query(current_user, filters, day).order_by(*ITEM_LIST_ORDER),
+        lambda ids: item_list_query(current_user, filters, day, ids=ids),
         per_page=25,
-        scalars=False,
-        count_query=item_count_query(current_user, filters, day),
     )
     chosen = chosen_labels(current_user, filters.plan_id, filters.section_id, filters.department_id)
     return render_template(
