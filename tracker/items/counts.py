@@ -72,8 +72,11 @@ def focus_state_counts(user, today: date, *extra) -> dict[str, int]:
         WorkItem.lead_department_id.is_not(None),
         *extra,
     )
-    if extra or not (user is None or can_see_all(user)):
-        # One department's items: joining each to its focus report is as cheap.
+    every_item = not extra and (user is None or can_see_all(user))
+    if not (every_item and db.session.get_bind().dialect.name == "sqlite"):
+        # One department's items: joining each to its focus report is as cheap. PostgreSQL
+        # hash-joins every item to its report faster than the form below (3.6 against
+        # 6.5 ms at bench M); SQLite probes the report index once per item (16 against 3.7).
         focus, on = focus_report_join(today)
         rows = db.session.execute(
             select(focus.state, func.count(WorkItem.id))
