@@ -42,6 +42,9 @@ def _scene():
     retired = make_item(plan, other, code="B5")
     retire_item(office, retired, expected_version=retired.version, reason="重复", now=NOW)
     make_report(make_item(second, other, code="C1"), other_author, second_focus, "submitted")
+    # Waiting for the department's approver (#17b): a state of its own in both count forms.
+    waiting = make_report(make_item(second, other, code="C3"), other_author, second_focus)
+    waiting.state = "pending_approval"
     make_item(second, other, code="C2", due=date(2026, 1, 1))
     db.session.commit()
     return office, lead, other
@@ -58,6 +61,7 @@ def test_focus_counts_over_every_item_match_the_per_department_sums(app):
     assert everything == {
         "missing": 4,
         "draft": 1,
+        "pending_approval": 1,
         "submitted": 2,
         "returned": 1,
         "verified": 1,
@@ -69,7 +73,7 @@ def test_status_counts_over_every_item_match_a_liaisons(app):
     everything = counts_by_status(office)
     assert everything["retired"] == 1 and everything["completed"] == 1
     assert everything["in_progress"] >= 1
-    assert everything["open"] + everything["completed"] + everything["retired"] == 12
+    assert everything["open"] + everything["completed"] + everything["retired"] == 13
     liaisons = [counts_by_status(make_user("liaison", d)) for d in (lead, other)]
     unowned = counts_by_status(None, WorkItem.lead_department_id.is_(None))
     assert everything == {k: sum(c[k] for c in [*liaisons, unowned]) for k in everything}
