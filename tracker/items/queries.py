@@ -258,11 +258,13 @@ def item_rows(user, today: date, *where, order=None, limit: int = 20):
     # their rows joined: joining every candidate's row, report and department before the
     # sort cost a busy department's home ~3 ms per list at bench M (SQLite).
     first = select(WorkItem.id).where(visibility_clause(user), *where).order_by(*order)
+    # The LIMIT is inside the id subquery, so the co-owners can be joined in the same
+    # statement (a selectinload was one more per list: three on a liaison's home).
     query = (
         select(WorkItem, focus.state, focus.id)
         .outerjoin(focus, on)
         .where(WorkItem.id.in_(first.limit(limit).scalar_subquery()))
-        .options(joinedload(WorkItem.lead_department), selectinload(WorkItem.co_departments))
+        .options(joinedload(WorkItem.lead_department), joinedload(WorkItem.co_departments))
         .order_by(*order)
     )
     return db.session.execute(query).unique().all()
