@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: run test test-sqlite test-postgres test-dates faketime install install-dev translations browser check lint \
-        db-upgrade demo clean bench scan faults
+        db-upgrade demo clean bench bench-ratio wrk scan faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,20 @@ SIZES ?= S,M
 DATABASES ?= sqlite,postgresql
 bench: install
 	env -u TRACKER_CONFIG $(BIN)/python -m bench.run --sizes $(SIZES) --databases $(DATABASES) $(BENCH_ARGS)
+
+# The item list beside the bare yardstick page (../shared/bench/bare_list_app.py), both served
+# by gunicorn with 2 workers on SQLite, loaded alternately with wrk; prints both and the ratio
+# (issue 20: bare req/s ÷ product req/s at most 1.5). Bench size M unless RATIO_SIZE says.
+RATIO_SIZE ?= M
+bench-ratio: install wrk
+	env -u TRACKER_CONFIG $(BIN)/python -m bench.ratio --size $(RATIO_SIZE) $(RATIO_ARGS)
+
+# wrk, the HTTP load generator (Debian package).
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		echo "installing wrk (apt-get)"; \
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk >/dev/null; \
+	fi
 
 # A bounded wapiti scan of a loopback instance (docs/security.md); not part of CI. The scanner
 # lives in its own venv so its pins cannot move the application's.

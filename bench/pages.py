@@ -59,6 +59,13 @@ PAGES = (
         "/api/v1/items?light=yellow",
         required=False,
     ),
+    Page(
+        "item_list_choices",
+        "item list's department search (/items/choices/department?q=1)",
+        "office",
+        "/items/choices/department?q=1",
+        required=False,
+    ),
     Page("item_page", "item page (/items/ID)", "office", "/items/{item_id}"),
     Page("city_dashboard", "city dashboard (/dashboard/)", "office", "/dashboard/"),
     Page(

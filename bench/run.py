@@ -127,8 +127,19 @@ def app_env(url: str) -> dict:
 class Server:
     """gunicorn with WORKERS sync workers on a free loopback port, in its own group."""
 
-    def __init__(self, url: str, groups: ProcessGroups, tag: str):
+    def __init__(
+        self,
+        url: str,
+        groups: ProcessGroups,
+        tag: str,
+        app="wsgi:app",
+        env=None,
+        cwd=ROOT,
+        ready_path="/healthz",
+    ):
         self.url, self.groups, self.tag = url, groups, tag
+        # Another WSGI app (bench/ratio.py serves the bare yardstick page the same way).
+        self.app, self.env, self.cwd, self.ready_path = app, env, cwd, ready_path
         self.process: subprocess.Popen | None = None
         self.port = free_port()
         self.log = BENCH_DIR / "logs" / f"gunicorn-{tag}.log"
@@ -151,13 +162,13 @@ class Server:
             "300",
             "--error-logfile",
             str(self.log),
-            "wsgi:app",
+            self.app,
         ]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 cmd,
-                cwd=ROOT,
-                env=app_env(self.url),
+                cwd=self.cwd,
+                env=self.env if self.env is not None else app_env(self.url),
                 stdout=log,
                 stderr=log,
                 stdin=subprocess.DEVNULL,
@@ -178,7 +189,7 @@ class Server:
                 tail = self.log.read_text(errors="replace")[-2000:]
                 raise RunFailed(f"gunicorn exited with {self.process.returncode}:\n{tail}")
             try:
-                with urllib.request.urlopen(self.base_url + "/healthz", timeout=5) as answer:
+                with urllib.request.urlopen(self.base_url + self.ready_path, timeout=5) as answer:
                     if answer.status == 200:
                         return
             except OSError:

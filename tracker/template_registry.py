@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
 from tracker import workflow
@@ -25,6 +25,7 @@ from tracker.templating import (
     STATE_LABELS,
     local_date,
     local_datetime,
+    percent,
     state_badge,
     url_with,
 )
@@ -105,5 +106,5 @@ def register_template_helpers(app: Flask) -> None:
         local_date=local_date,
         local_datetime=local_datetime,
         decimal=format_decimal,
-        percent=format_percent,
+        percent=percent,
     )

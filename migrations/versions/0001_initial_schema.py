@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 04:38:21.271283
+Create Date: 2026-12-04 04:40:05.999851
 
 """
 from alembic import op
@@ -492,10 +492,15 @@ def upgrade():
     sa.UniqueConstraint('plan_id', 'code', name=op.f('uq_work_item_plan_id'))
     )
     with op.batch_alter_table('work_item', schema=None) as batch_op:
+        batch_op.create_index('ix_work_item_id_state', ['id', 'status', 'retired_at', 'due_date', 'lead_department_id', 'plan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_indicator_id'), ['indicator_id'], unique=False)
         batch_op.create_index('ix_work_item_lead_due', ['lead_department_id', 'due_date'], unique=False)
-        batch_op.create_index('ix_work_item_live_plan', ['retired_at', 'plan_id'], unique=False)
+        batch_op.create_index('ix_work_item_lead_live', ['lead_department_id', 'plan_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
+        batch_op.create_index('ix_work_item_live_plan', ['plan_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
+        batch_op.create_index('ix_work_item_live_status', ['status', 'due_date', 'lead_department_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_work_item_plan_id'), ['plan_id'], unique=False)
+        batch_op.create_index('ix_work_item_plan_lead', ['plan_id', 'lead_department_id'], unique=False)
+        batch_op.create_index('ix_work_item_retired_status', ['status', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NOT NULL'), postgresql_where=sa.text('retired_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_work_item_section_node_id'), ['section_node_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_item_source_node_id'), ['source_node_id'], unique=False)
         batch_op.create_index('ix_work_item_status_due', ['status', 'due_date'], unique=False)
@@ -656,6 +661,7 @@ def upgrade():
     )
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_period_id'), ['period_id'], unique=False)
+        batch_op.create_index('ix_report_period_state', ['period_id', 'state', 'item_id'], unique=False)
         batch_op.create_index('ix_report_state_reviewed', ['state', 'reviewed_at'], unique=False)
         batch_op.create_index('ix_report_state_submitted', ['state', 'submitted_at'], unique=False)
 
@@ -827,6 +833,7 @@ def downgrade():
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index('ix_report_state_submitted')
         batch_op.drop_index('ix_report_state_reviewed')
+        batch_op.drop_index('ix_report_period_state')
         batch_op.drop_index(batch_op.f('ix_report_period_id'))
 
     op.drop_table('report')
@@ -862,10 +869,15 @@ def downgrade():
         batch_op.drop_index('ix_work_item_status_due')
         batch_op.drop_index(batch_op.f('ix_work_item_source_node_id'))
         batch_op.drop_index(batch_op.f('ix_work_item_section_node_id'))
+        batch_op.drop_index('ix_work_item_retired_status', sqlite_where=sa.text('retired_at IS NOT NULL'), postgresql_where=sa.text('retired_at IS NOT NULL'))
+        batch_op.drop_index('ix_work_item_plan_lead')
         batch_op.drop_index(batch_op.f('ix_work_item_plan_id'))
-        batch_op.drop_index('ix_work_item_live_plan')
+        batch_op.drop_index('ix_work_item_live_status', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
+        batch_op.drop_index('ix_work_item_live_plan', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
+        batch_op.drop_index('ix_work_item_lead_live', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.drop_index('ix_work_item_lead_due')
         batch_op.drop_index(batch_op.f('ix_work_item_indicator_id'))
+        batch_op.drop_index('ix_work_item_id_state')
 
     op.drop_table('work_item')
     with op.batch_alter_table('indicator_value', schema=None) as batch_op:

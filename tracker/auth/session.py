@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db, login_manager
 
@@ -17,7 +18,8 @@ def load_user_from_session(session_id: str):
         user_id, generation = (int(part) for part in session_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, user_id)
+    # With the department: every page's menu names it (one statement fewer per request).
+    user = db.session.get(User, user_id, options=[joinedload(User.department)])
     if user is None or not user.active or user.session_generation != generation:
         return None
     return user

@@ -15,10 +15,9 @@ from tracker.item_predicates import (
     open_clause,
     overdue_clause,
 )
+from tracker.items.counts import counts_by_status, focus_state_counts
 from tracker.items.queries import (
-    counts_by_status,
     deadline_counts,
-    focus_state_counts,
     item_rows,
     pending_extensions,
     report_rows,

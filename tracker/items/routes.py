@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -14,7 +14,7 @@ from tracker.item_predicates import (
 )
 from tracker.items import bp
 from tracker.items.access import has_pending_extension, item_subject, load_item
-from tracker.items.filter_choices import filter_choices
+from tracker.items.filter_choices import CHOICE_KINDS, chosen_labels, search_choices
 from tracker.items.forms import (
     ConfirmForm,
     ContributionForm,
@@ -25,13 +25,16 @@ from tracker.items.headings import plan_node_label
 from tracker.items.milestones import milestone_plan_of
 from tracker.items.pages import department_home_data, item_page_data
 from tracker.items.queries import (
+    ITEM_LIST_ORDER,
     ITEM_STATUSES,
     REVIEW_FILTERS,
     ItemFilters,
+    item_count_query,
     item_list_query,
 )
 from tracker.models import WorkItem
-from tracker.pagination import paginate
+from tracker.numbers import int_param
+from tracker.pagination import paginate_ids
 from tracker.schedule import LIGHTS
 from tracker.schedule_query import schedule_for_item, schedule_for_items
 from tracker.workflow import ReviewState, Role, can_see_all
@@ -53,15 +56,17 @@ def index():
     """Every visible item, filtered, searched and paginated."""
     filters = ItemFilters.from_args(request.args)
     day = clock.today()
-    page = paginate(item_list_query(current_user, filters, day), per_page=25, scalars=False)
-    plans, sections, departments = filter_choices(current_user, filters.plan_id)
+    page = paginate_ids(
+        item_count_query(current_user, filters, day).order_by(*ITEM_LIST_ORDER),
+        lambda ids: item_list_query(current_user, filters, day, ids=ids),
+        per_page=25,
+    )
+    chosen = chosen_labels(current_user, filters.plan_id, filters.section_id, filters.department_id)
     return render_template(
         "items/list.html",
         page=page,
         filters=filters,
-        plans=plans,
-        sections=sections,
-        departments=departments,
+        chosen=chosen,
         statuses=ITEM_STATUSES,
         review_filters=REVIEW_FILTERS,
         due_windows=due_windows(),
@@ -72,6 +77,18 @@ def index():
         is_due_soon=is_due_soon,
         can_see_all=can_see_all(current_user),
     )
+
+
+@bp.get("/items/choices/<kind>")
+@login_required
+def filter_choices(kind: str):
+    """The item list's plan, section and department choices matching ?q= (JSON, at most
+    20): the page ships only the chosen one (static/choices.js asks here as one types)."""
+    if kind not in CHOICE_KINDS:
+        abort(404)
+    q = request.args.get("q", "")[:100]
+    plan_id = request.args.get("plan", None, type=int_param)
+    return jsonify(search_choices(current_user, kind, q, plan_id))
 
 
 @bp.get("/items/<int:item_id>")

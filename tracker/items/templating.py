@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import g
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -67,8 +69,15 @@ def label(key: str | None) -> str:
 def badge(key: str | None, colour: str | None = None) -> Markup:
     if not key:
         return Markup("")
-    colour = colour or STATE_BADGES.get(key, "secondary")
-    return badge_html(colour, label(key))
+    # Made once per request, locale and key: a list page asks for the same few badges on
+    # every row (translating and formatting each cost ~12 µs, a millisecond per page).
+    cache = g.setdefault("_item_badges", {})
+    cache_key = (str(get_locale()), key, colour)
+    found = cache.get(cache_key)
+    if found is None:
+        found = badge_html(colour or STATE_BADGES.get(key, "secondary"), label(key))
+        cache[cache_key] = found
+    return found
 
 
 def status_badge(item) -> Markup:

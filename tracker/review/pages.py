@@ -15,9 +15,8 @@ from tracker.item_predicates import (
     due_soon_clause,
     open_clause,
 )
+from tracker.items.counts import counts_by_status, focus_state_counts
 from tracker.items.queries import (
-    counts_by_status,
-    focus_state_counts,
     item_rows,
     overdue_by_department,
     pending_extensions,
