@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Milestone, MilestonePlan
+from tracker.models import MilestonePlan
+from tracker.transitions import carry_claim
 from tracker.workflow import ReviewState
 
 logger = logging.getLogger(__name__)
@@ -100,22 +101,6 @@ def carry_over(old: MilestonePlan, revision: MilestonePlan) -> list[str]:
     carried = []
     for step in revision.milestones:
         claim = claims.get(step.title)
-        if claim is None:
-            continue
-        db.session.execute(
-            update(Milestone)
-            .where(Milestone.id == step.id)
-            .values(
-                state=claim.state,
-                reached_on=claim.reached_on,
-                submitted_at=claim.submitted_at,
-                reviewer_id=claim.reviewer_id,
-                reviewed_at=claim.reviewed_at,
-                review_comment=claim.review_comment,
-                version=Milestone.version + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        db.session.expire(step)
-        carried.append(step.title)
+        if claim is not None and carry_claim(claim, step):
+            carried.append(step.title)
     return carried

@@ -107,6 +107,8 @@ def _problem_messages(steps: list[tuple], item: WorkItem) -> dict[str, str]:
 
 
 def _under_review(plan: MilestonePlan) -> str:
+    if plan.state == ReviewState.SUBMITTED.value and plan.revision == 1:
+        return _("The milestone plan waits for the office; wait for its decision.")
     if plan.state == ReviewState.SUBMITTED.value:
         return _("A revision of the milestone plan waits for the office; wait for its decision.")
     return _("A revision of the milestone plan is already being written; edit that one.")
