@@ -110,7 +110,10 @@ def test_milestone_plan_round_trip(client, seed):
         "state": None,
         "version": None,
         "review_comment": None,
+        "revision": None,
         "milestones": [],
+        "pending_revision": None,
+        "history": [],
     }
     proposed = client.post(url, json={"milestones": STEPS}, headers=lead)
     assert proposed.status_code == 200, proposed.get_data(as_text=True)

@@ -87,7 +87,7 @@ reopen_item         closed       ok    ok     403   403  404   403
 propose_milestones  none         403   403    ok    403  404   403
 propose_milestones  ms_draft     403   403    ok    403  404   403
 propose_milestones  ms_submitted 403   403    409   403  404   403
-propose_milestones  ms_verified  403   403    409   403  404   403
+propose_milestones  ms_verified  403   403    ok    403  404   403
 submit_milestones   ms_draft     403   403    ok    403  404   403
 submit_milestones   ms_submitted 403   403    409   403  404   403
 verify_milestones   ms_draft     409   409    403   403  404   403

@@ -99,7 +99,7 @@ def schedule_for_items(items_or_ids: Iterable, today: date) -> dict[int, Schedul
     rows = db.session.execute(
         select(Milestone.item_id, Milestone.planned_date, Milestone.weight, Milestone.state)
         .join(MilestonePlan, Milestone.plan_id == MilestonePlan.id)
-        .where(Milestone.item_id.in_(item_ids), MilestonePlan.state == VERIFIED)
+        .where(Milestone.item_id.in_(item_ids), MilestonePlan.in_force())
         .order_by(Milestone.item_id, Milestone.position)
     )
     for item_id, planned, weight, state in rows:
@@ -132,7 +132,7 @@ def schedule_for_item(item: WorkItem, today: date) -> ScheduleStatus:
 def _approved():
     return exists(
         select(MilestonePlan.id).where(
-            MilestonePlan.item_id == WorkItem.id, MilestonePlan.state == VERIFIED
+            MilestonePlan.item_id == WorkItem.id, MilestonePlan.in_force()
         )
     )
 
@@ -141,7 +141,7 @@ def _weights(*conditions):
     return (
         select(func.coalesce(func.sum(Milestone.weight), 0))
         .join(MilestonePlan, Milestone.plan_id == MilestonePlan.id)
-        .where(Milestone.item_id == WorkItem.id, MilestonePlan.state == VERIFIED, *conditions)
+        .where(Milestone.item_id == WorkItem.id, MilestonePlan.in_force(), *conditions)
         .scalar_subquery()
     )
 

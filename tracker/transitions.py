@@ -243,3 +243,28 @@ def transition(
     if message is not None:
         queue_notice(message.recipients, message.kind, message.params, message.link)
     return obj
+
+
+# A reached claim is a fact the office decided once; a revision of the plan does not reopen it.
+CLAIM_FIELDS = (
+    "state",
+    "reached_on",
+    "submitted_at",
+    "reviewer_id",
+    "reviewed_at",
+    "review_comment",
+)
+
+
+def carry_claim(source: Milestone, target: Milestone) -> bool:
+    """Copy a milestone's claim (state and review) from a plan being superseded onto its
+    namesake in the revision replacing it, only while that one is unclaimed (draft). Called
+    from the revision's VERIFY `effects`, so it is part of the transition that won."""
+    result = db.session.execute(
+        update(Milestone)
+        .where(Milestone.id == target.id, Milestone.state == "draft")
+        .values(**{f: getattr(source, f) for f in CLAIM_FIELDS}, version=Milestone.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(target)
+    return result.rowcount == 1

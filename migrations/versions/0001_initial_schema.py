@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 04:40:05.999851
+Create Date: 2026-12-04 04:40:11.036105
 
 """
 from alembic import op
@@ -608,6 +608,8 @@ def upgrade():
     op.create_table('milestone_plan',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('superseded_at', sa.DateTime(), nullable=True),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
@@ -622,7 +624,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_milestone_plan_item_id_work_item'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_milestone_plan_reviewer_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_milestone_plan')),
-    sa.UniqueConstraint('item_id', name=op.f('uq_milestone_plan_item_id'))
+    sa.UniqueConstraint('item_id', 'revision', name=op.f('uq_milestone_plan_item_id'))
     )
     op.create_table('report',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -15,6 +15,7 @@ from tracker.api import serializers
 from tracker.api.spec import operation
 from tracker.errors import NotFound, StaleVersion
 from tracker.items.access import load_item
+from tracker.items.milestone_revisions import open_plan, plan_history, plan_in_force
 from tracker.items.milestones import (
     claim_milestone,
     decide_milestone,
@@ -39,7 +40,11 @@ def _date(value) -> date | None:
 
 def plan_json(item_id: int) -> dict:
     item = load_item(current_user, item_id)
-    return serializers.milestone_plan(item.id, milestone_plan_of(item.id))
+    in_force, pending = plan_in_force(item.id), open_plan(item.id)
+    history = [plan for plan in plan_history(item.id) if plan.superseded_at is not None]
+    if in_force is None:  # the first plan, still being written or reviewed
+        return serializers.milestone_plan(item.id, pending, history=history)
+    return serializers.milestone_plan(item.id, in_force, pending, history)
 
 
 def _plan(item_id: int):
@@ -65,7 +70,7 @@ def milestones_get(item_id: int):
 @operation(
     "/items/<int:item_id>/milestones",
     "POST",
-    summary="Propose or edit the milestone plan (lead liaison)",
+    summary="Propose, edit or revise the milestone plan (lead liaison)",
     tag="items",
     response="MilestonePlan",
     body="MilestonePlanInput",
@@ -73,7 +78,10 @@ def milestones_get(item_id: int):
 )
 def milestones_propose(item_id: int, body):
     """Write the whole plan as a draft (or edit a draft/returned one: `version` required).
-    422 when weights do not add up to 100, a date is outside start–due, or out of order."""
+    Once a plan is approved this writes a revision (`version`: the approved plan's, or the
+    revision's while it is a draft or returned); the approved plan stays in force until the
+    office verifies the revision. 409 while a revision waits for the office; 422 when
+    weights do not add up to 100, a date is outside start–due, or out of order."""
     item = load_item(current_user, item_id)
     plan = milestone_plan_of(item.id)
     if plan is not None and "version" not in body:
@@ -106,7 +114,7 @@ def milestones_propose(item_id: int, body):
     errors=(403, 409),
 )
 def milestones_submit(item_id: int, body):
-    """draft or returned → submitted."""
+    """draft or returned → submitted (the first plan, or the revision under way)."""
     plan = _plan(item_id)
     with one_transaction():
         submit_milestones(current_user, plan, expected_version=body["version"], now=clock.now())
@@ -123,7 +131,9 @@ def milestones_submit(item_id: int, body):
     errors=(403, 409),
 )
 def milestones_verify(item_id: int, body):
-    """submitted → verified: the milestones now drive the expected progress."""
+    """submitted → verified: the milestones now drive the expected progress; a verified
+    revision replaces the plan in force (kept in `history`), reached claims carry over by
+    title."""
     plan = _plan(item_id)
     with one_transaction():
         decide_milestones(

@@ -105,28 +105,48 @@ def item(row, *, state: str | None, report_id: int | None, today: date, schedule
     }
 
 
-def milestone_plan(item_id: int, plan) -> dict:
-    """An item's 形象进度计划; state and version null while none was proposed."""
-    steps = plan.milestones if plan is not None else []
+def _milestones(plan) -> list[dict]:
+    return [
+        {
+            "id": m.id,
+            "position": m.position,
+            "title": m.title,
+            "planned_date": iso_date(m.planned_date),
+            "weight": m.weight,
+            "state": m.state,
+            "reached_on": iso_date(m.reached_on),
+            "review_comment": m.review_comment,
+            "version": m.version,
+        }
+        for m in (plan.milestones if plan is not None else [])
+    ]
+
+
+def milestone_revision(plan) -> dict:
+    """One revision of a plan: the one under way, or one that was in force."""
+    return {
+        "revision": plan.revision,
+        "state": plan.state,
+        "version": plan.version,
+        "review_comment": plan.review_comment,
+        "in_force_from": iso_instant(plan.reviewed_at) if plan.state == "verified" else None,
+        "in_force_until": iso_instant(plan.superseded_at),
+        "milestones": _milestones(plan),
+    }
+
+
+def milestone_plan(item_id: int, plan, pending=None, history=()) -> dict:
+    """An item's 形象进度计划: the plan in force (else the first one being written; state and
+    version null while none was proposed), the revision under way and the superseded ones."""
     return {
         "item_id": item_id,
         "state": plan.state if plan is not None else None,
         "version": plan.version if plan is not None else None,
         "review_comment": plan.review_comment if plan is not None else None,
-        "milestones": [
-            {
-                "id": m.id,
-                "position": m.position,
-                "title": m.title,
-                "planned_date": iso_date(m.planned_date),
-                "weight": m.weight,
-                "state": m.state,
-                "reached_on": iso_date(m.reached_on),
-                "review_comment": m.review_comment,
-                "version": m.version,
-            }
-            for m in steps
-        ],
+        "revision": plan.revision if plan is not None else None,
+        "milestones": _milestones(plan),
+        "pending_revision": milestone_revision(pending) if pending is not None else None,
+        "history": [milestone_revision(old) for old in history],
     }
 
 

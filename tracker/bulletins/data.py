@@ -91,8 +91,17 @@ class Bulletin:
         """Who has the most overdue items or missing reports (at most three); before the
         deadline a report not yet written is no arrear."""
         behind = [line for line in self.lines if line.stats.overdue or self._arrears(line.stats)]
-        behind.sort(key=lambda line: (-line.stats.overdue, -self._arrears(line.stats), line.name))
-        return behind[:RANKING_SIZE]
+        lights = {d.department_id: (d.red, d.items - d.red) for d in self._behind_departments()}
+
+        def key(line):
+            # Calendar figures first; 序时进度's red, then yellow items break their ties.
+            red, yellow = lights.get(line.stats.department_id, (0, 0))
+            return (-line.stats.overdue, -self._arrears(line.stats), -red, -yellow, line.name)
+
+        return sorted(behind, key=key)[:RANKING_SIZE]
+
+    def _behind_departments(self):
+        return self.behind.departments if self.behind is not None else []
 
 
 def period_issue(period: ReportingPeriod) -> int:

@@ -82,7 +82,7 @@ def _milestone_events(user, link) -> list[FeedEvent]:
         .where(
             department_clause(user.department_id),
             open_clause(),
-            MilestonePlan.state == "verified",  # approved by the office
+            MilestonePlan.in_force(),  # approved by the office, not replaced by a revision
         )
         .order_by(Milestone.planned_date, WorkItem.id, Milestone.position)
     ).all()

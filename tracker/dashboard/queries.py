@@ -251,11 +251,21 @@ def column_buckets(plan_id: int, today: date, days: int, scope=None, nodes=None,
 
 
 def department_buckets(plan_id: int, today: date, days: int, scope=None, grid=None) -> list:
-    """Items by lead department, most overdue first (the office's ranking)."""
+    """Items by lead department, most overdue first (the office's ranking); ties broken by
+    序时进度: more red, then more yellow items first."""
     tallies = tallies_by(WorkItem.lead_department_id, plan_id, today, days, scope, grid)
     names = departments_by_id(tallies)
     buckets = [Bucket(key, names.get(key, ""), tally) for key, tally in tallies.items()]
-    return sorted(buckets, key=lambda b: (-b.tally.overdue, -b.tally.due_soon, b.label))
+    return sorted(
+        buckets,
+        key=lambda b: (
+            -b.tally.overdue,
+            -b.tally.due_soon,
+            -b.tally.lights["red"],
+            -b.tally.lights["yellow"],
+            b.label,
+        ),
+    )
 
 
 def departments_by_id(ids) -> dict[int, str]:

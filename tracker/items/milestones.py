@@ -7,15 +7,16 @@ import logging
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, insert
 
 from tracker import clock
 from tracker.access import liaison_ids, link, office_ids, require
 from tracker.audit import audit
-from tracker.errors import InvalidTransition, NotFound, ValidationFailed
+from tracker.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from tracker.extensions import db
 from tracker.items.access import item_subject
+from tracker.items.milestone_revisions import lock_plan, open_plan, plan_in_force, supersede
+from tracker.locking import version_expected
 from tracker.models import Milestone, MilestonePlan, WorkItem
 from tracker.schedule import milestone_problems
 from tracker.security import log_security_event
@@ -52,12 +53,9 @@ def plan_fields(plan: MilestonePlan) -> dict:
 
 
 def milestone_plan_of(item_id: int) -> MilestonePlan | None:
-    """The item's milestone plan with its steps, or None."""
-    return db.session.scalar(
-        select(MilestonePlan)
-        .where(MilestonePlan.item_id == item_id)
-        .options(selectinload(MilestonePlan.milestones))
-    )
+    """The plan the next step acts on: the one being written or reviewed (a first plan or a
+    revision), else the plan in force; None while none was proposed."""
+    return open_plan(item_id) or plan_in_force(item_id)
 
 
 def load_milestone(actor, milestone_id: int) -> Milestone:
@@ -106,6 +104,14 @@ def _problem_messages(steps: list[tuple], item: WorkItem) -> dict[str, str]:
         ),
     }
     return {key: messages[key]() for key in problems}
+
+
+def _under_review(plan: MilestonePlan) -> str:
+    if plan.state == ReviewState.SUBMITTED.value and plan.revision == 1:
+        return _("The milestone plan waits for the office; wait for its decision.")
+    if plan.state == ReviewState.SUBMITTED.value:
+        return _("A revision of the milestone plan waits for the office; wait for its decision.")
+    return _("A revision of the milestone plan is already being written; edit that one.")
 
 
 def _clean_steps(steps) -> list[tuple[str, date | None, int | None]]:
@@ -157,7 +163,13 @@ def propose_milestones(
     adding up to 100, within the item's start and due dates. Nothing is written when any is
     wrong (ValidationFailed, 422)."""
     now = now or clock.now()
-    plan = milestone_plan_of(item.id)
+    plan = open_plan(item.id)
+    in_force = plan_in_force(item.id) if plan is None else None
+    if plan is not None and plan.state == ReviewState.SUBMITTED.value:
+        # One revision at a time: who may write a plan learns it waits (409), others 403.
+        draft = item_subject(item, ReviewState.DRAFT.value)
+        require(actor, Action.EDIT, draft, obj=f"item:{item.id}")
+        raise InvalidTransition(_under_review(plan))
     state = plan.state if plan is not None else ReviewState.DRAFT.value
     require(actor, Action.EDIT, item_subject(item, state), obj=f"item:{item.id}")
     cleaned = _clean_steps(steps)
@@ -165,8 +177,18 @@ def propose_milestones(
     if errors:
         raise ValidationFailed(errors)
     if plan is None:
+        revision = 1
+        if in_force is not None:  # a revision: the approved plan stays in force meanwhile
+            if version_expected(expected_version, in_force.version) != in_force.version:
+                raise StaleVersion(current_version=in_force.version)
+            lock_plan(in_force)
+            pending = open_plan(item.id)  # another liaison may have started one meanwhile
+            if pending is not None:
+                raise InvalidTransition(_under_review(pending))
+            revision = in_force.revision + 1
         plan = MilestonePlan(
             item_id=item.id,
+            revision=revision,
             state=ReviewState.DRAFT.value,
             author_id=getattr(actor, "id", None),
             created_at=now,
@@ -175,7 +197,8 @@ def propose_milestones(
         db.session.add(plan)
         db.session.flush()
         _write_steps(plan, item, cleaned)
-        audit(actor, "milestones.proposed", plan, now, after=plan_fields(plan), item_id=item.id)
+        event = "milestones.proposed" if revision == 1 else "milestones.revision_proposed"
+        audit(actor, event, plan, now, after=plan_fields(plan), item_id=item.id)
         db.session.flush()
         return plan
     before = plan_fields(plan)
@@ -250,6 +273,8 @@ def decide_milestones(
             "review_comment": comment,
             "updated_at": now,
         },
+        # Verifying a revision swaps it in: the old plan is superseded in the same transaction.
+        effects=(lambda plan: supersede(plan, now)) if action is Action.VERIFY else None,
         event="milestones.verified" if action is Action.VERIFY else "milestones.returned",
         before={"state": plan.state},
         after=lambda plan: {"state": plan.state},
@@ -272,6 +297,13 @@ def _decision_comment(action: Action, reason: str) -> str | None:
     return clean_text(reason, 4000) or None
 
 
+def _require_in_force(plan: MilestonePlan) -> None:
+    if plan.superseded_at is not None:
+        raise InvalidTransition(
+            _("This milestone belongs to a plan that a revision has replaced; use the new plan.")
+        )
+
+
 def claim_milestone(
     actor,
     milestone: Milestone,
@@ -290,6 +322,7 @@ def claim_milestone(
     )
     if plan.state != ReviewState.VERIFIED.value:
         raise InvalidTransition(_("The milestone plan has not been approved yet."))
+    _require_in_force(plan)
     today = clock.today(now)
     if reached_on is None or reached_on > today:
         raise ValidationFailed(
@@ -324,6 +357,7 @@ def decide_milestone(
     """The office verifies (its weight now counts) or returns a claimed milestone."""
     now = now or clock.now()
     item = milestone.plan.item
+    _require_in_force(milestone.plan)
     require(actor, action, item_subject(item, milestone.state), obj=f"milestone:{milestone.id}")
     comment = _decision_comment(action, reason)
     transition(

@@ -22,7 +22,7 @@ from tracker.items.forms import (
     ReasonForm,
 )
 from tracker.items.headings import plan_node_label
-from tracker.items.milestones import milestone_plan_of
+from tracker.items.milestone_revisions import open_plan, plan_history, plan_in_force
 from tracker.items.pages import department_home_data, item_page_data
 from tracker.items.queries import (
     ITEM_LIST_ORDER,
@@ -107,8 +107,11 @@ def detail(item_id: int):
     day = clock.today()
     data = item_page_data(item, day)
     pending = has_pending_extension(item.id)
-    milestone_plan = milestone_plan_of(item.id)
-    plan_state = milestone_plan.state if milestone_plan else ReviewState.DRAFT.value
+    # The plan in force is shown with its claims; a revision under way beside it.
+    in_force, pending = plan_in_force(item.id), open_plan(item.id)
+    milestone_plan = in_force or pending
+    working = pending or in_force  # what the submit / approve / return buttons act on
+    plan_state = working.state if working else ReviewState.DRAFT.value
     steps = milestone_plan.milestones if milestone_plan else []
     return render_template(
         "items/detail.html",
@@ -122,7 +125,11 @@ def detail(item_id: int):
         confirm=ConfirmForm(),
         schedule=schedule_for_item(item, day),
         milestone_plan=milestone_plan,
+        milestone_revision=pending if in_force is not None else None,
+        working_plan=working,
+        plan_history=[plan for plan in plan_history(item.id) if plan.superseded_at],
         plan_subject=item_subject(item, plan_state),
+        revise_subject=item_subject(item, ReviewState.DRAFT.value),
         milestone_subjects={m.id: item_subject(item, m.state) for m in steps},
         **data,
     )

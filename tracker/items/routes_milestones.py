@@ -45,10 +45,12 @@ def _back(item_id: int):
 @bp.route("/items/<int:item_id>/milestones", methods=["GET", "POST"])
 @login_required
 def milestones_edit(item_id: int):
-    """Write or change the milestone plan (draft or returned), one row per milestone."""
+    """Write or change the milestone plan (draft or returned), one row per milestone; on an
+    approved plan, write a revision of it (starting from its rows)."""
     item = load_item(current_user, item_id)
     plan = milestone_plan_of(item.id)
-    state = plan.state if plan is not None else ReviewState.DRAFT.value
+    revising = plan is not None and plan.state == ReviewState.VERIFIED.value
+    state = plan.state if plan is not None and not revising else ReviewState.DRAFT.value
     require(current_user, Action.EDIT, item_subject(item, state), obj=f"item:{item.id}")
     form = MilestonesForm()
     if not form.is_submitted():
@@ -82,7 +84,7 @@ def milestones_edit(item_id: int):
         operation,
         done=done,
         template="items/milestones_form.html",
-        context={"item": item, "plan": plan},
+        context={"item": item, "plan": plan, "revising": revising},
         back_url=url_for("items.detail", item_id=item.id),
         label=item.code,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -16,15 +16,21 @@ _REVIEW_STATES = one_of("state", ReviewState)
 
 class MilestonePlan(VersionedMixin, TimestampMixin, db.Model):
     """An item's milestone plan: proposed by the lead's liaison, approved (verified) by the
-    office through tracker.transitions. Only a verified plan drives the expected progress."""
+    office through tracker.transitions. Only the verified, not superseded plan (the plan in
+    force) drives the expected progress. A revision is a new row (revision + 1) reviewed the
+    same way; verifying it sets the old one's `superseded_at` (kept as history)."""
 
     __tablename__ = "milestone_plan"
-    __table_args__ = (CheckConstraint(_REVIEW_STATES, name="state"),)
+    __table_args__ = (
+        CheckConstraint(_REVIEW_STATES, name="state"),
+        # Two liaisons proposing a revision at once: one row per number, the other fails.
+        UniqueConstraint("item_id", "revision"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("work_item.id", ondelete="CASCADE"), unique=True
-    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(default=1)
+    superseded_at: Mapped[datetime | None] = mapped_column()
     state: Mapped[str] = mapped_column(String(12), default="draft")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime | None] = mapped_column()
@@ -36,6 +42,11 @@ class MilestonePlan(VersionedMixin, TimestampMixin, db.Model):
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Milestone.position"
     )
+
+    @classmethod
+    def in_force(cls):
+        """SQL: the plan drives the schedule (approved and not replaced by a revision)."""
+        return and_(cls.state == ReviewState.VERIFIED.value, cls.superseded_at.is_(None))
 
 
 class Milestone(VersionedMixin, db.Model):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.extensions import db
@@ -77,7 +77,13 @@ KINDS: dict[type, QueueKind] = {
     ),
     Milestone: QueueKind(
         owner=WorkItem,
-        join_on=WorkItem.id == Milestone.item_id,
+        # A claim left on a plan a revision replaced waits for nobody (it carried over).
+        join_on=and_(
+            WorkItem.id == Milestone.item_id,
+            Milestone.plan_id.in_(
+                select(MilestonePlan.id).where(MilestonePlan.superseded_at.is_(None))
+            ),
+        ),
         plan_column=WorkItem.plan_id,
         department_column=WorkItem.lead_department_id,
         search_columns=(WorkItem.code, WorkItem.title, Milestone.title),
