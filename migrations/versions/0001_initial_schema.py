@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 04:40:11.036105
+Create Date: 2026-12-04 04:57:03.473516
 
 """
 from alembic import op
@@ -446,7 +446,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_indicator_value_state')),
+    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_indicator_value_state')),
     sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_indicator_value_author_id_user_account')),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicator.id'], name=op.f('fk_indicator_value_indicator_id_indicator'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_indicator_value_reviewer_id_user_account')),
@@ -619,7 +619,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_plan_state')),
+    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_plan_state')),
     sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_milestone_plan_author_id_user_account')),
     sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_milestone_plan_item_id_work_item'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_milestone_plan_reviewer_id_user_account')),
@@ -736,7 +736,7 @@ def upgrade():
     sa.Column('reviewed_at', sa.DateTime(), nullable=True),
     sa.Column('review_comment', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'pending_approval', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_state')),
+    sa.CheckConstraint("state IN ('draft', 'submitted', 'returned', 'verified')", name=op.f('ck_milestone_state')),
     sa.CheckConstraint('weight >= 1 AND weight <= 100', name=op.f('ck_milestone_weight')),
     sa.ForeignKeyConstraint(['item_id'], ['work_item.id'], name=op.f('fk_milestone_item_id_work_item'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['plan_id'], ['milestone_plan.id'], name=op.f('fk_milestone_plan_id_milestone_plan'), ondelete='CASCADE'),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker import clock
 from tracker.extensions import db
 from tracker.models.base import TimestampMixin, VersionedMixin, one_of
-from tracker.workflow import ReviewState
+from tracker.workflow import DIRECT_REVIEW_STATES
 
 NODE_KINDS = ("part", "chapter", "section", "task", "item", "column")
 
@@ -130,7 +130,7 @@ class IndicatorValue(VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "indicator_value"
     __table_args__ = (
         UniqueConstraint("indicator_id", "year"),
-        CheckConstraint(one_of("state", ReviewState), name="state"),
+        CheckConstraint(one_of("state", DIRECT_REVIEW_STATES), name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

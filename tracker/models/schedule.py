@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models.base import TimestampMixin, VersionedMixin, one_of
-from tracker.workflow import ReviewState
+from tracker.workflow import DIRECT_REVIEW_STATES, ReviewState
 
-_REVIEW_STATES = one_of("state", ReviewState)
+_REVIEW_STATES = one_of("state", DIRECT_REVIEW_STATES)
 
 
 class MilestonePlan(VersionedMixin, TimestampMixin, db.Model):

@@ -31,6 +31,7 @@ from tracker.workflow.review import (
     permitted,
 )
 from tracker.workflow.roles import (
+    DIRECT_REVIEW_STATES,
     OFFICE_ROLES,
     SEE_ALL_ROLES,
     Actor,
@@ -60,6 +61,7 @@ from tracker.workflow.tasks import (
 )
 
 __all__ = [
+    "DIRECT_REVIEW_STATES",
     "ACK_TRANSITIONS",
     "CLOSED_ITEM_BLOCKS",
     "COORDINATION_TRANSITIONS",

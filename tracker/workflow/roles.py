@@ -31,6 +31,11 @@ class ReviewState(StrEnum):
     VERIFIED = "verified"
 
 
+# What the office reviews without a department's sign-off (indicator values, milestone plans
+# and claims): every review state but pending_approval, which only reports pass through.
+DIRECT_REVIEW_STATES = tuple(s for s in ReviewState if s is not ReviewState.PENDING_APPROVAL)
+
+
 class QualityGrade(StrEnum):
     """The reviewer's grade of a verified report (优/良/中/差), scored by assessment rules."""
 
