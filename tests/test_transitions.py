@@ -15,6 +15,8 @@ from tracker.models import AuditEvent, ExtensionRequest, IndicatorValue, Notice,
 from tracker.transitions import KINDS, moves, transition
 from tracker.transitions import Notice as KernelNotice
 from tracker.workflow import (
+    DIRECT_REVIEW_STATES,
+    DIRECT_TRANSITIONS,
     EXTENSION_TRANSITIONS,
     TRANSITIONS,
     Action,
@@ -75,13 +77,13 @@ def _make(kind, scene, db_session, state):
 
 
 ENTRIES = [(Report, *pair) for pair in TRANSITIONS.items()]
-ENTRIES += [(IndicatorValue, *pair) for pair in TRANSITIONS.items()]
+ENTRIES += [(IndicatorValue, *pair) for pair in DIRECT_TRANSITIONS.items()]
 ENTRIES += [(ExtensionRequest, *pair) for pair in EXTENSION_TRANSITIONS.items()]
 
 
 def test_the_kinds_read_the_workflow_tables():
     assert KINDS[Report].table is TRANSITIONS
-    assert KINDS[IndicatorValue].table is TRANSITIONS
+    assert KINDS[IndicatorValue].table is DIRECT_TRANSITIONS
     assert KINDS[ExtensionRequest].table is EXTENSION_TRANSITIONS
     assert moves(Report, Action.SUBMIT) == {"draft": "submitted", "returned": "submitted"}
     assert moves(ExtensionRequest, Decision.REFUSE) == {"pending": "refused"}
@@ -122,7 +124,7 @@ def _refused_pairs():
     pairs = []
     for kind, table, states, actions in (
         (Report, TRANSITIONS, ReviewState, [*Action]),
-        (IndicatorValue, TRANSITIONS, ReviewState, [*Action]),
+        (IndicatorValue, DIRECT_TRANSITIONS, DIRECT_REVIEW_STATES, [*Action]),
         (ExtensionRequest, EXTENSION_TRANSITIONS, ExtensionState, [*Decision]),
     ):
         pairs += [(kind, s, a) for s in states for a in actions if (s, a) not in table]

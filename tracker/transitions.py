@@ -3,7 +3,8 @@ extension request, a coordination request, a supervision letter, a milestone, an
 (签收) or a leader's instruction from one state to another.
 
 `transition(actor, obj, action, …)` reads the from-states and the to-state from the tables in
-tracker.workflow (`TRANSITIONS` for reports and indicator values, `EXTENSION_TRANSITIONS` for
+tracker.workflow (`TRANSITIONS` for reports, `DIRECT_TRANSITIONS` — the same without the
+department's sign-off — for indicator values and milestones, `EXTENSION_TRANSITIONS` for
 extension requests, `LETTER_TRANSITIONS` for letters, `COORDINATION_TRANSITIONS` for
 coordination requests) and runs one conditional UPDATE
 
@@ -16,7 +17,8 @@ are serialised). The loser is refused before anything is written, so there is no
 and no savepoint is taken (see `review.operations.bulk_verify`). Only the winner runs the
 caller's follow-up `effects`, writes the audit event and queues the notice.
 
-Milestone plans and milestones (reached claims) move through the same `TRANSITIONS`.
+Milestone plans and milestones (reached claims) move through `DIRECT_TRANSITIONS` like indicator
+values: nothing but a report waits for a department head's sign-off.
 
 The caller checks permission first (`tracker.access.require`): the kernel knows states, not
 people. No other module writes `state` of these models.
@@ -54,6 +56,7 @@ from tracker.templating import STATE_LABELS
 from tracker.workflow import (
     ACK_TRANSITIONS,
     COORDINATION_TRANSITIONS,
+    DIRECT_TRANSITIONS,
     EXTENSION_TRANSITIONS,
     INSTRUCTION_TRANSITIONS,
     LETTER_TRANSITIONS,
@@ -157,13 +160,13 @@ class Kind:
 
 KINDS: dict[type, Kind] = {
     Report: Kind(TRANSITIONS, _report_version, _report_lost),
-    IndicatorValue: Kind(TRANSITIONS, _value_version, _value_lost),
+    IndicatorValue: Kind(DIRECT_TRANSITIONS, _value_version, _value_lost),
     ExtensionRequest: Kind(EXTENSION_TRANSITIONS, None, _extension_lost),
     Letter: Kind(LETTER_TRANSITIONS, _value_version, _letter_lost),
     # 形象进度计划 (tracker/items/milestones.py): the plan is proposed and approved; each
     # milestone's state is the claim that it was reached.
-    MilestonePlan: Kind(TRANSITIONS, _value_version, _milestone_lost),
-    Milestone: Kind(TRANSITIONS, _value_version, _milestone_lost),
+    MilestonePlan: Kind(DIRECT_TRANSITIONS, _value_version, _milestone_lost),
+    Milestone: Kind(DIRECT_TRANSITIONS, _value_version, _milestone_lost),
     CoordinationRequest: Kind(COORDINATION_TRANSITIONS, None, _coordination_lost),
     ItemAssignment: Kind(ACK_TRANSITIONS, None, _assignment_lost),
     Instruction: Kind(INSTRUCTION_TRANSITIONS, _value_version, _instruction_lost),

@@ -20,6 +20,7 @@ from tracker.workflow.letters import (
 )
 from tracker.workflow.review import (
     CLOSED_ITEM_BLOCKS,
+    DIRECT_TRANSITIONS,
     ON_BEHALF_ACTIONS,
     REVIEW_ACTIONS,
     RULES,
@@ -61,6 +62,7 @@ from tracker.workflow.tasks import (
 )
 
 __all__ = [
+    "DIRECT_TRANSITIONS",
     "DIRECT_REVIEW_STATES",
     "ACK_TRANSITIONS",
     "CLOSED_ITEM_BLOCKS",

@@ -73,6 +73,15 @@ TRANSITIONS: dict[tuple[ReviewState, Action], ReviewState] = {
     (ReviewState.PENDING_APPROVAL, Action.RETURN): ReviewState.RETURNED,
 }
 
+# The same flow without the department's sign-off, for what the office reviews directly
+# (indicator values, milestone plans and claims): the kernel refuses the sign-off moves there.
+SIGNOFF_ACTIONS = frozenset({Action.SUBMIT_FOR_APPROVAL, Action.APPROVE})
+DIRECT_TRANSITIONS: dict[tuple[ReviewState, Action], ReviewState] = {
+    (state, action): target
+    for (state, action), target in TRANSITIONS.items()
+    if action not in SIGNOFF_ACTIONS and state is not ReviewState.PENDING_APPROVAL
+}
+
 REVIEW_ACTIONS = frozenset(
     {
         Action.EDIT,
