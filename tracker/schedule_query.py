@@ -64,6 +64,41 @@ def _epoch_days_postgresql(element, compiler, **kw):
     return f"(CAST({compiler.process(element.clauses, **kw)} AS DATE) - DATE '1970-01-01')"
 
 
+class greatest(FunctionElement):  # noqa: N801
+    """The larger of integer expressions: each argument is evaluated once (a CASE comparing
+    two subqueries would run them twice, per row)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "greatest"
+
+
+class least(FunctionElement):  # noqa: N801
+    type = Integer()
+    inherit_cache = True
+    name = "least"
+
+
+@compiles(greatest)
+def _greatest(element, compiler, **kw):
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least)
+def _least(element, compiler, **kw):
+    return f"least({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
 def thresholds() -> tuple[int, int]:
     """(yellow, red) lag thresholds from the settings SCHEDULE_YELLOW_LAG / SCHEDULE_RED_LAG."""
     config = current_app.config
@@ -173,7 +208,8 @@ def actual_expr():
     """Actual progress (the twin of the `actual` rule)."""
     reported = case((_verified_report(), WorkItem.progress), else_=0)
     reached = _weights(Milestone.state == VERIFIED)
-    return case((reported >= reached, reported), else_=reached)
+    # The larger of the two (both NOT NULL): one pass over their subqueries, not three.
+    return greatest(reported, reached)
 
 
 def lag_expr(today: date):
@@ -204,13 +240,24 @@ def light_case(today: date, yellow: int | None = None, red: int | None = None):
         begins.isnot(None),
         day - epoch_days(begins) < _period_days(),
     )
+    if yellow > red:  # a setting out of order: the plain form (lag read twice)
+        return case(
+            (closed, "done"),
+            (WorkItem.due_date < today, "red"),
+            (grey, "grey"),
+            (lag > red, "red"),
+            (lag >= yellow, "yellow"),
+            else_="green",
+        )
+    # The lag (4–5 correlated subqueries) read once per item: clamped into [yellow - 1,
+    # red + 1], the two ends are green and red and anything between is yellow — the same as
+    # `lag > red → red, lag >= yellow → yellow, else green` for the integer lag.
+    clamped = least(greatest(func.coalesce(lag, yellow - 1), yellow - 1), red + 1)
     return case(
         (closed, "done"),
         (WorkItem.due_date < today, "red"),
         (grey, "grey"),
-        (lag > red, "red"),
-        (lag >= yellow, "yellow"),
-        else_="green",
+        else_=case({red + 1: "red", yellow - 1: "green"}, value=clamped, else_="yellow"),
     )
 
 

@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.item_predicates import open_clause, visibility_clause
 from tracker.models import WorkItem
 from tracker.schedule import LIGHTS
-from tracker.schedule_query import light_case, schedule_columns, status_from_columns
+from tracker.schedule_query import lag_expr, light_case, schedule_columns, status_from_columns
 
 logger = logging.getLogger(__name__)
 
@@ -40,17 +40,26 @@ def behind_schedule(user, today: date, *where, limit: int = 20) -> dict:
     ScheduleStatus}, "counts": light_counts}; three statements (the schedule is read in the
     row query itself)."""
     columns = schedule_columns(today)
-    result = db.session.execute(
-        select(WorkItem, *columns.values())
+    # The first `limit` ids by lag, then the schedule columns and rows of those alone: with
+    # the columns in the sorted statement SQLite computed all five (each a handful of
+    # correlated subqueries) and loaded the row for every yellow or red item before the LIMIT.
+    first = (
+        select(WorkItem.id)
         .where(
             visibility_clause(user),
             open_clause(),
             light_case(today).in_(BEHIND),
             *where,
         )
+        .order_by(lag_expr(today).desc(), WorkItem.due_date, WorkItem.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    result = db.session.execute(
+        select(WorkItem, *columns.values())
+        .where(WorkItem.id.in_(first))
         .options(joinedload(WorkItem.lead_department), selectinload(WorkItem.co_departments))
         .order_by(columns["lag"].desc(), WorkItem.due_date, WorkItem.id)
-        .limit(limit)
     ).unique()
     rows, schedules = [], {}
     for item, *values in result:
