@@ -184,6 +184,7 @@ def generate(
         ensure_postgres_database(url)
     app = make_app(url)
     from tracker.extensions import db
+    from tracker.schedule_facts import refresh_facts
 
     started = time.monotonic()
     with app.app_context():
@@ -207,6 +208,8 @@ def generate(
             progress = _Progress(scale)
             with engine.begin() as conn:
                 counts = populate(conn, scale, today, hashed, report=progress)
+                # Rows written past the ORM: their stored 序时进度 facts are computed here.
+                refresh_facts(conn)
             progress.done()
         loaded = time.monotonic()
         analyze(engine)

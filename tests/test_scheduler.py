@@ -37,6 +37,7 @@ def test_sec_25_every_job_is_explicit_coalesced_single_and_in_shanghai_time(
 ):
     assert [job.id for job in JOBS] == [
         "items.periods",
+        "items.schedule_facts",
         "notify.daily",
         "letters.daily",
         "notify.digest",
@@ -55,6 +56,7 @@ def test_sec_25_every_job_is_explicit_coalesced_single_and_in_shanghai_time(
         assert job.trigger.timezone == SHANGHAI
     # Periods first, long before the reminders that chase their deadlines.
     assert str(jobs["items.periods"].trigger) == "cron[hour='0', minute='5']"
+    assert str(jobs["items.schedule_facts"].trigger) == "cron[hour='0', minute='20']"
     assert str(jobs["notify.daily"].trigger) == "cron[hour='8', minute='30']"
     # Letters after the reminders of the same morning.
     assert str(jobs["letters.daily"].trigger) == "cron[hour='8', minute='45']"

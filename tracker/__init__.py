@@ -45,7 +45,9 @@ def create_app(config: str | type[Config] = "production", **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import models  # noqa: F401  (registers the tables with the metadata)
+    # Imported for their side effects: the tables join the metadata, and the session events
+    # that keep the stored schedule facts (tracker.schedule_facts) are registered.
+    from tracker import models, schedule_facts  # noqa: F401
     from tracker.auth.session import configure_login
     from tracker.extensions import babel, csrf, db, migrate
     from tracker.i18n import select_locale, select_timezone

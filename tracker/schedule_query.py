@@ -162,9 +162,13 @@ def schedule_for_item(item: WorkItem, today: date) -> ScheduleStatus:
 
 
 # ---------------------------------------------------------------- SQL twins
+#
+# The facts from other tables (actual progress, basis, the grey window) are read from the
+# columns tracker.schedule_facts keeps; the subqueries below compute them there, on writes.
 
 
-def _approved():
+def approved_plan_exists():
+    """EXISTS an approved milestone plan in force for the item (correlated to WorkItem)."""
     return exists(
         select(MilestonePlan.id).where(
             MilestonePlan.item_id == WorkItem.id, MilestonePlan.in_force()
@@ -172,7 +176,8 @@ def _approved():
     )
 
 
-def _weights(*conditions):
+def weights_of(*conditions):
+    """Sum of the weights of the item's milestones in force meeting `conditions`."""
     return (
         select(func.coalesce(func.sum(Milestone.weight), 0))
         .join(MilestonePlan, Milestone.plan_id == MilestonePlan.id)
@@ -181,8 +186,17 @@ def _weights(*conditions):
     )
 
 
-def _verified_report():
+def verified_report_exists():
     return exists(select(Report.id).where(Report.item_id == WorkItem.id, Report.state == VERIFIED))
+
+
+def period_days_of_plan():
+    """Days in one reporting period of the item's plan (PERIOD_DAYS by its frequency)."""
+    frequency = select(Plan.frequency).where(Plan.id == WorkItem.plan_id).scalar_subquery()
+    return case(
+        *((frequency == name, days) for name, days in PERIOD_DAYS.items()),
+        else_=DEFAULT_PERIOD_DAYS,
+    )
 
 
 def _begins():
@@ -190,7 +204,8 @@ def _begins():
 
 
 def expected_expr(today: date):
-    """Expected progress today (the twin of the `expected` rule)."""
+    """Expected progress today (the twin of the `expected` rule): the weights of milestones
+    planned by today when milestones drive the item, else the straight line."""
     day = literal((today - EPOCH).days, Integer)
     begins = _begins()
     linear = case(
@@ -201,27 +216,19 @@ def expected_expr(today: date):
         else_=(100 * (day - epoch_days(begins)))
         // (epoch_days(WorkItem.due_date) - epoch_days(begins)),
     )
-    return case((_approved(), _weights(Milestone.planned_date <= today)), else_=linear)
+    return case(
+        (WorkItem.schedule_basis == "milestones", weights_of(Milestone.planned_date <= today)),
+        else_=linear,
+    )
 
 
 def actual_expr():
-    """Actual progress (the twin of the `actual` rule)."""
-    reported = case((_verified_report(), WorkItem.progress), else_=0)
-    reached = _weights(Milestone.state == VERIFIED)
-    # The larger of the two (both NOT NULL): one pass over their subqueries, not three.
-    return greatest(reported, reached)
+    """Actual progress (the twin of the `actual` rule), as stored by tracker.schedule_facts."""
+    return WorkItem.schedule_actual
 
 
 def lag_expr(today: date):
     return expected_expr(today) - actual_expr()
-
-
-def _period_days():
-    frequency = select(Plan.frequency).where(Plan.id == WorkItem.plan_id).scalar_subquery()
-    return case(
-        *((frequency == name, days) for name, days in PERIOD_DAYS.items()),
-        else_=DEFAULT_PERIOD_DAYS,
-    )
 
 
 def light_case(today: date, yellow: int | None = None, red: int | None = None):
@@ -234,11 +241,11 @@ def light_case(today: date, yellow: int | None = None, red: int | None = None):
     begins = _begins()
     lag = lag_expr(today)
     closed = or_(WorkItem.status == ItemStatus.COMPLETED.value, WorkItem.retired_at.isnot(None))
+    # schedule_grey_days is set only while nothing is verified (report or milestone).
     grey = and_(
-        ~_verified_report(),
-        _weights(Milestone.state == VERIFIED) == 0,
+        WorkItem.schedule_grey_days.isnot(None),
         begins.isnot(None),
-        day - epoch_days(begins) < _period_days(),
+        day - epoch_days(begins) < WorkItem.schedule_grey_days,
     )
     if yellow > red:  # a setting out of order: the plain form (lag read twice)
         return case(
@@ -249,9 +256,9 @@ def light_case(today: date, yellow: int | None = None, red: int | None = None):
             (lag >= yellow, "yellow"),
             else_="green",
         )
-    # The lag (4–5 correlated subqueries) read once per item: clamped into [yellow - 1,
-    # red + 1], the two ends are green and red and anything between is yellow — the same as
-    # `lag > red → red, lag >= yellow → yellow, else green` for the integer lag.
+    # The lag read once per item: clamped into [yellow - 1, red + 1], the two ends are green
+    # and red and anything between is yellow — the same as `lag > red → red, lag >= yellow
+    # → yellow, else green` for the integer lag.
     clamped = least(greatest(func.coalesce(lag, yellow - 1), yellow - 1), red + 1)
     return case(
         (closed, "done"),
@@ -263,7 +270,7 @@ def light_case(today: date, yellow: int | None = None, red: int | None = None):
 
 def basis_expr():
     """'milestones' when an approved milestone plan drives the item, else 'linear'."""
-    return case((_approved(), "milestones"), else_="linear")
+    return WorkItem.schedule_basis
 
 
 def schedule_columns(today: date) -> dict:

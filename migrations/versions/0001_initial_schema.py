@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 04:57:03.473516
+Create Date: 2026-12-04 13:45:12.823780
 
 """
 from alembic import op
@@ -477,6 +477,9 @@ def upgrade():
     sa.Column('completed_at', sa.DateTime(), nullable=True),
     sa.Column('retired_at', sa.DateTime(), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('schedule_actual', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('schedule_basis', sa.String(length=10), server_default='linear', nullable=False),
+    sa.Column('schedule_grey_days', sa.Integer(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -662,6 +665,7 @@ def upgrade():
     sa.UniqueConstraint('item_id', 'period_id', name=op.f('uq_report_item_id'))
     )
     with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.create_index('ix_report_item_state', ['item_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_period_id'), ['period_id'], unique=False)
         batch_op.create_index('ix_report_period_state', ['period_id', 'state', 'item_id'], unique=False)
         batch_op.create_index('ix_report_state_reviewed', ['state', 'reviewed_at'], unique=False)
@@ -837,6 +841,7 @@ def downgrade():
         batch_op.drop_index('ix_report_state_reviewed')
         batch_op.drop_index('ix_report_period_state')
         batch_op.drop_index(batch_op.f('ix_report_period_id'))
+        batch_op.drop_index('ix_report_item_state')
 
     op.drop_table('report')
     op.drop_table('milestone_plan')

@@ -1,4 +1,5 @@
-"""`flask items …`: generate a plan's work items and create reporting periods from cron."""
+"""`flask items …`: generate a plan's work items, create reporting periods from cron, repair the
+stored schedule facts."""
 
 from __future__ import annotations
 
@@ -41,3 +42,20 @@ def periods_command(date_text: str | None):
     created = ensure_all_periods(today)
     db.session.commit()
     click.echo(f"{created} reporting periods created through {today.isoformat()}")
+
+
+@items_cli.command("schedule-facts")
+@click.option("--all", "everything", is_flag=True, help="Recompute every item, drifted or not.")
+def schedule_facts_command(everything: bool):
+    """Check the stored 序时进度 facts against their sources and repair drift (after a
+    restore or SQL typed by hand; the nightly job does the same)."""
+    from tracker.schedule_facts import refresh_facts, repair_facts
+
+    if everything:
+        count = refresh_facts(db.session.connection())
+        db.session.commit()
+        click.echo(f"schedule facts recomputed for {count} items")
+        return
+    repaired = repair_facts(db.session)
+    db.session.commit()
+    click.echo(f"{len(repaired)} items' schedule facts repaired")

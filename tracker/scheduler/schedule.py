@@ -17,7 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from tracker.backup.jobs import backup_enabled, nightly_backup_job
-from tracker.items.jobs import periods_job
+from tracker.items.jobs import periods_job, schedule_facts_job
 from tracker.letters.jobs import daily_letters_job
 from tracker.notify.jobs import daily_notices_job, dispatch_job, weekly_digest_job
 
@@ -74,6 +74,13 @@ JOBS: list[JobSpec] = [
         _daily_at_fixed(0, 5),
         misfire_grace_time=12 * HOUR,
         catch_up=True,
+    ),
+    # The stored 序时进度 facts checked against their sources (repairs drift; normally none).
+    JobSpec(
+        "items.schedule_facts",
+        schedule_facts_job,
+        _daily_at_fixed(0, 20),
+        misfire_grace_time=12 * HOUR,
     ),
     # Reminders (7/3/1 working days before), overdue notices and escalations, daily 08:30.
     JobSpec(
