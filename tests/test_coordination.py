@@ -141,6 +141,44 @@ def test_resolve_through_the_page(client, scene):
     assert client.post("/coordination/999999/resolve", data={"resolution": "x"}).status_code == 404
 
 
+def test_pages_list_open_ones_first_then_newest(app, scene):
+    """The page window is chosen on the table alone, then joined: order and paging hold."""
+    from datetime import datetime
+
+    from tracker.coordination.queries import coordination_page
+
+    first = _request()
+    other = make_item(scene.plan, scene.lead_dept, code="三.1.(9)")
+    rows = []
+    for number, key in enumerate(("2026Q1", "2026Q2", "2026Q3"), start=1):
+        report = make_report(other, scene.lead, scene.periods[key], office=scene.office)
+        rows.append(
+            CoordinationRequest(
+                item_id=other.id,
+                report_id=report.id,
+                department_id=scene.lead_dept.id,
+                text=f"事项{number}",
+                state="resolved" if number == 3 else "open",
+                created_at=datetime(2026, 1, number),
+            )
+        )
+    db.session.add_all(rows)
+    db.session.commit()
+    with app.test_request_context():
+        everything = coordination_page(page=1, size=10)
+        assert [row.text for row in everything.items] == [
+            first.text,
+            "事项2",
+            "事项1",
+            "事项3",
+        ]
+        assert everything.total == 4 and everything.items[0].item.lead_department is not None
+        second = coordination_page(page=2, size=3)
+        assert [row.text for row in second.items] == ["事项3"] and second.pages == 2
+        resolved = coordination_page(state="resolved", page=1, size=10)
+        assert [row.text for row in resolved.items] == ["事项3"] and resolved.total == 1
+
+
 # --- the API -------------------------------------------------------------------------------
 
 

@@ -56,12 +56,23 @@ def paginate(
     return Page(items=items, page=page, per_page=size, total=total or 0)
 
 
-def paginate_ids(ids_query: Select, rows_for, per_page: int = 25) -> Page:
+def paginate_ids(
+    ids_query: Select,
+    rows_for,
+    per_page: int = 25,
+    *,
+    scalars: bool = False,
+    page: int | None = None,
+    size: int | None = None,
+) -> Page:
     """Pagination in two steps: the page's ids from `ids_query` (ordered; cheap when indexes
     answer it), then `rows_for(ids)` loads only those rows with their joins. The count is
-    of `ids_query` too."""
-    page, size = page_args(per_page)
+    of `ids_query` too. Use it when the page's rows join other tables: ordering the joined
+    rows makes the database sort them all before the LIMIT."""
+    default_page, default_size = page_args(per_page)
+    page, size = page or default_page, size or default_size
     total = db.session.scalar(select(func.count()).select_from(ids_query.order_by(None).subquery()))
     window = ids_query.limit(size).offset((page - 1) * size).scalar_subquery()
-    items = list(db.session.execute(rows_for(window)).all())
+    rows = db.session.execute(rows_for(window))
+    items = list(rows.scalars().unique() if scalars else rows.all())
     return Page(items=items, page=page, per_page=size, total=total or 0)
