@@ -72,9 +72,44 @@ def plan_approval_reminders(today: date) -> Planned:
     waiting: dict[int, list] = defaultdict(list)
     for row in rows:
         waiting[row.lead_department_id].append(row)
+
+    def oldest(reports) -> date:  # the department's rows are in submission order
+        return clock.local_date(reports[0].submitted_at) if reports[0].submitted_at else today
+
+    def overdue(reports) -> bool:
+        return working_days_between(oldest(reports), today) >= after
+
+    def message(reports, items) -> dict:
+        return {
+            "subject": _(
+                "[Plan Tracker] %(count)s reports are waiting for your sign-off",
+                count=len(items),
+            ),
+            "template": "approval",
+            "context": {"items": items, "today": today, "since": oldest(reports)},
+        }
+
+    return _drafts_per_department(
+        today,
+        waiting,
+        Role.APPROVER,
+        "approval",
+        lambda r: (r.id, r.code, r.title, external_url("review.report", report_id=r.id)),
+        message,
+        due=overdue,
+    )
+
+
+def _drafts_per_department(
+    today: date, waiting: dict[int, list], role: Role, prefix: str, item_of, message, due=None
+) -> Planned:
+    """One message today per department of `waiting` (department id → rows) to its active
+    users of `role`: `item_of(row)` → (id, code, title, url); `message(rows, items)` → the
+    draft's subject, template and context; `due(rows)` False leaves a department for a later
+    day. A department with nobody to write to is reported as skipped."""
     if not waiting:
         return Planned([], [])
-    addresses = _addresses(Role.APPROVER)
+    addresses = _addresses(role)
     names = dict(
         db.session.execute(
             select(Department.id, Department.short_name).where(Department.id.in_(list(waiting)))
@@ -82,25 +117,18 @@ def plan_approval_reminders(today: date) -> Planned:
     )
     drafts, skipped = [], []
     with mail_locale():
-        for department_id, reports in waiting.items():
-            oldest = clock.local_date(reports[0].submitted_at) if reports[0].submitted_at else today
-            if working_days_between(oldest, today) < after:
+        for department_id, rows in waiting.items():
+            if due is not None and not due(rows):
                 continue
-            key = f"approval:dept:{department_id}:{today.isoformat()}"
+            key = f"{prefix}:dept:{department_id}:{today.isoformat()}"
             to = addresses.get(department_id, [])
             if not to:
                 skipped.append(
-                    Skipped(key, names.get(department_id), "no active approver with an email")
+                    Skipped(key, names.get(department_id), f"no active {role.value} with an email")
                 )
                 continue
             items = [
-                {
-                    "id": r.id,
-                    "code": r.code,
-                    "title": r.title,
-                    "url": external_url("review.report", report_id=r.id),
-                }
-                for r in reports
+                dict(zip(("id", "code", "title", "url"), item_of(row), strict=True)) for row in rows
             ]
             drafts.append(
                 MessageDraft(
@@ -110,13 +138,8 @@ def plan_approval_reminders(today: date) -> Planned:
                     cc=[],
                     department_id=department_id,
                     department=names.get(department_id),
-                    subject=_(
-                        "[Plan Tracker] %(count)s reports are waiting for your sign-off",
-                        count=len(items),
-                    ),
                     items=[item["code"] for item in items],
-                    template="approval",
-                    context={"items": items, "today": today, "since": oldest},
+                    **message(rows, items),
                 )
             )
     return Planned(drafts, skipped)
@@ -128,52 +151,22 @@ def _department_reminders(today: date, rows, prefix: str, template: str, subject
     waiting: dict[int, list] = defaultdict(list)
     for row in rows:
         waiting[row.department_id].append(row)
-    if not waiting:
-        return Planned([], [])
-    addresses = _addresses(Role.LIAISON)
-    names = dict(
-        db.session.execute(
-            select(Department.id, Department.short_name).where(Department.id.in_(list(waiting)))
-        ).all()
+    return _drafts_per_department(
+        today,
+        waiting,
+        Role.LIAISON,
+        prefix,
+        lambda e: (e.item_id, e.code, e.title, external_url("items.detail", item_id=e.item_id)),
+        lambda entries, items: {
+            "subject": subject(len(items)),
+            "template": template,
+            "context": {
+                "items": items,
+                "since": min(e.due for e in entries),
+                "link": external_url(url),
+            },
+        },
     )
-    drafts, skipped = [], []
-    with mail_locale():
-        for department_id, entries in waiting.items():
-            key = f"{prefix}:dept:{department_id}:{today.isoformat()}"
-            to = addresses.get(department_id, [])
-            if not to:
-                skipped.append(
-                    Skipped(key, names.get(department_id), "no active liaison with an email")
-                )
-                continue
-            items = [
-                {
-                    "id": e.item_id,
-                    "code": e.code,
-                    "title": e.title,
-                    "url": external_url("items.detail", item_id=e.item_id),
-                }
-                for e in entries
-            ]
-            drafts.append(
-                MessageDraft(
-                    kind="remind",
-                    dedupe_key=key,
-                    to=to,
-                    cc=[],
-                    department_id=department_id,
-                    department=names.get(department_id),
-                    subject=subject(len(items)),
-                    items=[item["code"] for item in items],
-                    template=template,
-                    context={
-                        "items": items,
-                        "since": min(e.due for e in entries),
-                        "link": external_url(url),
-                    },
-                )
-            )
-    return Planned(drafts, skipped)
 
 
 def plan_ack_reminders(today: date) -> Planned:
