@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 13:45:12.823780
+Create Date: 2026-12-04 13:55:50.898900
 
 """
 from alembic import op
@@ -500,6 +500,7 @@ def upgrade():
         batch_op.create_index('ix_work_item_lead_due', ['lead_department_id', 'due_date'], unique=False)
         batch_op.create_index('ix_work_item_lead_live', ['lead_department_id', 'plan_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.create_index('ix_work_item_live_plan', ['plan_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
+        batch_op.create_index('ix_work_item_live_schedule', ['plan_id', 'status', 'due_date', 'start_date', 'schedule_basis', 'schedule_actual', 'schedule_grey_days', 'progress', 'lead_department_id', 'section_node_id', 'source_node_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.create_index('ix_work_item_live_status', ['status', 'due_date', 'lead_department_id', 'retired_at'], unique=False, sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_work_item_plan_id'), ['plan_id'], unique=False)
         batch_op.create_index('ix_work_item_plan_lead', ['plan_id', 'lead_department_id'], unique=False)
@@ -880,6 +881,7 @@ def downgrade():
         batch_op.drop_index('ix_work_item_plan_lead')
         batch_op.drop_index(batch_op.f('ix_work_item_plan_id'))
         batch_op.drop_index('ix_work_item_live_status', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
+        batch_op.drop_index('ix_work_item_live_schedule', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.drop_index('ix_work_item_live_plan', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.drop_index('ix_work_item_lead_live', sqlite_where=sa.text('retired_at IS NULL'), postgresql_where=sa.text('retired_at IS NULL'))
         batch_op.drop_index('ix_work_item_lead_due')

@@ -87,6 +87,26 @@ class WorkItem(VersionedMixin, TimestampMixin, db.Model):
             "lead_department_id",
             "plan_id",
         ),
+        # Everything the 序时进度 light (schedule_query.light_case) and the dashboards' tallies
+        # read of a live item: counting lights over every item then reads this narrow index
+        # instead of the ~1 KB rows (descriptions): office home's light counts 19 → 6 ms,
+        # the list's `light=` count 9 → 4 ms at bench M, SQLite.
+        Index(
+            "ix_work_item_live_schedule",
+            "plan_id",
+            "status",
+            "due_date",
+            "start_date",
+            "schedule_basis",
+            "schedule_actual",
+            "schedule_grey_days",
+            "progress",
+            "lead_department_id",
+            "section_node_id",
+            "source_node_id",
+            "retired_at",
+            **_LIVE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
