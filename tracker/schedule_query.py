@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import Integer, and_, case, exists, func, literal, or_, select
@@ -203,6 +204,13 @@ def _begins():
     return func.coalesce(WorkItem.start_date, WorkItem.due_date)
 
 
+# The expressions below are built once per day (and thresholds) and shared: building them
+# cost ~1 ms each (SQLAlchemy's operator overloads), several times per page. They are
+# immutable, so every statement may embed the same objects.
+_BUILT_DAYS = 8
+
+
+@lru_cache(maxsize=_BUILT_DAYS)
 def expected_expr(today: date):
     """Expected progress today (the twin of the `expected` rule): the weights of milestones
     planned by today when milestones drive the item, else the straight line."""
@@ -227,6 +235,7 @@ def actual_expr():
     return WorkItem.schedule_actual
 
 
+@lru_cache(maxsize=_BUILT_DAYS)
 def lag_expr(today: date):
     return expected_expr(today) - actual_expr()
 
@@ -237,6 +246,11 @@ def light_case(today: date, yellow: int | None = None, red: int | None = None):
     Thresholds default to the settings (needs an app context then)."""
     if yellow is None or red is None:
         yellow, red = thresholds()
+    return _light_case(today, yellow, red)
+
+
+@lru_cache(maxsize=_BUILT_DAYS)
+def _light_case(today: date, yellow: int, red: int):
     day = literal((today - EPOCH).days, Integer)
     begins = _begins()
     lag = lag_expr(today)
