@@ -146,6 +146,15 @@ class Config:
     BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
     BACKUP_TIME = os.environ.get("BACKUP_TIME", "02:30")
 
+    # Rendered fragments of the homes and dashboards, kept until the next write
+    # (tracker/fragments.py): SimpleCache per process; RedisCache (CACHE_REDIS_URL) shares
+    # them between workers; FRAGMENT_CACHE=0 renders every time.
+    FRAGMENT_CACHE = os.environ.get("FRAGMENT_CACHE", "1") == "1"
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "600"))
+    CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "2000"))
+
     SCHEDULER_ENABLED = False  # only `make run` and `flask scheduler` start it
     PRODUCTION = False
 

@@ -101,6 +101,7 @@ def measure_page(app, engine, client, page, targets: Targets) -> dict:
         statuses.append(response.status_code)
         counts.append(capture.count)
         captures.append(capture)
+    uncached = measure_uncached(app, engine, client, url, headers)
     fastest = captures[times.index(min(times))]
     main = main_statement(fastest.statements)
     floor = time_alone(engine, main) if main is not None else None
@@ -120,6 +121,9 @@ def measure_page(app, engine, client, page, targets: Targets) -> dict:
         "main_sql": (main.sql if main is not None else "")[:4000],
         "main_sql_in_page_ms": round(main.seconds * 1000, 2) if main is not None else None,
         "floor_ms": round(floor * 1000, 3) if floor is not None else None,
+        # The same page with the fragment cache off (tracker/fragments.py): what the
+        # first request after a write costs. Equal to the above on pages that keep nothing.
+        **uncached,
         "slowest": [
             [
                 round(s.seconds * 1000, 2),
@@ -128,6 +132,26 @@ def measure_page(app, engine, client, page, targets: Targets) -> dict:
             ]
             for s in sorted(fastest.statements, key=lambda s: -s.seconds)[:4]
         ],
+    }
+
+
+def measure_uncached(app, engine, client, url: str, headers: dict) -> dict:
+    app.config["FRAGMENT_CACHE"] = False
+    try:
+        counts, times, cpu = [], [], []
+        for _ in range(REPEATS):
+            with capture_sql(engine) as capture:
+                began, began_cpu = time.perf_counter(), time.process_time()
+                client.get(url, headers=headers)
+                times.append(time.perf_counter() - began)
+                cpu.append(time.process_time() - began_cpu)
+            counts.append(capture.count)
+    finally:
+        app.config["FRAGMENT_CACHE"] = True
+    return {
+        "uncached_statements": max(counts),
+        "uncached_inprocess_ms": round(statistics.median(times) * 1000, 2),
+        "uncached_inprocess_cpu_ms": round(statistics.median(cpu) * 1000, 2),
     }
 
 

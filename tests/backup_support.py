@@ -122,10 +122,13 @@ class Writer(threading.Thread):
 
 
 def all_rows(engine) -> dict[str, list[tuple]]:
-    """Every row of every table, sorted, as plain tuples (dates and JSON as text)."""
+    """Every row of every table, sorted, as plain tuples (dates and JSON as text); not the
+    data generation (tracker/fragments.py), which a restore replaces."""
     rows = {}
     with engine.connect() as conn:
         for table in sorted(inspect(conn).get_table_names()):
+            if table == "data_generation":  # a cache token every restore replaces
+                continue
             result = conn.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608
             rows[table] = sorted(tuple(_plain(v) for v in row) for row in result)
     return rows
@@ -153,3 +156,8 @@ def rewrite_archive(source: Path, dest: Path, change) -> None:
             info = tarfile.TarInfo(member.name)
             info.size = len(data)
             tar_out.addfile(info, io.BytesIO(data))
+
+
+def generation_token(engine) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT token FROM data_generation")).scalar()

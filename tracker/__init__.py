@@ -46,15 +46,17 @@ def create_app(config: str | type[Config] = "production", **overrides) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     # Imported for their side effects: the tables join the metadata, and the session events
-    # that keep the stored schedule facts (tracker.schedule_facts) are registered.
-    from tracker import models, schedule_facts  # noqa: F401
+    # that keep the stored schedule facts (tracker.schedule_facts) and retire the cached
+    # fragments (tracker.fragments) are registered.
+    from tracker import fragments, models, schedule_facts  # noqa: F401
     from tracker.auth.session import configure_login
-    from tracker.extensions import babel, csrf, db, migrate
+    from tracker.extensions import babel, cache, csrf, db, migrate
     from tracker.i18n import select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     csrf.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     configure_login(app)
 

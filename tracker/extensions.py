@@ -1,6 +1,7 @@
 """Unbound Flask extensions, bound to the app in `create_app`; imports nothing from tracker."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,6 +30,8 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Rendered fragments of the homes and dashboards (tracker/fragments.py).
+cache = Cache()
 
 
 def upsert_insert(model, what: str):

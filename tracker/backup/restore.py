@@ -112,10 +112,20 @@ def restore(engine, path: Path, *, force: bool = False) -> Restored:
         migrated = relation == "older"
         if migrated:
             _migrate_forward()
+        _retire_fragments(engine)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = sum(v for k, v in manifest["tables"].items() if k != "alembic_version")
     return Restored(manifest, migrated, rows, len(manifest["files"]), time.monotonic() - started)
+
+
+def _retire_fragments(engine) -> None:
+    """The restored data is a new generation: no page fragment kept by a running worker
+    under the archive's token may be served for it (tracker/fragments.py)."""
+    from tracker.fragments import new_generation
+
+    with engine.begin() as conn:
+        new_generation(conn)
 
 
 def _put_files(folder: Path, staged: Path, manifest: dict, force: bool) -> None:

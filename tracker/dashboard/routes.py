@@ -7,13 +7,14 @@ import logging
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from tracker import clock
+from tracker import clock, fragments
 from tracker.coordination.queries import open_coordination_count
 from tracker.dashboard import bp, links
 from tracker.dashboard.charts import chart_data
 from tracker.dashboard.overview import city_overview, department_overview
 from tracker.dashboard.scope import due_soon_days
 from tracker.extensions import db
+from tracker.fragments import viewer_scope
 from tracker.indicators.labels import STATUS_COLOURS, STATUS_LABELS
 from tracker.models import Department
 from tracker.plan_lists import plan_list, requested_plan
@@ -24,7 +25,8 @@ from tracker.workflow import SEE_ALL_ROLES, can_see_all
 logger = logging.getLogger(__name__)
 
 
-def _render(template: str, overview, plans, **context):
+def _render(template: str, overview, plans, **context) -> str:
+    """A dashboard's content (kept by tracker/fragments.py: nothing of the one user here)."""
     return render_template(
         template,
         overview=overview,
@@ -48,10 +50,20 @@ def city():
     """The city overview; liaisons see their own department's view instead (403 here)."""
     plans = plan_list()
     plan = requested_plan(plans)
-    overview = city_overview(plan, clock.today(), due_soon_days(), plans) if plan else None
-    return _render(
-        "dashboard/city.html", overview, plans, coordination_open=open_coordination_count()
+
+    def content() -> str:
+        overview = city_overview(plan, clock.today(), due_soon_days(), plans) if plan else None
+        return _render(
+            "dashboard/_city_body.html",
+            overview,
+            plans,
+            coordination_open=open_coordination_count(),
+        )
+
+    body = fragments.cached(
+        "dashboard.city", viewer_scope(current_user), content, plan and plan.id, due_soon_days()
     )
+    return render_template("dashboard/city.html", body=body, has_plan=plan is not None)
 
 
 @bp.get("/department")
@@ -77,14 +89,34 @@ def department(department_id: int):
         abort(404)
     plans = plan_list()
     plan = requested_plan(plans)
-    overview = (
-        department_overview(plan, unit, clock.today(), due_soon_days(), plans) if plan else None
+
+    def content() -> str:
+        overview = (
+            department_overview(plan, unit, clock.today(), due_soon_days(), plans) if plan else None
+        )
+        departments = (
+            db.session.scalars(
+                db.select(Department).where(Department.active).order_by(Department.short_name)
+            ).all()
+            if can_see_all(current_user)
+            else []
+        )
+        return _render(
+            "dashboard/_department_body.html",
+            overview,
+            plans,
+            unit=unit,
+            departments=departments,
+        )
+
+    body = fragments.cached(
+        "dashboard.department",
+        viewer_scope(current_user),
+        content,
+        unit.id,
+        plan and plan.id,
+        due_soon_days(),
     )
-    departments = (
-        db.session.scalars(
-            db.select(Department).where(Department.active).order_by(Department.short_name)
-        ).all()
-        if can_see_all(current_user)
-        else []
+    return render_template(
+        "dashboard/department.html", body=body, unit=unit, has_plan=plan is not None
     )
-    return _render("dashboard/department.html", overview, plans, unit=unit, departments=departments)

@@ -6,9 +6,11 @@ from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from tracker import clock
+from tracker import clock, fragments
 from tracker.evidence import owned_attachment, send_evidence
+from tracker.fragments import viewer_scope
 from tracker.item_predicates import (
+    due_soon_days,
     due_windows,
     is_due_soon,
 )
@@ -46,8 +48,14 @@ def department_home():
     """本部门: the liaison's first screen. Other roles have the office's overview."""
     if current_user.role != Role.LIAISON.value:
         return redirect(url_for("review.office_home"))
-    data = department_home_data(current_user, clock.today())
-    return render_template("items/department_home.html", today=clock.today(), **data)
+    day = clock.today()
+
+    def content() -> str:
+        data = department_home_data(current_user, day)
+        return render_template("items/_department_home_body.html", today=day, **data)
+
+    body = fragments.cached("department_home", viewer_scope(current_user), content, due_soon_days())
+    return render_template("items/department_home.html", body=body)
 
 
 @bp.get("/items")

@@ -3,6 +3,7 @@
 from tracker.models.acknowledge import ItemAssignment
 from tracker.models.assessment import AssessmentCap, AssessmentRule, AssessmentRuleSet
 from tracker.models.audit import AuditEvent, AuditEventImmutable
+from tracker.models.cache import DataGeneration
 from tracker.models.calendar import HolidayEntry, HolidayYear
 from tracker.models.coordination import CoordinationRequest
 from tracker.models.imports import SpreadsheetImport
@@ -33,6 +34,7 @@ __all__ = [
     "AuditEventImmutable",
     "Contribution",
     "CoordinationRequest",
+    "DataGeneration",
     "Department",
     "DepartmentAlias",
     "DigestLight",

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker import clock
+from tracker import clock, fragments
 from tracker.coordination.queries import open_coordination_count
 from tracker.errors import (
     InvalidTransition,
@@ -19,9 +19,11 @@ from tracker.errors import (
     apply_errors,
 )
 from tracker.extensions import db
+from tracker.fragments import viewer_scope
+from tracker.item_predicates import due_soon_days
 from tracker.items.access import item_subject, load_item, load_report, report_subject
 from tracker.items.deadlines import decide_extension
-from tracker.items.queries import REVIEW_FILTERS
+from tracker.items.queries import REVIEW_FILTERS, plans_without_focus_period
 from tracker.models import Department, ExtensionRequest, Plan, Report, WorkItem
 from tracker.numbers import int_param
 from tracker.pagination import paginate
@@ -43,12 +45,21 @@ def office_home():
     if current_user.role == Role.LIAISON.value:
         return redirect(url_for("items.department_home"))
     day = clock.today()
+
+    def content() -> str:
+        return render_template(
+            "review/_office_home_body.html",
+            today=day,
+            review_filters=REVIEW_FILTERS,
+            coordination_open=open_coordination_count(),
+            **office_home_data(current_user, day),
+        )
+
     return render_template(
         "review/office_home.html",
         today=day,
-        review_filters=REVIEW_FILTERS,
-        coordination_open=open_coordination_count(),
-        **office_home_data(current_user, day),
+        plans_missing_periods=plans_without_focus_period(day),
+        body=fragments.cached("office_home", viewer_scope(current_user), content, due_soon_days()),
     )
 
 
