@@ -6,7 +6,8 @@ test in tests/test_schedule_query.py compares them item by item on SQLite and Po
 - `schedule_for_items(items_or_ids, today)` → {item id: ScheduleStatus}, in a fixed number
   of queries whatever the number of items (items, plans' frequencies, verified reports,
   approved milestones: at most four).
-- `light_case(today)` and `schedule_columns(today)`: SQL expressions over `WorkItem` (with
+- `light_case(today)` and `schedule_columns(today)` (`statuses_of(ids, today)` reads them for a
+  page of items): SQL expressions over `WorkItem` (with
   correlated subqueries for milestones and verified reports) for WHERE, GROUP BY and
   ORDER BY — e.g. `select(light_case(today), func.count()).where(...).group_by(1)` counts
   items by light; `.where(light_case(today) == "red")` filters a list.
@@ -302,3 +303,14 @@ def schedule_columns(today: date) -> dict:
 def status_from_columns(expected, actual, lag, light, basis) -> ScheduleStatus:
     """A ScheduleStatus from the five values of `schedule_columns` read in one row."""
     return ScheduleStatus(expected, actual, lag, light, basis, klass_of(light, lag))
+
+
+def statuses_of(item_ids: Iterable[int], today: date) -> dict[int, ScheduleStatus]:
+    """{item id: ScheduleStatus} of a page of items in one statement, from the stored facts
+    (the lists' path; `schedule_for_items` computes the same from the sources in four)."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    columns = schedule_columns(today)
+    rows = db.session.execute(select(WorkItem.id, *columns.values()).where(WorkItem.id.in_(ids)))
+    return {row[0]: status_from_columns(*row[1:]) for row in rows}

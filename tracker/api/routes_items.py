@@ -36,7 +36,7 @@ from tracker.items.queries import (
 from tracker.models import Plan, PlanNode, WorkItem
 from tracker.pagination import paginate
 from tracker.schedule import LIGHTS
-from tracker.schedule_query import light_case, schedule_for_item, schedule_for_items
+from tracker.schedule_query import light_case, schedule_for_item, statuses_of
 from tracker.security import log_security_event
 from tracker.web import one_transaction
 from tracker.workflow import Action, Subject, permitted
@@ -145,7 +145,7 @@ def items(args):
         page=args.get("page", 1),
         size=args.get("per_page", DEFAULT_PER_PAGE),
     )
-    schedules = schedule_for_items([row[0] for row in page.items], today)
+    schedules = statuses_of([row[0].id for row in page.items], today)
     return jsonify(
         {
             "items": [

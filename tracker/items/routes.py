@@ -38,7 +38,7 @@ from tracker.models import WorkItem
 from tracker.numbers import int_param
 from tracker.pagination import paginate_ids
 from tracker.schedule import LIGHTS
-from tracker.schedule_query import schedule_for_item, schedule_for_items
+from tracker.schedule_query import schedule_for_item, statuses_of
 from tracker.workflow import ReviewState, Role, can_see_all
 
 
@@ -79,7 +79,7 @@ def index():
         review_filters=REVIEW_FILTERS,
         due_windows=due_windows(),
         lights=LIGHTS,
-        schedules=schedule_for_items([row[0] for row in page.items], day),
+        schedules=statuses_of([row[0].id for row in page.items], day),
         node_label=plan_node_label(filters.node_id),
         today=day,
         is_due_soon=is_due_soon,
