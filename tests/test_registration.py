@@ -52,9 +52,7 @@ def _item(due, *, status="in_progress", original=None, lead="发改委", co=()):
 
 def _render(app, source, **context):
     with app.test_request_context():
-        return app.jinja_env.from_string(
-            '{% from "_macros/items.html" import due_cell, owners %}' + source
-        ).render(**context)
+        return app.jinja_env.from_string(source).render(**context)
 
 
 def test_due_cell_macro_marks_overdue_soon_and_extended(app):

@@ -13,6 +13,7 @@ from tracker.assessment.vocabulary import event_label as assessment_event_label
 from tracker.indicators.labels import status_badge as indicator_status_badge
 from tracker.indicators.labels import template_value_display
 from tracker.item_predicates import due_soon_days
+from tracker.items import cells
 from tracker.items import templating as items
 from tracker.items.access import report_subject
 from tracker.letters import queries as letter_queries
@@ -81,6 +82,12 @@ def register_template_helpers(app: Flask) -> None:
         review_badge=items.review_badge,
         due_state=items.due_state,
         schedule_labels=items.schedule_labels,
+        # The item tables' cells (Python, not macros: called on every row).
+        item_cells=cells.item_cells,
+        due_cell=cells.due_cell,
+        owners=cells.owners,
+        schedule_badge=cells.schedule_badge,
+        light_label=cells.light_label,
         item_path=items.item_path,
         report_path=items.report_path,
         due_soon_days=due_soon_days,

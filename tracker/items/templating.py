@@ -56,7 +56,7 @@ EVENT_LABELS = {
 }
 
 
-# 序时进度 badge texts (templates/_macros/items.html): the class of a lag, else the light.
+# 序时进度 badge texts (tracker/items/cells.py): the class of a lag, else the light.
 SCHEDULE_CLASS_LABELS = {
     "ahead": _l("Ahead of schedule"),
     "on_track": _l("Meets the schedule"),
@@ -144,13 +144,14 @@ def review_badge(state: str | None, *, open_item: bool = True) -> Markup:
     return badge("missing", "light text-dark border") if open_item else Markup("")
 
 
-def due_state(item, today: date) -> str | None:
-    """Overdue or soon, for an open item's due date (the due_cell macro colours it)."""
+def due_state(item, today: date, days: int | None = None) -> str | None:
+    """Overdue or soon, for an open item's due date (tracker/items/cells.py colours it);
+    `days` is the due-soon window when the caller has read it already."""
     if item.due_date is None or item.is_closed:
         return None
     if item.due_date < today:
         return "overdue"
-    if is_due_soon(item, today):
+    if is_due_soon(item, today, days):
         return "soon"
     return None
 
