@@ -4,7 +4,7 @@ They were Jinja macros (`templates/_macros/items.html`); a list page calls three
 every row, and a macro call with its translations and date formatting cost 40-170 µs there —
 a quarter of the item list's time at bench M. Here one `ItemCells` per request and locale
 holds the translated texts, the badges and the formatted dates, and the markup is built with
-`Markup.format`, which escapes every value it is given.
+`_html`, which escapes every value it is given.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import g
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from tracker.item_predicates import due_soon_days
 from tracker.items import templating
@@ -29,6 +29,12 @@ _LIGHT_COLOURS = {
 }
 
 
+def _html(template: str, *values) -> Markup:
+    """`template` (a literal of this module) with every value escaped: %-formatting runs in
+    C, where `Markup.format` walks Python's string.Formatter (~10 µs a call, 4 per row)."""
+    return Markup(template % tuple(map(escape, values)))  # noqa: S704 (every value escaped)
+
+
 class ItemCells:
     """One request's cells: texts, labels, badges and dates looked up once, so a row costs
     attribute reads and string formatting only (`item_cells(today)` makes one per request)."""
@@ -42,10 +48,10 @@ class ItemCells:
             "due_soon": _("Due soon"),
             "originally": _("originally"),
             "no_owner": _("No owner"),
-            # gettext without arguments leaves "%%" alone: formatted per row, as Jinja would;
-            # our own catalog's text, so trusted as markup (the numbers are escaped).
-            "expected_actual": Markup(_("Expected %(expected)s%%, actual %(actual)s%%")),  # noqa: S704
-            "actual_of_expected": Markup(_("%(actual)s%% of %(expected)s%%")),  # noqa: S704
+            # gettext without arguments leaves "%%" alone: formatted per row, as Jinja
+            # would, then escaped with the rest by _html.
+            "expected_actual": _("Expected %(expected)s%%, actual %(actual)s%%"),
+            "actual_of_expected": _("%(actual)s%% of %(expected)s%%"),
         }
         self._dates: dict = {}
         self._badges: dict = {}
@@ -67,18 +73,18 @@ class ItemCells:
         if item.due_date is None:
             return Markup("—")
         texts, state = self.texts, templating.due_state(item, self.today, self.soon_days)
-        html = Markup('<span class="{}">{}</span>').format(
-            _DUE_CLASSES.get(state, ""), self.date(item.due_date)
+        html = _html(
+            '<span class="%s">%s</span>', _DUE_CLASSES.get(state, ""), self.date(item.due_date)
         )
         if state == "overdue":
-            html += Markup(' <span class="badge text-bg-danger">{}</span>').format(texts["overdue"])
+            html += _html(' <span class="badge text-bg-danger">%s</span>', texts["overdue"])
         elif state == "soon":
-            html += Markup(' <span class="badge text-bg-warning">{}</span>').format(
-                texts["due_soon"]
-            )
+            html += _html(' <span class="badge text-bg-warning">%s</span>', texts["due_soon"])
         if item.original_due_date and item.original_due_date != item.due_date:
-            html += Markup(' <small class="text-muted">({} {})</small>').format(
-                texts["originally"], self.date(item.original_due_date)
+            html += _html(
+                ' <small class="text-muted">(%s %s)</small>',
+                texts["originally"],
+                self.date(item.original_due_date),
             )
         return html
 
@@ -86,11 +92,12 @@ class ItemCells:
         """The lead department in bold, the co-owners under it; "No owner" in red."""
         lead = item.lead_department
         if lead is None:
-            return Markup('<span class="text-danger">{}</span>').format(self.texts["no_owner"])
-        html = Markup("<strong>{}</strong>").format(lead.short_name)
+            return _html('<span class="text-danger">%s</span>', self.texts["no_owner"])
+        html = _html("<strong>%s</strong>", lead.short_name)
         if item.co_departments:
-            html += Markup('<br><small class="text-muted">{}</small>').format(
-                "、".join(d.short_name for d in item.co_departments)
+            html += _html(
+                '<br><small class="text-muted">%s</small>',
+                "、".join(d.short_name for d in item.co_departments),
             )
         return html
 
@@ -101,14 +108,16 @@ class ItemCells:
             return Markup("")
         texts, labels = self.texts, self.labels
         numbers = {"expected": status.expected, "actual": status.actual}
-        html = Markup('<span class="badge text-bg-{}" title="{}">{}</span>').format(
+        html = _html(
+            '<span class="badge text-bg-%s" title="%s">%s</span>',
             _LIGHT_COLOURS.get(status.light, "secondary"),
             texts["expected_actual"] % numbers,
             labels["klass"].get(status.klass) or labels["light"].get(status.light, status.light),
         )
         if detail and status.light != "done":
-            html += Markup(' <small class="text-muted text-nowrap">{}</small>').format(
-                texts["actual_of_expected"] % numbers
+            html += _html(
+                ' <small class="text-muted text-nowrap">%s</small>',
+                texts["actual_of_expected"] % numbers,
             )
         return html
 
