@@ -149,6 +149,8 @@ class Config:
     # Rendered fragments of the homes and dashboards, kept until the next write
     # (tracker/fragments.py): SimpleCache per process; RedisCache (CACHE_REDIS_URL) shares
     # them between workers; FRAGMENT_CACHE=0 renders every time.
+    # Rows of the city dashboard's department tables; the rest on /dashboard/departments.
+    DASHBOARD_DEPARTMENT_ROWS = int(os.environ.get("DASHBOARD_DEPARTMENT_ROWS", "30"))
     FRAGMENT_CACHE = os.environ.get("FRAGMENT_CACHE", "1") == "1"
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")

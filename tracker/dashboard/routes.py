@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker import clock, fragments
@@ -17,12 +17,15 @@ from tracker.extensions import db
 from tracker.fragments import viewer_scope
 from tracker.indicators.labels import STATUS_COLOURS, STATUS_LABELS
 from tracker.models import Department
+from tracker.pagination import Page, page_args
 from tracker.plan_lists import plan_list, requested_plan
 from tracker.security import log_security_event
 from tracker.web import role_required
 from tracker.workflow import SEE_ALL_ROLES, can_see_all
 
 logger = logging.getLogger(__name__)
+
+DEPARTMENTS_PER_PAGE = 50
 
 
 def _render(template: str, overview, plans, **context) -> str:
@@ -61,9 +64,42 @@ def city():
         )
 
     body = fragments.cached(
-        "dashboard.city", viewer_scope(current_user), content, plan and plan.id, due_soon_days()
+        "dashboard.city",
+        viewer_scope(current_user),
+        content,
+        plan and plan.id,
+        due_soon_days(),
+        current_app.config["DASHBOARD_DEPARTMENT_ROWS"],
     )
     return render_template("dashboard/city.html", body=body, has_plan=plan is not None)
+
+
+@bp.get("/departments")
+@role_required(SEE_ALL_ROLES)
+def departments():
+    """The city dashboard's department ranking in full, a page at a time (the dashboard
+    itself shows the first DASHBOARD_DEPARTMENT_ROWS: its HTML must not grow with the
+    number of departments)."""
+    plans = plan_list()
+    plan = requested_plan(plans)
+    number, size = page_args(DEPARTMENTS_PER_PAGE)
+
+    def content() -> str:
+        overview = city_overview(plan, clock.today(), due_soon_days(), plans) if plan else None
+        ranked = overview.departments if overview else []
+        start = (number - 1) * size
+        page = Page(ranked[start : start + size], number, size, len(ranked))
+        return _render("dashboard/_departments_body.html", overview, plans, page=page)
+
+    body = fragments.cached(
+        "dashboard.departments",
+        viewer_scope(current_user),
+        content,
+        due_soon_days(),
+        # The pager's links repeat the query string: the whole of it is the key.
+        sorted(request.args.items(multi=True)),
+    )
+    return render_template("dashboard/departments.html", body=body)
 
 
 @bp.get("/department")
@@ -94,19 +130,12 @@ def department(department_id: int):
         overview = (
             department_overview(plan, unit, clock.today(), due_soon_days(), plans) if plan else None
         )
-        departments = (
-            db.session.scalars(
-                db.select(Department).where(Department.active).order_by(Department.short_name)
-            ).all()
-            if can_see_all(current_user)
-            else []
-        )
         return _render(
             "dashboard/_department_body.html",
             overview,
             plans,
             unit=unit,
-            departments=departments,
+            pick_department=can_see_all(current_user),
         )
 
     body = fragments.cached(
