@@ -72,6 +72,17 @@ def test_bookkeeping_writes_keep_it(app, world):
     assert generation() == before
 
 
+def test_a_log_in_keeps_it_a_changed_name_does_not(app, client, world):
+    from tests.conftest import login
+
+    before = generation()
+    assert login(client, world["users"]["fgw"]).status_code == 302
+    assert generation() == before  # only last_login_at changed
+    world["users"]["fgw"].name = "新名字"
+    db.session.commit()
+    assert generation() != before
+
+
 def test_bulk_and_hand_written_writes_replace_it(app, world):
     first = generation()
     db.session.execute(update(WorkItem).values(progress=20))

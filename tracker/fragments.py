@@ -32,7 +32,7 @@ from collections.abc import Callable
 from flask import current_app, g
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import TextClause, event, select
+from sqlalchemy import TextClause, event, inspect, select
 from sqlalchemy.orm import Session
 
 from tracker import clock
@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 UNSHOWN_TABLES = frozenset(
     {"outbox_message", "scheduler_run", "login_throttle", "audit_event", "notice", "digest_light"}
 )
+# Columns no fragment shows: an UPDATE that changes only these is bookkeeping too (every
+# log-in stamps its user; a morning's log-ins would otherwise retire the cache each time).
+UNSHOWN_COLUMNS = {"user_account": frozenset({"last_login_at"})}
 _WROTE = "fragments_data_written"
 _FORM_TOKEN = 'name="csrf_token"'  # noqa: S105 (the form field's name, not a secret)
 
@@ -92,13 +95,26 @@ def _shown(table_name: str | None) -> bool:
     return table_name not in UNSHOWN_TABLES
 
 
+def _shown_update(obj, table: str | None) -> bool:
+    hidden = UNSHOWN_COLUMNS.get(table)
+    if not hidden:
+        return True
+    changed = {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+    return bool(changed - hidden)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flush(session, _flush_context) -> None:
+    # after_flush still sees the flushed objects and their attribute history.
     if session.info.get(_WROTE):
         return
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    changed = [(obj, False) for obj in (*session.new, *session.deleted)]
+    changed += [(obj, True) for obj in session.dirty]
+    for obj, updated in changed:
         table = getattr(type(obj), "__tablename__", None)
-        if table != DataGeneration.__tablename__ and _shown(table):
+        if table == DataGeneration.__tablename__ or not _shown(table):
+            continue
+        if not updated or _shown_update(obj, table):
             session.info[_WROTE] = True
             return
 
