@@ -62,7 +62,7 @@ class FragmentError(RuntimeError):
 # ---------------------------------------------------------------- the generation
 
 
-def current_generation() -> str | None:
+def current_generation() -> str:
     """This request's data generation (read once per request)."""
     if "_data_generation" not in g:
         query = select(DataGeneration.token).where(DataGeneration.id == GENERATION_ROW)
@@ -166,9 +166,9 @@ def viewer_scope(user) -> tuple:
 def cached(name: str, scope: tuple, render: Callable[[], str], *arguments) -> Markup:
     """The fragment `name` for this scope and arguments, rendered by `render` when the data,
     the day or the language changed since it was last kept."""
-    generation = current_generation()
-    if generation is None or not current_app.config.get("FRAGMENT_CACHE", True):
+    if not current_app.config.get("FRAGMENT_CACHE", True):
         return Markup(render())  # noqa: S704 (a rendered, autoescaped template)
+    generation = current_generation()
     key = ":".join(
         str(part)
         for part in (

@@ -28,6 +28,11 @@ logger = logging.getLogger(__name__)
 DEPARTMENTS_PER_PAGE = 50
 
 
+def _city(plan, plans):
+    """The city's figures for the chosen plan (None before any plan is imported)."""
+    return city_overview(plan, clock.today(), due_soon_days(), plans) if plan else None
+
+
 def _render(template: str, overview, plans, **context) -> str:
     """A dashboard's content (kept by tracker/fragments.py: nothing of the one user here)."""
     return render_template(
@@ -55,7 +60,7 @@ def city():
     plan = requested_plan(plans)
 
     def content() -> str:
-        overview = city_overview(plan, clock.today(), due_soon_days(), plans) if plan else None
+        overview = _city(plan, plans)
         return _render(
             "dashboard/_city_body.html",
             overview,
@@ -85,7 +90,7 @@ def departments():
     number, size = page_args(DEPARTMENTS_PER_PAGE)
 
     def content() -> str:
-        overview = city_overview(plan, clock.today(), due_soon_days(), plans) if plan else None
+        overview = _city(plan, plans)
         ranked = overview.departments if overview else []
         start = (number - 1) * size
         page = Page(ranked[start : start + size], number, size, len(ranked))

@@ -3,8 +3,9 @@
 They were Jinja macros (`templates/_macros/items.html`); a list page calls three of them on
 every row, and a macro call with its translations and date formatting cost 40-170 µs there —
 a quarter of the item list's time at bench M. Here one `ItemCells` per request and locale
-holds the translated texts, the badges and the formatted dates, and the markup is built with
-`_html`, which escapes every value it is given.
+holds the translated texts and the due-soon window (dates and badges are cached per request
+by `local_date` and `templating.badge`), and the markup is built with `_html`, which escapes
+every value it is given.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def _html(template: str, *values) -> Markup:
 
 
 class ItemCells:
-    """One request's cells: texts, labels, badges and dates looked up once, so a row costs
-    attribute reads and string formatting only (`item_cells(today)` makes one per request)."""
+    """One request's cells: texts, labels and the due-soon window looked up once, so a row
+    costs attribute reads and string formatting (`item_cells(today)` makes one per request)."""
 
     def __init__(self, today):
         self.today = today
@@ -53,20 +54,6 @@ class ItemCells:
             "expected_actual": _("Expected %(expected)s%%, actual %(actual)s%%"),
             "actual_of_expected": _("%(actual)s%% of %(expected)s%%"),
         }
-        self._dates: dict = {}
-        self._badges: dict = {}
-
-    def date(self, day) -> str:
-        found = self._dates.get(day)
-        if found is None:
-            found = self._dates[day] = local_date(day)
-        return found
-
-    def badge(self, key: str | None, colour: str | None = None) -> Markup:
-        found = self._badges.get((key, colour))
-        if found is None:
-            found = self._badges[(key, colour)] = templating.badge(key, colour)
-        return found
 
     def due(self, item) -> Markup:
         """The due date coloured by its state, an overdue / due-soon badge, the original date."""
@@ -74,7 +61,7 @@ class ItemCells:
             return Markup("—")
         texts, state = self.texts, templating.due_state(item, self.today, self.soon_days)
         html = _html(
-            '<span class="%s">%s</span>', _DUE_CLASSES.get(state, ""), self.date(item.due_date)
+            '<span class="%s">%s</span>', _DUE_CLASSES.get(state, ""), local_date(item.due_date)
         )
         if state == "overdue":
             html += _html(' <span class="badge text-bg-danger">%s</span>', texts["overdue"])
@@ -84,7 +71,7 @@ class ItemCells:
             html += _html(
                 ' <small class="text-muted">(%s %s)</small>',
                 texts["originally"],
-                self.date(item.original_due_date),
+                local_date(item.original_due_date),
             )
         return html
 
@@ -120,18 +107,6 @@ class ItemCells:
                 texts["actual_of_expected"] % numbers,
             )
         return html
-
-    def status(self, item) -> Markup:
-        """Completed / in progress / not started, or retired."""
-        if item.retired_at is not None:
-            return self.badge("retired", "dark")
-        return self.badge(item.status)
-
-    def review(self, state: str | None, open_item: bool = True) -> Markup:
-        """The focus-period report's state; "no report yet" only matters for open items."""
-        if state:
-            return self.badge(state)
-        return self.badge("missing", "light text-dark border") if open_item else Markup("")
 
 
 def item_cells(today) -> ItemCells:
