@@ -90,3 +90,14 @@ def test_the_dashboards_do_not_grow_with_the_number_of_departments(city):
     page = client.get(f"/dashboard/department/{lead.id}").get_data(as_text=True)
     picker = re.search(r'<select[^>]*id="department-pick".*?</select>', page, re.S).group(0)
     assert picker.count("<option") == 1 and "data-choices=" in picker
+
+
+def test_odd_page_numbers_give_a_page_not_an_error(city):
+    client = city["client"]
+    for query in ("page=abc", "page=0", "page=-3", "per_page=0", "per_page=100000"):
+        html = client.get(f"/dashboard/departments?{query}").get_data(as_text=True)
+        assert _ranked_names(html)[:1] == ["排名部门5"], query  # the first page
+    past_the_end = client.get("/dashboard/departments?page=999")
+    assert past_the_end.status_code == 200
+    assert _ranked_names(past_the_end.get_data(as_text=True)) == []
+    assert "暂无数据" in past_the_end.get_data(as_text=True)
