@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
+from babel import dates as babel_dates
 from flask import g, request, url_for
 from flask_babel import (
     format_date,
@@ -86,12 +88,22 @@ def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
     pages show the same few due dates on many rows (Babel ~30 µs a date)."""
     if value is None:
         return "—"
+    if type(value) is date:
+        return _format_day(value, fmt, str(get_locale()))
     cache = g.setdefault("_local_dates", {})
     key = (value, fmt, str(get_locale()))
     found = cache.get(key)
     if found is None:
         found = cache[key] = format_date(value, fmt)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date, fmt: str, locale: str) -> str:
+    """A calendar day in one language, kept for the process: the same day always reads the
+    same, and a page of 25 items formats about 20 different due dates (~0.6 ms a request).
+    (An instant is not kept here: it depends on the reader's time zone.)"""
+    return babel_dates.format_date(day, fmt, locale=locale)
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:

@@ -34,8 +34,8 @@ from tracker.models import (
 )
 from tracker.numbers import int_param
 from tracker.periods import focus_period_ids
-from tracker.schedule import LIGHTS
-from tracker.schedule_query import light_case
+from tracker.schedule import LIGHTS, ScheduleStatus
+from tracker.schedule_query import light_case, schedule_columns, status_from_columns
 from tracker.workflow import ItemStatus, ReviewState
 
 ITEM_STATUSES = (*(status.value for status in ItemStatus), "retired")
@@ -136,12 +136,15 @@ class ItemFilters:
         return {k: v for k, v in args.items() if v not in (None, "", False)}
 
 
-def item_list_query(user, filters: ItemFilters, today: date, *, ids=None):
+def item_list_query(user, filters: ItemFilters, today: date, *, ids=None, schedule=False):
     """Rows of (WorkItem, focus report state, focus report id) for a list page; with `ids`
-    (a page of item_count_query's ids, in list order), just those rows."""
+    (a page of item_count_query's ids, in list order), just those rows. With `schedule`
+    each row goes on with the five 序时进度 columns (`split_schedules` takes them off): the
+    page's statuses come with its rows instead of from a statement of their own."""
     focus, on = focus_report_join(today)
+    extra = schedule_columns(today).values() if schedule else ()
     query = (
-        select(WorkItem, focus.state, focus.id)
+        select(WorkItem, focus.state, focus.id, *extra)
         .outerjoin(focus, on)
         .options(
             joinedload(WorkItem.lead_department),
@@ -153,6 +156,13 @@ def item_list_query(user, filters: ItemFilters, today: date, *, ids=None):
         # sorting and keeping 25 (4 ms at bench M); the ids come from indexes alone.
         return query.where(WorkItem.id.in_(ids)).order_by(*ITEM_LIST_ORDER)
     return _filtered(query, focus, user, filters, today).order_by(*ITEM_LIST_ORDER)
+
+
+def split_schedules(rows) -> tuple[list[tuple], dict[int, ScheduleStatus]]:
+    """Rows of `item_list_query(..., schedule=True)` as (item, focus state, focus id) rows
+    and {item id: ScheduleStatus}."""
+    schedules = {row[0].id: status_from_columns(*row[3:]) for row in rows}
+    return [tuple(row[:3]) for row in rows], schedules
 
 
 def item_count_query(user, filters: ItemFilters, today: date):

@@ -33,12 +33,13 @@ from tracker.items.queries import (
     ItemFilters,
     item_count_query,
     item_list_query,
+    split_schedules,
 )
 from tracker.models import WorkItem
 from tracker.numbers import int_param
 from tracker.pagination import paginate_ids
 from tracker.schedule import LIGHTS
-from tracker.schedule_query import schedule_for_item, statuses_of
+from tracker.schedule_query import schedule_for_item
 from tracker.workflow import ReviewState, Role, can_see_all
 
 
@@ -66,9 +67,10 @@ def index():
     day = clock.today()
     page = paginate_ids(
         item_count_query(current_user, filters, day).order_by(*ITEM_LIST_ORDER),
-        lambda ids: item_list_query(current_user, filters, day, ids=ids),
+        lambda ids: item_list_query(current_user, filters, day, ids=ids, schedule=True),
         per_page=25,
     )
+    page.items, schedules = split_schedules(page.items)
     chosen = chosen_labels(current_user, filters.plan_id, filters.section_id, filters.department_id)
     return render_template(
         "items/list.html",
@@ -79,7 +81,7 @@ def index():
         review_filters=REVIEW_FILTERS,
         due_windows=due_windows(),
         lights=LIGHTS,
-        schedules=statuses_of([row[0].id for row in page.items], day),
+        schedules=schedules,
         node_label=plan_node_label(filters.node_id),
         today=day,
         is_due_soon=is_due_soon,

@@ -74,14 +74,20 @@ LIGHT_LABELS = {
 _SENTINEL = 987654321
 
 
-def _path_of(endpoint: str, arg: str, value: int) -> str:
-    """url_for(endpoint, **{arg: value}) with the route built once per request: the item
-    table links every row two or three times (url_for ~10 µs each)."""
+def path_parts(endpoint: str, arg: str) -> tuple[str, str]:
+    """What url_for(endpoint, **{arg: value}) puts before and after the value, built once
+    per request: the item table links every row two or three times (url_for ~10 µs each)."""
     cache = g.setdefault("_paths", {})
     parts = cache.get(endpoint)
     if parts is None:
-        parts = cache[endpoint] = url_for(endpoint, **{arg: _SENTINEL}).rsplit(str(_SENTINEL), 1)
-    return f"{parts[0]}{value}{parts[1]}"
+        before, after = url_for(endpoint, **{arg: _SENTINEL}).rsplit(str(_SENTINEL), 1)
+        parts = cache[endpoint] = (before, after)
+    return parts
+
+
+def _path_of(endpoint: str, arg: str, value: int) -> str:
+    before, after = path_parts(endpoint, arg)
+    return f"{before}{value}{after}"
 
 
 def item_path(item_id: int) -> str:
@@ -130,11 +136,16 @@ def badge(key: str | None, colour: str | None = None) -> Markup:
     return found
 
 
-def status_badge(item) -> Markup:
-    """Completed / in progress / not started, or retired."""
+def status_badge_args(item) -> tuple[str, str | None]:
+    """The badge of an item's status — completed / in progress / not started, or retired —
+    as `badge` arguments (key, colour)."""
     if item.retired_at is not None:
-        return badge("retired", "dark")
-    return badge(item.status)
+        return "retired", "dark"
+    return item.status, None
+
+
+def status_badge(item) -> Markup:
+    return badge(*status_badge_args(item))
 
 
 def review_badge(state: str | None, *, open_item: bool = True) -> Markup:

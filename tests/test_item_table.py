@@ -1,0 +1,115 @@
+"""The item table's rows, written in Python (tracker/items/cells.py): every cell of every kind
+of row, escaped, in both languages; the page's 序时进度 read with its rows; days formatted
+once per process and language."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from flask_babel import force_locale
+from flask_babel import format_date as babel_format_date
+
+from tests.conftest import login_as, make_department, make_user
+from tests.items_support import (  # noqa: F401
+    TODAY,
+    in_request,
+    make_item,
+    make_plan,
+    make_report,
+    periods,
+    pinned_today,
+)
+from tracker.extensions import db
+from tracker.items.queries import ItemFilters, item_list_query, split_schedules
+from tracker.schedule_query import statuses_of
+from tracker.templating import local_date
+
+
+@pytest.fixture
+def rows(app):
+    office = make_user("office", make_department("督办室", kind="office"))
+    lead, co = make_department("甲局"), make_department("乙<局>")
+    liaison = make_user("liaison", lead)
+    plan = make_plan()
+    by_label = periods(plan)
+    items = {
+        "reported": make_item(
+            plan,
+            lead,
+            [co],
+            code="A1",
+            title="标准<b>化</b>试点",
+            due=TODAY - timedelta(3),
+        ),
+        "soon": make_item(plan, lead, code="A2", title="品牌培育", due=TODAY + timedelta(5)),
+        "retired": make_item(plan, lead, code="A3", title="撤销事项"),
+        "orphan": make_item(plan, None, code="C1", title="未分派事项"),
+    }
+    # Set directly: the operations that extend, retire or mark demo data are tested elsewhere.
+    items["reported"].original_due_date = TODAY - timedelta(30)
+    items["reported"].is_demo = True
+    items["retired"].retired_at = datetime(2026, 10, 1)
+    report = make_report(items["reported"], liaison, by_label["2026Q4"], "submitted", office=office)
+    db.session.commit()
+    return {"office": office, "items": items, "report": report}
+
+
+def row_of(html: str, code: str) -> str:
+    start = html.index(f">{code}</a>")
+    return html[html.rindex("<tr>", 0, start) : html.index("</tr>", start)]
+
+
+def test_each_kind_of_row_shows_its_cells(client, rows):
+    login_as(client, rows["office"])
+    html = client.get("/items?status=&per_page=50").get_data(as_text=True)
+    items, report = rows["items"], rows["report"]
+
+    reported = row_of(html, "A1")
+    assert f'href="/items/{items["reported"].id}"' in reported
+    assert "标准&lt;b&gt;化&lt;/b&gt;试点" in reported and "<b>化" not in reported
+    assert "badge text-bg-light border" in reported  # demo data
+    assert "<strong>甲局</strong>" in reported and "乙&lt;局&gt;" in reported
+    assert "text-danger fw-semibold" in reported and "text-bg-danger" in reported  # overdue
+    assert local_date(TODAY - timedelta(30)) in reported  # the original due date
+    assert f'href="/reports/{report.id}"' in reported  # this period's report, linked
+    assert 'class="badge text-bg-' in reported.split("<td>")[-1]  # 序时进度 badge
+
+    soon = row_of(html, "A2")
+    assert "text-bg-warning" in soon and "/reports/" not in soon
+    assert "text-bg-light text-dark border" in soon  # an open item with a lead: no report yet
+
+    orphan = row_of(html, "C1")
+    assert '<span class="text-danger">' in orphan  # no owner
+    assert "text-bg-light text-dark border" not in orphan  # nobody owes a report
+
+    retired = row_of(client.get("/items?status=retired").get_data(as_text=True), "A3")
+    assert "text-bg-dark" in retired and "text-bg-light text-dark border" not in retired
+
+
+def test_rows_read_in_the_readers_language(client, rows):
+    login_as(client, rows["office"])
+    chinese = row_of(client.get("/items").get_data(as_text=True), "A1")
+    english = row_of(client.get("/items?lang=en").get_data(as_text=True), "A1")
+    day = TODAY - timedelta(3)
+    with force_locale("zh_Hans_CN"):
+        assert babel_format_date(day) in chinese
+    with force_locale("en"):
+        assert babel_format_date(day) in english
+    assert "Overdue" in english and "Overdue" not in chinese
+
+
+def test_the_pages_schedules_come_with_its_rows(rows):
+    query = item_list_query(rows["office"], ItemFilters(), TODAY, schedule=True)
+    page, schedules = split_schedules(db.session.execute(query).all())
+    assert all(len(row) == 3 for row in page)
+    ids = [row[0].id for row in page]
+    assert ids and schedules == statuses_of(ids, TODAY)
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
+def test_a_day_reads_the_same_from_the_process_cache(app, locale):
+    days = [date(2026, 1, 1), date(2026, 12, 31), date(2027, 2, 28)]
+    with force_locale(locale):
+        expected = [babel_format_date(day) for day in days]
+        assert [local_date(day) for day in days] == expected
+        assert [local_date(day) for day in days] == expected  # second time: kept
+        assert local_date(days[0], "long") == babel_format_date(days[0], "long")
