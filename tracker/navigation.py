@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from tracker.workflow import OFFICE_ROLES, SEE_ALL_ROLES, Role
 
@@ -67,6 +69,29 @@ PROFILE_SECTIONS: list[str] = ["calendar/profile_section.html", "api/_tokens.htm
 def nav_links() -> list[NavLink]:
     """The links the current user's role may follow."""
     return [link for link in NAV_LINKS if current_user.role in link.roles]
+
+
+# Made menus by (role, language, the link marked active, script root): a few dozen strings.
+_MENUS: dict[tuple, Markup] = {}
+_MENU_LINK = Markup('<li class="nav-item"><a class="nav-link{}" href="{}">{}</a></li>\n')
+
+
+def nav_menu() -> Markup:
+    """The bar's links for the current user's role, the current page's marked active. Made
+    once per process for each role, language and active link: nothing in it depends on the
+    data, and building it (22 url_for and translations) was ~0.5 ms of every page."""
+    links = nav_links()
+    active = request.endpoint if any(link.endpoint == request.endpoint for link in links) else None
+    key = (current_user.role, str(get_locale()), active, request.script_root)
+    found = _MENUS.get(key)
+    if found is None:
+        found = _MENUS[key] = Markup("").join(
+            _MENU_LINK.format(
+                " active" if link.endpoint == active else "", url_for(link.endpoint), link.label
+            )
+            for link in links
+        )
+    return found
 
 
 def check_endpoints(app: Flask) -> None:

@@ -18,7 +18,7 @@ from tracker.items import templating as items
 from tracker.items.access import report_subject
 from tracker.letters import queries as letter_queries
 from tracker.letters import texts as letter_texts
-from tracker.navigation import nav_links, profile_sections
+from tracker.navigation import nav_links, nav_menu, profile_sections
 from tracker.notices import notice_text
 from tracker.templating import (
     KIND_LABELS,
@@ -73,6 +73,7 @@ def register_template_helpers(app: Flask) -> None:
         url_with=url_with,
         get_locale=get_locale,
         nav_links=nav_links,
+        nav_menu=nav_menu,
         notice_text=notice_text,
         profile_sections=profile_sections,
         # Work items and review.
