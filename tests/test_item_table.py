@@ -19,7 +19,8 @@ from tests.items_support import (  # noqa: F401
     pinned_today,
 )
 from tracker.extensions import db
-from tracker.items.queries import ItemFilters, item_list_query, split_schedules
+from tracker.items.queries import ItemFilters, item_ids_query, item_list_query
+from tracker.items.table import item_table_query, table_rows
 from tracker.schedule_query import statuses_of
 from tracker.templating import local_date
 
@@ -97,12 +98,30 @@ def test_rows_read_in_the_readers_language(client, rows):
     assert "Overdue" in english and "Overdue" not in chinese
 
 
-def test_the_pages_schedules_come_with_its_rows(rows):
-    query = item_list_query(rows["office"], ItemFilters(), TODAY, schedule=True)
-    page, schedules = split_schedules(db.session.execute(query).all())
-    assert all(len(row) == 3 for row in page)
-    ids = [row[0].id for row in page]
-    assert ids and schedules == statuses_of(ids, TODAY)
+def test_the_table_rows_are_the_items_values(rows):
+    """The plain rows (tracker/items/table.py) carry what the WorkItem objects do: owners,
+    dates, state — and the page's 序时进度 equals statuses_of."""
+    items = rows["items"]
+    ids = [item.id for item in items.values()]
+    table, schedules = table_rows(db.session.execute(item_table_query(TODAY, ids)).all())
+    by_id = {row[0].id: row for row in table}
+    for item in items.values():
+        row, focus_state, focus_id = by_id[item.id]
+        assert (row.code, row.title, row.due_date, row.status, row.progress) == (
+            item.code,
+            item.title,
+            item.due_date,
+            item.status,
+            item.progress,
+        )
+        assert (row.lead_name, row.co_names, row.is_closed) == (
+            item.lead_name,
+            item.co_names,
+            item.is_closed,
+        )
+    assert by_id[items["reported"].id][1:] == ("submitted", rows["report"].id)
+    assert by_id[items["reported"].id][0].co_names == ("乙<局>",)
+    assert schedules == statuses_of(ids, TODAY)
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
@@ -113,3 +132,44 @@ def test_a_day_reads_the_same_from_the_process_cache(app, locale):
         assert [local_date(day) for day in days] == expected
         assert [local_date(day) for day in days] == expected  # second time: kept
         assert local_date(days[0], "long") == babel_format_date(days[0], "long")
+
+
+FILTER_CASES = [
+    {},
+    {"status": "open"},
+    {"status": "retired"},
+    {"review": "missing"},
+    {"review": "submitted"},
+    {"due": "overdue"},
+    {"q": "事项"},
+    {"department_id": 0},  # replaced by the lead department's id
+]
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES)
+def test_the_pages_ids_are_the_listed_items_for_every_viewer(rows, filters):
+    """item_ids_query splits a department's items into what it leads and what it co-owns;
+    the ids, their order and their count are those of item_list_query, for the office and
+    for a liaison of the lead and of the co-owning department, with each filter."""
+    lead_id = rows["items"]["reported"].lead_department_id
+    filters = {k: (lead_id if k == "department_id" else v) for k, v in filters.items()}
+    co_liaison = make_user("liaison", rows["items"]["reported"].co_departments[0])
+    viewers = [rows["office"], rows["report"].author, co_liaison]
+    for viewer in viewers:
+        wanted = [
+            row[0].id
+            for row in db.session.execute(
+                item_list_query(viewer, ItemFilters(**filters), TODAY)
+            ).all()
+        ]
+        ids = db.session.scalars(item_ids_query(viewer, ItemFilters(**filters), TODAY)).all()
+        assert ids == wanted, (viewer.role, filters)
+
+
+def test_an_item_a_department_leads_and_co_owns_is_listed_once(rows):
+    item = rows["items"]["soon"]
+    item.co_departments.append(item.lead_department)  # not offered by the forms; survive it
+    db.session.commit()
+    liaison = rows["report"].author
+    ids = db.session.scalars(item_ids_query(liaison, ItemFilters(), TODAY)).all()
+    assert ids.count(item.id) == 1

@@ -6,7 +6,7 @@ from tracker.navigation import NAV_LINKS
 
 
 def links_of(html: str) -> list[str]:
-    menu = html[html.index('main-links') : html.index("</ul>", html.index("main-links"))]
+    menu = html[html.index("main-links") : html.index("</ul>", html.index("main-links"))]
     return [part.split('"')[0] for part in menu.split('href="')[1:]]
 
 

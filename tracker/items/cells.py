@@ -97,15 +97,13 @@ class ItemCells:
 
     def owners(self, item) -> Markup:
         """The lead department in bold, the co-owners under it; "No owner" in red."""
-        lead = item.lead_department
+        lead = item.lead_name
         if lead is None:
             return _html('<span class="text-danger">%s</span>', self.texts["no_owner"])
-        html = _html("<strong>%s</strong>", lead.short_name)
-        if item.co_departments:
-            html += _html(
-                '<br><small class="text-muted">%s</small>',
-                "、".join(d.short_name for d in item.co_departments),
-            )
+        html = _html("<strong>%s</strong>", lead)
+        co_names = item.co_names
+        if co_names:
+            html += _html('<br><small class="text-muted">%s</small>', "、".join(co_names))
         return html
 
     def schedule(self, status, detail: bool = False) -> Markup:

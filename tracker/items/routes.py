@@ -27,14 +27,12 @@ from tracker.items.headings import plan_node_label
 from tracker.items.milestone_revisions import open_plan, plan_history, plan_in_force
 from tracker.items.pages import department_home_data, item_page_data
 from tracker.items.queries import (
-    ITEM_LIST_ORDER,
     ITEM_STATUSES,
     REVIEW_FILTERS,
     ItemFilters,
-    item_count_query,
-    item_list_query,
-    split_schedules,
+    item_ids_query,
 )
+from tracker.items.table import item_table_query, table_rows
 from tracker.models import WorkItem
 from tracker.numbers import int_param
 from tracker.pagination import paginate_ids
@@ -66,11 +64,11 @@ def index():
     filters = ItemFilters.from_args(request.args)
     day = clock.today()
     page = paginate_ids(
-        item_count_query(current_user, filters, day).order_by(*ITEM_LIST_ORDER),
-        lambda ids: item_list_query(current_user, filters, day, ids=ids, schedule=True),
+        item_ids_query(current_user, filters, day),
+        lambda ids: item_table_query(day, ids),
         per_page=25,
     )
-    page.items, schedules = split_schedules(page.items)
+    page.items, schedules = table_rows(page.items)
     chosen = chosen_labels(current_user, filters.plan_id, filters.section_id, filters.department_id)
     return render_template(
         "items/list.html",

@@ -42,6 +42,11 @@ _RETIRED = {
 }
 
 
+def is_closed(status: str, retired_at) -> bool:
+    """Completed or retired: nothing more is reported or chased."""
+    return status == "completed" or retired_at is not None
+
+
 class WorkItem(VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "work_item"
     __table_args__ = (
@@ -161,7 +166,16 @@ class WorkItem(VersionedMixin, TimestampMixin, db.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.status == "completed" or self.retired_at is not None
+        return is_closed(self.status, self.retired_at)
+
+    @property
+    def lead_name(self) -> str | None:
+        """The lead department's short name (None: no owner yet)."""
+        return self.lead_department.short_name if self.lead_department else None
+
+    @property
+    def co_names(self) -> tuple[str, ...]:
+        return tuple(department.short_name for department in self.co_departments)
 
     def is_overdue(self, today: date) -> bool:
         return self.due_date is not None and not self.is_closed and self.due_date < today
