@@ -103,7 +103,7 @@ def test_the_table_rows_are_the_items_values(rows):
     dates, state — and the page's 序时进度 equals statuses_of."""
     items = rows["items"]
     ids = [item.id for item in items.values()]
-    table, schedules = table_rows(db.session.execute(item_table_query(TODAY, ids)).all())
+    table, schedules = table_rows(TODAY, ids)
     by_id = {row[0].id: row for row in table}
     for item in items.values():
         row, focus_state, focus_id = by_id[item.id]
@@ -173,3 +173,14 @@ def test_an_item_a_department_leads_and_co_owns_is_listed_once(rows):
     liaison = rows["report"].author
     ids = db.session.scalars(item_ids_query(liaison, ItemFilters(), TODAY)).all()
     assert ids.count(item.id) == 1
+
+
+def test_the_kept_table_statement_follows_the_light_thresholds(app, monkeypatch):
+    kept = item_table_query(TODAY)
+    assert item_table_query(TODAY) is kept  # one statement object a day: its cache key kept
+    monkeypatch.setitem(app.config, "SCHEDULE_YELLOW_LAG", 5)
+    monkeypatch.setitem(app.config, "SCHEDULE_RED_LAG", 7)
+    strict = item_table_query(TODAY)
+    assert strict is not kept
+    # The light's CASE clamps the lag into [yellow - 1, red + 1].
+    assert {4, 8} <= set(strict.compile(db.engine).params.values())

@@ -32,10 +32,10 @@ from tracker.items.queries import (
     ItemFilters,
     item_ids_query,
 )
-from tracker.items.table import item_table_query, table_rows
+from tracker.items.table import table_rows
 from tracker.models import WorkItem
 from tracker.numbers import int_param
-from tracker.pagination import paginate_ids
+from tracker.pagination import paginate
 from tracker.schedule import LIGHTS
 from tracker.schedule_query import schedule_for_item
 from tracker.workflow import ReviewState, Role, can_see_all
@@ -63,12 +63,8 @@ def index():
     """Every visible item, filtered, searched and paginated."""
     filters = ItemFilters.from_args(request.args)
     day = clock.today()
-    page = paginate_ids(
-        item_ids_query(current_user, filters, day),
-        lambda ids: item_table_query(day, ids),
-        per_page=25,
-    )
-    page.items, schedules = table_rows(page.items)
+    page = paginate(item_ids_query(current_user, filters, day), per_page=25)
+    page.items, schedules = table_rows(day, page.items)
     chosen = chosen_labels(current_user, filters.plan_id, filters.section_id, filters.department_id)
     return render_template(
         "items/list.html",
