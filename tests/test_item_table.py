@@ -19,8 +19,8 @@ from tests.items_support import (  # noqa: F401
     pinned_today,
 )
 from tracker.extensions import db
-from tracker.items.queries import ItemFilters, item_ids_query, item_list_query
-from tracker.items.table import item_table_query, table_rows
+from tracker.items.queries import ItemFilters, item_list_query
+from tracker.items.table import item_ids_query, item_table_query, table_rows
 from tracker.schedule_query import statuses_of
 from tracker.templating import local_date
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from tracker.extensions import db
@@ -36,7 +36,7 @@ from tracker.numbers import int_param
 from tracker.periods import focus_period_ids
 from tracker.schedule import LIGHTS
 from tracker.schedule_query import light_case
-from tracker.workflow import ItemStatus, ReviewState, can_see_all
+from tracker.workflow import ItemStatus, ReviewState
 
 ITEM_STATUSES = (*(status.value for status in ItemStatus), "retired")
 REVIEW_FILTERS = ("missing", *(state.value for state in ReviewState))
@@ -138,7 +138,7 @@ class ItemFilters:
 
 def item_list_query(user, filters: ItemFilters, today: date, *, ids=None):
     """Rows of (WorkItem, focus report state, focus report id) for a list page; with `ids`
-    (a page of item_ids_query's ids, in list order), just those rows."""
+    (a page of the ids of tracker.items.table.item_ids_query, in list order), just those rows."""
     focus, on = focus_report_join(today)
     query = (
         select(WorkItem, focus.state, focus.id)
@@ -152,43 +152,10 @@ def item_list_query(user, filters: ItemFilters, today: date, *, ids=None):
         # A liaison's page joined every visible item's row, report and department before
         # sorting and keeping 25 (4 ms at bench M); the ids come from indexes alone.
         return query.where(WorkItem.id.in_(ids)).order_by(*ITEM_LIST_ORDER)
-    return _filtered(query, focus, user, filters, today).order_by(*ITEM_LIST_ORDER)
+    return apply_filters(query, focus, user, filters, today).order_by(*ITEM_LIST_ORDER)
 
 
-def item_ids_query(user, filters: ItemFilters, today: date):
-    """The ids of the items item_list_query lists, in list order: what the list pages
-    count and page through. The focus report is joined only when filtered by (at most one
-    per item, so it never changes the count): the join made the item list's count 35×
-    slower (8.6 ms against 0.23 ms, bench M, SQLite)."""
-    focus, on = focus_report_join(today)
-
-    def filtered(query):
-        if filters.review:
-            query = query.outerjoin(focus, on)
-        return _filtered(query, focus, None, filters, today)
-
-    department_id = None if user is None or can_see_all(user) else user.department_id
-    if department_id is None:
-        query = filtered(select(WorkItem.id).where(visibility_clause(user)))
-        return query.order_by(*ITEM_LIST_ORDER)
-    # A department's items as two halves, each filtered on its own: what it leads, and what
-    # it co-owns and does not lead. `id IN (led UNION ALL co-owned)` looked up every
-    # visible item by key before filtering and sorting them; the halves read their own
-    # indexes (a busy department at bench M, SQLite: count 1.0 → 0.3 ms, page 0.9 → 0.5).
-    led = select(WorkItem.id, WorkItem.plan_id).where(WorkItem.lead_department_id == department_id)
-    co_owned = (
-        select(WorkItem.id, WorkItem.plan_id)
-        .join(item_co_department, item_co_department.c.item_id == WorkItem.id)
-        .where(
-            item_co_department.c.department_id == department_id,
-            WorkItem.lead_department_id.is_distinct_from(department_id),
-        )
-    )
-    visible = union_all(filtered(led), filtered(co_owned)).subquery("visible")
-    return select(visible.c.id).order_by(visible.c.plan_id, visible.c.id)
-
-
-def _filtered(query, focus, user, f: ItemFilters, today: date):
+def apply_filters(query, focus, user, f: ItemFilters, today: date):
     """`query` with the filters `f`, and only what `user` may see (None: visibility is
     the caller's)."""
     if user is not None:

@@ -30,9 +30,8 @@ from tracker.items.queries import (
     ITEM_STATUSES,
     REVIEW_FILTERS,
     ItemFilters,
-    item_ids_query,
 )
-from tracker.items.table import table_rows
+from tracker.items.table import item_ids_query, table_rows
 from tracker.models import WorkItem
 from tracker.numbers import int_param
 from tracker.pagination import paginate

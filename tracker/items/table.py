@@ -1,4 +1,4 @@
-"""The item list's rows read as plain columns, not ORM objects (issue 20).
+"""The item list's ids and rows: a department's items in two halves, rows as plain columns.
 
 A page of the item list shows eleven columns of 25 items, their departments' short names,
 the focus-period report and the 序时进度. Loading them as WorkItem and Department objects
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, union_all
 
 from tracker.extensions import db
-from tracker.items.queries import ITEM_LIST_ORDER, focus_report_join
+from tracker.item_predicates import visibility_clause
+from tracker.items.queries import ITEM_LIST_ORDER, ItemFilters, apply_filters, focus_report_join
 from tracker.models import Department, WorkItem, item_co_department
 from tracker.models.work import is_closed
 from tracker.schedule import ScheduleStatus
@@ -26,6 +27,7 @@ from tracker.schedule_query import (
     status_from_columns,
     thresholds,
 )
+from tracker.workflow import can_see_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,39 @@ def _table_statement(today: date, yellow: int, red: int):
         .where(WorkItem.id.in_(bindparam("ids", expanding=True)))
         .order_by(*ITEM_LIST_ORDER)
     )
+
+
+def item_ids_query(user, filters: ItemFilters, today: date):
+    """The ids of the items item_list_query lists, in list order: what the list pages
+    count and page through. The focus report is joined only when filtered by (at most one
+    per item, so it never changes the count): the join made the item list's count 35×
+    slower (8.6 ms against 0.23 ms, bench M, SQLite)."""
+    focus, on = focus_report_join(today)
+
+    def filtered(query):
+        if filters.review:
+            query = query.outerjoin(focus, on)
+        return apply_filters(query, focus, None, filters, today)
+
+    department_id = None if user is None or can_see_all(user) else user.department_id
+    if department_id is None:
+        query = filtered(select(WorkItem.id).where(visibility_clause(user)))
+        return query.order_by(*ITEM_LIST_ORDER)
+    # A department's items as two halves, each filtered on its own: what it leads, and what
+    # it co-owns and does not lead. `id IN (led UNION ALL co-owned)` looked up every
+    # visible item by key before filtering and sorting them; the halves read their own
+    # indexes (a busy department at bench M, SQLite: count 1.0 → 0.3 ms, page 0.9 → 0.5).
+    led = select(WorkItem.id, WorkItem.plan_id).where(WorkItem.lead_department_id == department_id)
+    co_owned = (
+        select(WorkItem.id, WorkItem.plan_id)
+        .join(item_co_department, item_co_department.c.item_id == WorkItem.id)
+        .where(
+            item_co_department.c.department_id == department_id,
+            WorkItem.lead_department_id.is_distinct_from(department_id),
+        )
+    )
+    visible = union_all(filtered(led), filtered(co_owned)).subquery("visible")
+    return select(visible.c.id).order_by(visible.c.plan_id, visible.c.id)
 
 
 def co_owner_names(item_ids: list[int]) -> dict[int, tuple[str, ...]]:
