@@ -45,8 +45,9 @@ def _item(due, *, status="in_progress", original=None, lead="发改委", co=()):
         status=status,
         retired_at=None,
         is_closed=status == "completed",
-        lead_department=SimpleNamespace(short_name=lead) if lead else None,
-        co_departments=[SimpleNamespace(short_name=name) for name in co],
+        # What the cells read of a WorkItem or an ItemRow (tracker/items/table.py).
+        lead_name=lead or None,
+        co_names=tuple(co),
     )
 
 

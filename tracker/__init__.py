@@ -51,13 +51,14 @@ def register_extensions(app: Flask) -> None:
     from tracker import fragments, models, schedule_facts  # noqa: F401
     from tracker.auth.session import configure_login
     from tracker.extensions import babel, cache, csrf, db, migrate
-    from tracker.i18n import select_locale, select_timezone
+    from tracker.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     csrf.init_app(app)
     cache.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     configure_login(app)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from tracker.i18n import locale_name
 from tracker.workflow import OFFICE_ROLES, SEE_ALL_ROLES, Role
 
 ALL = frozenset(Role)
@@ -82,7 +82,7 @@ def nav_menu() -> Markup:
     data, and building it (22 url_for and translations) was ~0.5 ms of every page."""
     links = nav_links()
     active = request.endpoint if any(link.endpoint == request.endpoint for link in links) else None
-    key = (current_user.role, str(get_locale()), active, request.script_root)
+    key = (current_user.role, locale_name(), active, request.script_root)
     found = _MENUS.get(key)
     if found is None:
         found = _MENUS[key] = Markup("").join(

@@ -10,6 +10,7 @@ from tracker import workflow
 from tracker.api.token_routes import api_token_form, api_token_rows
 from tracker.assessment import labels as assessment_labels
 from tracker.assessment.vocabulary import event_label as assessment_event_label
+from tracker.i18n import locale_name
 from tracker.indicators.labels import status_badge as indicator_status_badge
 from tracker.indicators.labels import template_value_display
 from tracker.item_predicates import due_soon_days
@@ -72,6 +73,7 @@ def register_template_helpers(app: Flask) -> None:
         state_badge=state_badge,
         url_with=url_with,
         get_locale=get_locale,
+        locale_name=locale_name,
         nav_links=nav_links,
         nav_menu=nav_menu,
         notice_text=notice_text,

@@ -11,10 +11,11 @@ from flask_babel import (
     format_date,
     format_datetime,
     format_percent,
-    get_locale,
 )
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+
+from tracker.i18n import locale_name
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -75,7 +76,7 @@ def state_badge(state: str | None) -> Markup:
         return Markup("")
     # Once per request, locale and state: report tables ask for the same few on every row.
     cache = g.setdefault("_state_badges", {})
-    key = (str(get_locale()), state)
+    key = (locale_name(), state)
     found = cache.get(key)
     if found is None:
         found = badge_html(STATE_BADGES.get(state, "secondary"), STATE_LABELS.get(state, state))
@@ -89,9 +90,9 @@ def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return "—"
     if type(value) is date:
-        return _format_day(value, fmt, str(get_locale()))
+        return _format_day(value, fmt, locale_name())
     cache = g.setdefault("_local_dates", {})
-    key = (value, fmt, str(get_locale()))
+    key = (value, fmt, locale_name())
     found = cache.get(key)
     if found is None:
         found = cache[key] = format_date(value, fmt)
@@ -126,7 +127,7 @@ def percent(value, fmt=None) -> str:
     """Flask-Babel's format_percent, made once per request, locale and value: a dashboard
     formats ~500 rates, most of them the same few (each ~20 µs)."""
     cache = g.setdefault("_percents", {})
-    key = (str(get_locale()), value, fmt)
+    key = (locale_name(), value, fmt)
     found = cache.get(key)
     if found is None:
         found = cache[key] = format_percent(value, fmt)

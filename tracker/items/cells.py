@@ -11,10 +11,10 @@ every value it is given.
 from __future__ import annotations
 
 from flask import g
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from tracker.i18n import locale_name
 from tracker.item_predicates import due_soon_days
 from tracker.items import templating
 from tracker.items.templating import EXTRA_LABELS, path_parts, schedule_labels
@@ -210,7 +210,7 @@ def _no_report_badge(open_item: bool) -> Markup:
 def item_cells(today) -> ItemCells:
     """This request's cells for `today` in the reader's language."""
     cache = g.setdefault("_item_cells", {})
-    key = (today, str(get_locale()))
+    key = (today, locale_name())
     found = cache.get(key)
     if found is None:
         found = cache[key] = ItemCells(today)
