@@ -184,3 +184,25 @@ def test_the_kept_table_statement_follows_the_light_thresholds(app, monkeypatch)
     assert strict is not kept
     # The light's CASE clamps the lag into [yellow - 1, red + 1].
     assert {4, 8} <= set(strict.compile(db.engine).params.values())
+
+
+def test_the_fixed_filters_options_are_labelled_and_chosen(client, rows):
+    login_as(client, rows["office"])
+    html = client.get("/items?status=completed&due=overdue&light=red").get_data(as_text=True)
+    assert '<option value="completed" selected>' in html
+    assert '<option value="overdue" selected>' in html and '<option value="red" selected>' in html
+    assert '<option value="missing">' in html  # this period: not chosen
+    english = client.get("/items?lang=en&review=missing").get_data(as_text=True)
+    assert '<option value="missing" selected>' in english and "Overdue</option>" in english
+
+
+def test_a_choice_from_outside_the_list_selects_nothing_and_is_not_kept(app, client, rows):
+    from tracker.items import templating
+
+    login_as(client, rows["office"])
+    client.get("/items")
+    kept = len(templating._OPTIONS)
+    for bogus in ("x1", "x2", "<script>"):
+        html = client.get(f"/items?status={bogus}&light={bogus}").get_data(as_text=True)
+        assert " selected>" not in html.split('id="status"')[1].split("</select>")[0]
+    assert len(templating._OPTIONS) == kept

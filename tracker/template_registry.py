@@ -80,6 +80,7 @@ def register_template_helpers(app: Flask) -> None:
         profile_sections=profile_sections,
         # Work items and review.
         item_label=items.label,
+        filter_options=items.filter_options,
         item_badge=items.badge,
         status_badge=items.status_badge,
         review_badge=items.review_badge,
