@@ -307,7 +307,8 @@ def status_from_columns(expected, actual, lag, light, basis) -> ScheduleStatus:
 
 def statuses_of(item_ids: Iterable[int], today: date) -> dict[int, ScheduleStatus]:
     """{item id: ScheduleStatus} of a page of items in one statement, from the stored facts
-    (the lists' path; `schedule_for_items` computes the same from the sources in four)."""
+    (the API list's path; the item list's page reads the same columns with its rows,
+    tracker/items/table.py; `schedule_for_items` computes the same from the sources in four)."""
     ids = list(item_ids)
     if not ids:
         return {}
