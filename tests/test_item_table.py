@@ -20,7 +20,13 @@ from tests.items_support import (  # noqa: F401
 )
 from tracker.extensions import db
 from tracker.items.queries import ItemFilters, item_list_query
-from tracker.items.table import item_ids_query, item_table_query, table_rows
+from tracker.items.table import (
+    item_ids_page,
+    item_ids_query,
+    item_ids_statements,
+    item_table_query,
+    table_rows,
+)
 from tracker.schedule_query import statuses_of
 from tracker.templating import local_date
 
@@ -207,3 +213,38 @@ def test_a_choice_from_outside_the_list_selects_nothing_and_is_not_kept(app):
             assert " selected" not in html and "<script>" not in html
         assert len(templating._OPTIONS) == kept
         assert " selected" in templating.filter_options(("open", "completed"), "open")
+
+
+def test_the_ids_statements_are_kept_per_scope_filters_day_and_settings(app, rows, monkeypatch):
+    office, liaison = rows["office"], rows["report"].author
+    co_liaison = make_user("liaison", rows["items"]["reported"].co_departments[0])
+    kept = item_ids_statements(liaison, ItemFilters(), TODAY)
+    assert item_ids_statements(liaison, ItemFilters(), TODAY) is kept
+    others = [
+        item_ids_statements(office, ItemFilters(), TODAY),
+        item_ids_statements(co_liaison, ItemFilters(), TODAY),
+        item_ids_statements(liaison, ItemFilters(status="open"), TODAY),
+        item_ids_statements(liaison, ItemFilters(), TODAY + timedelta(1)),
+    ]
+    assert all(other is not kept for other in others)
+    monkeypatch.setitem(app.config, "DUE_SOON_DAYS", 3)
+    assert item_ids_statements(liaison, ItemFilters(), TODAY) is not kept
+    # Heading filters read the plan tree while building: never kept.
+    node = ItemFilters(node_id=rows["items"]["reported"].source_node_id or 1)
+    assert item_ids_statements(liaison, node, TODAY) is not item_ids_statements(
+        liaison, node, TODAY
+    )
+
+
+@pytest.mark.parametrize("viewer", ["office", "liaison"])
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_a_kept_page_is_the_lists_page(app, rows, viewer, page):
+    user = rows["office"] if viewer == "office" else rows["report"].author
+    listed = [
+        row[0].id for row in db.session.execute(item_list_query(user, ItemFilters(), TODAY)).all()
+    ]
+    assert len(listed) == (3 if viewer == "office" else 2)
+    with app.test_request_context(f"/items?per_page=1&page={page}"):
+        found = item_ids_page(user, ItemFilters(), TODAY)
+    assert found.total == len(listed)
+    assert found.items == listed[page - 1 : page]  # past the end: an empty page

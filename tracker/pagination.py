@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from tracker.extensions import db
 
@@ -75,4 +75,32 @@ def paginate_ids(
     window = ids_query.limit(size).offset((page - 1) * size).scalar_subquery()
     rows = db.session.execute(rows_for(window))
     items = list(rows.scalars().unique() if scalars else rows.all())
+    return Page(items=items, page=page, per_page=size, total=total or 0)
+
+
+@dataclass(frozen=True)
+class PagedQuery:
+    """A query's count and page statements, built once to be kept by the caller: SQLAlchemy
+    memoises a statement's cache key on the statement object, so a kept pair is neither
+    rebuilt nor walked again on each request. The page's size and offset are parameters."""
+
+    count: Select
+    page: Select
+
+
+def paged(query: Select) -> PagedQuery:
+    return PagedQuery(
+        count=select(func.count()).select_from(query.order_by(None).subquery()),
+        page=query.limit(bindparam("page_size", type_=Integer)).offset(
+            bindparam("page_offset", type_=Integer)
+        ),
+    )
+
+
+def paginate_kept(statements: PagedQuery, per_page: int = 25) -> Page:
+    """`paginate` for kept statements: the page's scalars (ids) and the count, two queries."""
+    page, size = page_args(per_page)
+    total = db.session.scalar(statements.count)
+    window = {"page_size": size, "page_offset": (page - 1) * size}
+    items = list(db.session.scalars(statements.page, window))
     return Page(items=items, page=page, per_page=size, total=total or 0)

@@ -31,10 +31,9 @@ from tracker.items.queries import (
     REVIEW_FILTERS,
     ItemFilters,
 )
-from tracker.items.table import item_ids_query, table_rows
+from tracker.items.table import item_ids_page, table_rows
 from tracker.models import WorkItem
 from tracker.numbers import int_param
-from tracker.pagination import paginate
 from tracker.schedule import LIGHTS
 from tracker.schedule_query import schedule_for_item
 from tracker.workflow import ReviewState, Role, can_see_all
@@ -62,7 +61,7 @@ def index():
     """Every visible item, filtered, searched and paginated."""
     filters = ItemFilters.from_args(request.args)
     day = clock.today()
-    page = paginate(item_ids_query(current_user, filters, day), per_page=25)
+    page = item_ids_page(current_user, filters, day)
     page.items, schedules = table_rows(day, page.items)
     chosen = chosen_labels(current_user, filters.plan_id, filters.section_id, filters.department_id)
     return render_template(
