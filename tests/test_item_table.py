@@ -248,3 +248,18 @@ def test_a_kept_page_is_the_lists_page(app, rows, viewer, page):
         found = item_ids_page(user, ItemFilters(), TODAY)
     assert found.total == len(listed)
     assert found.items == listed[page - 1 : page]  # past the end: an empty page
+
+
+def test_chosen_labels_follow_each_viewers_scope(rows):
+    from tracker.items.filter_choices import chosen_labels
+
+    lead_id = rows["items"]["reported"].lead_department_id
+    outsider = make_user("liaison", make_department("丙局"))
+    viewers = {"office": rows["office"], "lead": rows["report"].author, "outsider": outsider}
+    for _ in range(2):  # the second time from the kept statements
+        shown = {
+            name: chosen_labels(user, None, None, lead_id).department
+            for name, user in viewers.items()
+        }
+        assert shown["office"].label == shown["lead"].label == "甲局"
+        assert shown["outsider"] is None  # none of its items is led by 甲局

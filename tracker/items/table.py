@@ -9,9 +9,10 @@ the same values as rows of columns cost 0.3 ms. `ItemRow` has what the item tabl
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import astuple
 from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, false, select, union_all
 
@@ -31,9 +32,9 @@ from tracker.schedule_query import (
 from tracker.workflow import can_see_all
 
 
-@dataclass(frozen=True, slots=True)
-class ItemRow:
-    """One item of a list page, as the item table reads it."""
+class ItemRow(NamedTuple):
+    """One item of a list page, as the item table reads it. (A tuple: a frozen dataclass
+    spent ~0.5 ms a page in its __init__.)"""
 
     id: int
     code: str
@@ -155,18 +156,21 @@ def _ids_query(see_all: bool, department_id: int | None, filters: ItemFilters, t
     return select(visible.c.id).order_by(visible.c.plan_id, visible.c.id)
 
 
+# Kept, like the table's statement: its cache key is memoised on the object.
+_CO_OWNER_NAMES = (
+    select(item_co_department.c.item_id, Department.short_name)
+    .join(Department, Department.id == item_co_department.c.department_id)
+    .where(item_co_department.c.item_id.in_(bindparam("ids", expanding=True)))
+    .order_by(item_co_department.c.item_id, Department.id)
+)
+
+
 def co_owner_names(item_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """{item id: the co-owners' short names in department order} of those items."""
     if not item_ids:
         return {}
-    rows = db.session.execute(
-        select(item_co_department.c.item_id, Department.short_name)
-        .join(Department, Department.id == item_co_department.c.department_id)
-        .where(item_co_department.c.item_id.in_(item_ids))
-        .order_by(item_co_department.c.item_id, Department.id)
-    )
     names: dict[int, list[str]] = {}
-    for item_id, name in rows:
+    for item_id, name in db.session.execute(_CO_OWNER_NAMES, {"ids": list(item_ids)}):
         names.setdefault(item_id, []).append(name)
     return {item_id: tuple(found) for item_id, found in names.items()}
 
