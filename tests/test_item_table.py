@@ -170,6 +170,8 @@ def test_the_pages_ids_are_the_listed_items_for_every_viewer(rows, filters):
         ]
         ids = db.session.scalars(item_ids_query(viewer, ItemFilters(**filters), TODAY)).all()
         assert ids == wanted, (viewer.role, filters)
+        counted = item_ids_statements(viewer, ItemFilters(**filters), TODAY).count
+        assert db.session.scalar(counted) == len(wanted), (viewer.role, filters)
 
 
 def test_an_item_a_department_leads_and_co_owns_is_listed_once(rows):

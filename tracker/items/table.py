@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, false, select, union_all
+from sqlalchemy import bindparam, false, func, select, union_all
 
 from tracker.extensions import db
 from tracker.item_predicates import due_soon_days
@@ -112,20 +112,37 @@ def item_ids_statements(user, filters: ItemFilters, today: date) -> PagedQuery:
     day and the settings they read (building and walking them was ~0.6 ms of a liaison's
     page). Not kept when filtered by a plan heading or 专栏: their headings are read from
     the plan tree while the statement is built."""
-    if filters.node_id or filters.column:
-        return paged(item_ids_query(user, filters, today))
     see_all = user is None or can_see_all(user)
     department_id = None if see_all else user.department_id
+    if filters.node_id or filters.column:
+        return _ids_statements(see_all, department_id, filters, today)
     settings = (due_soon_days(), *thresholds())
     return _kept_ids_statements(see_all, department_id, astuple(filters), today, settings)
 
 
 @lru_cache(maxsize=512)
 def _kept_ids_statements(see_all, department_id, filter_values, today, _settings):
-    return paged(_ids_query(see_all, department_id, ItemFilters(*filter_values), today))
+    return _ids_statements(see_all, department_id, ItemFilters(*filter_values), today)
+
+
+def _ids_statements(see_all, department_id, filters: ItemFilters, today: date) -> PagedQuery:
+    query, halves = _ids_query_and_halves(see_all, department_id, filters, today)
+    statements = paged(query)
+    if halves:
+        # A department's count as the sum of its halves' counts (they never overlap): the
+        # count over their UNION ALL made SQLite copy the rows first (0.6 → 0.3 ms, bench M).
+        counts = [select(func.count()).select_from(half.subquery()) for half in halves]
+        total = counts[0].scalar_subquery() + counts[1].scalar_subquery()
+        statements = PagedQuery(count=select(total), page=statements.page)
+    return statements
 
 
 def _ids_query(see_all: bool, department_id: int | None, filters: ItemFilters, today: date):
+    return _ids_query_and_halves(see_all, department_id, filters, today)[0]
+
+
+def _ids_query_and_halves(see_all, department_id, filters: ItemFilters, today: date):
+    """The ordered ids query, and for a department its two filtered halves."""
     # The focus report is joined only when filtered by (at most one per item, so it never
     # changes the count): the join made the item list's count 35× slower (8.6 ms against
     # 0.23 ms, bench M, SQLite).
@@ -138,7 +155,7 @@ def _ids_query(see_all: bool, department_id: int | None, filters: ItemFilters, t
 
     if see_all or department_id is None:
         query = select(WorkItem.id) if see_all else select(WorkItem.id).where(false())
-        return filtered(query).order_by(*ITEM_LIST_ORDER)
+        return filtered(query).order_by(*ITEM_LIST_ORDER), ()
     # A department's items as two halves, each filtered on its own: what it leads, and what
     # it co-owns and does not lead. `id IN (led UNION ALL co-owned)` looked up every
     # visible item by key before filtering and sorting them; the halves read their own
@@ -152,8 +169,9 @@ def _ids_query(see_all: bool, department_id: int | None, filters: ItemFilters, t
             WorkItem.lead_department_id.is_distinct_from(department_id),
         )
     )
-    visible = union_all(filtered(led), filtered(co_owned)).subquery("visible")
-    return select(visible.c.id).order_by(visible.c.plan_id, visible.c.id)
+    halves = (filtered(led), filtered(co_owned))
+    visible = union_all(*halves).subquery("visible")
+    return select(visible.c.id).order_by(visible.c.plan_id, visible.c.id), halves
 
 
 # Kept, like the table's statement: its cache key is memoised on the object.
