@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-04 17:10:56.904426
+Create Date: 2026-12-04 20:49:24.132013
 
 """
 from alembic import op
@@ -602,7 +602,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('item_id', 'department_id', name=op.f('pk_item_co_department'))
     )
     with op.batch_alter_table('item_co_department', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_item_co_department_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_item_co_department_department_item', ['department_id', 'item_id'], unique=False)
 
     op.create_table('letter_item',
     sa.Column('letter_id', sa.Integer(), nullable=False),
@@ -856,7 +856,7 @@ def downgrade():
 
     op.drop_table('letter_item')
     with op.batch_alter_table('item_co_department', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_item_co_department_department_id'))
+        batch_op.drop_index('ix_item_co_department_department_item')
 
     op.drop_table('item_co_department')
     with op.batch_alter_table('item_assignment', schema=None) as batch_op:

@@ -26,7 +26,10 @@ item_co_department = Table(
     "item_co_department",
     db.metadata,
     Column("item_id", ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True),
-    Column("department_id", ForeignKey("department.id"), primary_key=True, index=True),
+    Column("department_id", ForeignKey("department.id"), primary_key=True),
+    # A department's co-owned items from the index alone (the item list counts and pages
+    # them for its liaisons; with (department_id) only, each entry was a row lookup too).
+    Index("ix_item_co_department_department_item", "department_id", "item_id"),
 )
 
 _REVIEW_STATES = one_of("state", ReviewState)
