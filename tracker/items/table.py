@@ -33,8 +33,8 @@ from tracker.workflow import can_see_all
 
 
 class ItemRow(NamedTuple):
-    """One item of a list page, as the item table reads it. (A tuple: a frozen dataclass
-    spent ~0.5 ms a page in its __init__.)"""
+    """One item of a list page, as the item table reads it (a tuple, read by attribute like
+    a WorkItem)."""
 
     id: int
     code: str
