@@ -56,19 +56,27 @@ def select_timezone() -> str:
 # refreshed during the request is a different object, so they are read again.
 
 
-def translations():
-    """This request's gettext translations (Flask-Babel's, kept for its locale)."""
+def _kept_for_locale(name: str, make, fallback):
+    """`make(locale)` kept in Flask-Babel's request state beside the locale object it was
+    made for; `fallback()` outside a request or before the locale is chosen."""
     app_context = _cv_app.get(None)
     state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
     locale = getattr(state, "babel_locale", None)
-    if locale is None:  # outside a request, or the locale not chosen yet
-        return get_translations()
-    kept = getattr(state, "tracker_translations", None)
+    if locale is None:
+        return fallback()
+    kept = getattr(state, name, None)
     if kept is not None and kept[0] is locale:
         return kept[1]
-    found = get_translations()
-    state.tracker_translations = (locale, found)
+    found = make(locale)
+    setattr(state, name, (locale, found))
     return found
+
+
+def translations():
+    """This request's gettext translations (Flask-Babel's, kept for its locale)."""
+    return _kept_for_locale(
+        "tracker_translations", lambda _locale: get_translations(), get_translations
+    )
 
 
 def install_template_gettext(app) -> None:
@@ -85,14 +93,4 @@ def install_template_gettext(app) -> None:
 def locale_name() -> str:
     """This request's locale as text ('zh_Hans_CN', 'en'): the per-request caches of badges,
     dates and cells are keyed by it (str(get_locale()) walks the same lookups)."""
-    app_context = _cv_app.get(None)
-    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
-    locale = getattr(state, "babel_locale", None)
-    if locale is None:
-        return str(get_locale())
-    kept = getattr(state, "tracker_locale_name", None)
-    if kept is not None and kept[0] is locale:
-        return kept[1]
-    name = str(locale)
-    state.tracker_locale_name = (locale, name)
-    return name
+    return _kept_for_locale("tracker_locale_name", str, lambda: str(get_locale()))

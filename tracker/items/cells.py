@@ -69,7 +69,6 @@ class ItemCells:
         self.item_href = path_parts("items.detail", "item_id")
         self.report_href = path_parts("review.report", "report_id")
         self._badges: dict = {}
-        self._dates: dict = {}
         self._schedules: dict = {}
 
     def _badge(self, make, *arguments) -> Markup:
@@ -79,19 +78,13 @@ class ItemCells:
             found = self._badges[key] = make(*arguments)
         return found
 
-    def _date(self, day) -> str:
-        found = self._dates.get(day)
-        if found is None:
-            found = self._dates[day] = local_date(day)
-        return found
-
     def due(self, item) -> Markup:
         """The due date coloured by its state, an overdue / due-soon badge, the original date."""
         if item.due_date is None:
             return Markup("—")
         texts, state = self.texts, templating.due_state(item, self.today, self.soon_days)
         html = _html(
-            '<span class="%s">%s</span>', _DUE_CLASSES.get(state, ""), self._date(item.due_date)
+            '<span class="%s">%s</span>', _DUE_CLASSES.get(state, ""), local_date(item.due_date)
         )
         if state == "overdue":
             html += _html(' <span class="badge text-bg-danger">%s</span>', texts["overdue"])
@@ -101,7 +94,7 @@ class ItemCells:
             html += _html(
                 ' <small class="text-muted">(%s %s)</small>',
                 texts["originally"],
-                self._date(item.original_due_date),
+                local_date(item.original_due_date),
             )
         return html
 
